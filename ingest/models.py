@@ -1,0 +1,78 @@
+"""Typed records that `ingest` produces and `index` consumes.
+
+A `Corpus` is a list of `Document`s and their `Paragraph`s. Both are written as JSONL
+(one record per line, see `FORMAT_VERSION`) into the index folder, so every stage after
+ingest can be inspected with a text editor.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+FORMAT_VERSION = 1
+
+ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
+RelationKind = Literal["implements", "basis", "cites"]
+
+
+class Reference(BaseModel):
+    """A mention of another document inside a paragraph ("Kết luận số 44-KL/TW, ngày 22/01/2019")."""
+
+    number: str  # canonical number, e.g. "44-KL/TW"; "" when only a short form like "Chỉ thị số 09" is given
+    doc_type: str | None = None  # "Kết luận", "Chỉ thị", ...
+    date: str | None = None  # ISO date when the mention gives one
+    issuer: str | None = None  # "Ban Bí thư" when the mention names it
+    title: str | None = None  # the trích yếu quoted after "về ..." when present
+    relation: RelationKind = "cites"
+    paragraph_id: str  # paragraph the mention occurs in
+    mention: str  # the mention as written in the source
+    target_doc_id: str | None = None  # the corpus document it points to, when present
+
+
+class Document(BaseModel):
+    doc_id: str
+    source_path: str  # path the document was read from, as given to `tracuu ingest`
+    source_sha256: str  # hash of the raw file bytes (JSONL: of the line)
+    number: str | None = None  # "44-KL/TW"
+    doc_type: str | None = None  # "Kết luận", "Chỉ thị", "Công văn", "Kế hoạch", "Nghị quyết", "Tin bài", ...
+    title: str | None = None  # trích yếu, or the headline of a news article
+    issuer: str | None = None  # "Ban Bí thư", "Liên đoàn Lao động huyện Dương Minh Châu", ...
+    date: str | None = None  # ISO yyyy-mm-dd
+    signer: str | None = None
+    place: str | None = None
+    source_name: str | None = None  # news articles: the outlet ("Cổng thông tin điện tử Bộ Công an")
+    # Where each metadata value came from: "content", "jsonl", "sidecar",
+    # or "reference:<doc_id>#<paragraph_id>" when filled from another document's citation.
+    metadata_sources: dict[str, str] = Field(default_factory=dict)
+    text: str  # the cleaned text: paragraphs joined by "\n\n"; paragraph offsets point into it
+    references: list[Reference] = Field(default_factory=list)
+    format_version: int = FORMAT_VERSION
+
+
+class Paragraph(BaseModel):
+    paragraph_id: str  # stable: same file ingested twice gives the same ids
+    doc_id: str
+    order: int  # position within the document, from 0
+    text: str  # as the source wrote it (cleaned of furniture), for display and quoting
+    section: str = ""  # "II.3", "2.3", "Điều 5.2"; "" before the first numbered heading
+    kind: ParagraphKind = "body"
+    start: int  # offsets into Document.text: document.text[start:end] == text
+    end: int
+    canonical_id: str | None = None  # near-duplicate of this paragraph (in another document)
+    format_version: int = FORMAT_VERSION
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class Corpus(BaseModel):
+    documents: list[Document] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+
+    def paragraphs_of(self, doc_id: str) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.doc_id == doc_id]

