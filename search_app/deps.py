@@ -1,0 +1,39 @@
+"""FastAPI dependencies: what every route receives instead of reaching for globals.
+
+Consumes the objects `create_app` / its lifespan put on `app.state` (Settings, Searcher,
+Jinja2Templates) and hands them to routes through `Depends`, so tests can override them
+(`app.dependency_overrides[get_searcher] = lambda: bundled_searcher`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from search_app.settings import Settings
+
+if TYPE_CHECKING:
+    from index.searcher import Searcher
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_searcher(request: Request) -> "Searcher":
+    searcher = getattr(request.app.state, "searcher", None)
+    if searcher is None:  # only when the lifespan did not run (a test that forgot to override)
+        raise RuntimeError("the index is not loaded: run the app with its lifespan or override get_searcher")
+    return searcher
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+# typed Any so importing this module does not load the index stack (FastAPI evaluates the annotation)
+SearcherDep = Annotated[Any, Depends(get_searcher)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

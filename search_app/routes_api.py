@@ -1,0 +1,150 @@
+"""JSON API: the same data as the pages, for other programs (OpenAPI at /docs).
+
+Consumes query strings / JSON bodies and the Searcher; produces `SearchResponse` (index/types.py)
+as JSON, document summaries and details, and export files. Bad input answers 422 with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.types import SearchResponse, paragraph_url
+from ingest.models import Document, Paragraph, Reference
+from search_app import export
+from search_app.deps import SearcherDep, SettingsDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    number: str | None
+    type: str | None
+    title: str | None
+    issuer: str | None
+    date: str | None
+    signer: str | None
+    paragraph_count: int
+
+
+class ReferencedBy(BaseModel):
+    """A mention of this document inside another corpus document."""
+
+    doc_id: str
+    number: str | None
+    type: str | None
+    title: str | None
+    relation: str
+    mention: str
+    paragraph_id: str
+    url: str
+
+
+class DocumentDetail(DocumentSummary):
+    paragraphs: list[Paragraph]
+    references: list[Reference]
+    referenced_by: list[ReferencedBy]
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paragraph_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=500)
+    format: Literal["docx", "md"] = "docx"
+
+
+def _summary(searcher, document: Document) -> dict:
+    return {
+        "doc_id": document.doc_id,
+        "number": document.number,
+        "type": document.doc_type,
+        "title": document.title,
+        "issuer": document.issuer,
+        "date": document.date,
+        "signer": document.signer,
+        "paragraph_count": len(searcher.paragraphs_of(document.doc_id)),
+    }
+
+
+@router.get("/search", response_model=SearchResponse, summary="Tìm đoạn văn trả lời câu hỏi, có trích dẫn")
+def api_search(
+    searcher: SearcherDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="Câu hỏi hoặc từ khoá")],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    type: Annotated[str | None, Query(description="Loại văn bản, ví dụ 'Kết luận'")] = None,
+    issuer: Annotated[str | None, Query(description="Cơ quan ban hành")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
+):
+    from index.searcher import QueryError
+
+    if not q.strip():
+        raise HTTPException(422, "Câu hỏi trống: hãy nhập câu hỏi hoặc từ khoá (tham số q).")
+    if len(q) > settings.max_query_chars:
+        raise HTTPException(422, f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự.")
+    try:
+        return searcher.search(
+            q,
+            k=k,
+            offset=offset,
+            doc_type=type or None,
+            issuer=issuer or None,
+            year=year,
+            max_query_chars=settings.max_query_chars,
+        )
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
+def api_documents(searcher: SearcherDep):
+    return [_summary(searcher, d) for d in searcher.documents()]
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ")
+def api_document(doc_id: str, searcher: SearcherDep):
+    document = searcher.document(doc_id)
+    if document is None:
+        raise HTTPException(404, f"Không có văn bản '{doc_id[:100]}' trong kho.")
+    referenced_by = [
+        {
+            "doc_id": other.doc_id,
+            "number": other.number,
+            "type": other.doc_type,
+            "title": other.title,
+            "relation": ref.relation,
+            "mention": ref.mention,
+            "paragraph_id": ref.paragraph_id,
+            "url": paragraph_url(other.doc_id, ref.paragraph_id),
+        }
+        for other, ref in searcher.referenced_by(doc_id)
+    ]
+    return {
+        **_summary(searcher, document),
+        "paragraphs": searcher.paragraphs_of(doc_id),
+        "references": document.references,
+        "referenced_by": referenced_by,
+    }
+
+
+@router.post(
+    "/export",
+    summary="Xuất các đoạn đã chọn (.docx hoặc .md) kèm trích dẫn",
+    response_class=Response,
+    responses={200: {"content": {export.MEDIA_TYPES["docx"]: {}, "text/markdown": {}}}},
+)
+def api_export(body: ExportRequest, request: Request, searcher: SearcherDep):
+    try:
+        passages = export.collect_passages(searcher, body.paragraph_ids, str(request.base_url))
+    except export.UnknownParagraphs as exc:
+        raise HTTPException(422, {"message": "Có đoạn không có trong chỉ mục.", "unknown_ids": exc.ids}) from exc
+    return Response(
+        export.render(passages, body.format),
+        media_type=export.MEDIA_TYPES[body.format],
+        headers={"Content-Disposition": f'attachment; filename="{export.filename(body.format)}"'},
+    )

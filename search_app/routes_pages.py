@@ -1,0 +1,164 @@
+"""HTML pages: home, search results, the document list and one document's full text.
+
+Consumes the Searcher and Settings (via search_app.deps) and the query string; produces
+server-rendered Vietnamese pages (templates/*.html) that work without JavaScript. Every query
+parameter is read as a plain string and parsed leniently, so no input can produce a 500.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from search_app import collection
+from search_app.deps import SearcherDep, SettingsDep, TemplatesDep
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 10
+MAX_PAGE = 100
+EXAMPLE_QUERIES = [
+    "trách nhiệm người đứng đầu",
+    "ai chủ trì kiểm tra thực hiện Kết luận 44",
+    "xay dung phong trao toan dan bao ve ANTT",
+    "vai trò của MTTQ trong phong trào",
+    "kinh phí cho lực lượng bảo vệ an ninh cơ sở",
+]
+RELATION_OUT = {"implements": "Thực hiện", "basis": "Căn cứ", "cites": "Nhắc đến"}
+RELATION_IN = {"implements": "Được thực hiện bởi", "basis": "Được làm căn cứ bởi", "cites": "Được nhắc đến trong"}
+SORT_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date"}
+
+
+def _int_or_none(raw: str, low: int, high: int) -> int | None:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def _search_link(params: dict[str, str], **changes: str | int | None) -> str:
+    merged = {**params, **{k: ("" if v is None else str(v)) for k, v in changes.items()}}
+    return "/search?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, templates: TemplatesDep, settings: SettingsDep):
+    return templates.TemplateResponse(
+        request, "home.html", {"examples": EXAMPLE_QUERIES, "max_query_chars": settings.max_query_chars}
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    searcher: SearcherDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    q: str = "",
+    type: str = "",
+    issuer: str = "",
+    year: str = "",
+    page: str = "1",
+):
+    from index.searcher import QueryError
+
+    year_value = _int_or_none(year, 1900, 2999)
+    page_value = _int_or_none(page, 1, MAX_PAGE) or 1
+    params = {"q": q, "type": type, "issuer": issuer, "year": str(year_value or "")}
+    context = {
+        "q": q,
+        "filters": {"type": type, "issuer": issuer, "year": str(year_value or "")},
+        "response": None,
+        "error": None,
+        "hint": None,
+        "page": page_value,
+        "pages": 0,
+        "link": lambda **changes: _search_link(params, **changes),
+        "in_collection": set(collection.read(request, searcher)),
+        "return_to": request.url.path + ("?" + request.url.query if request.url.query else ""),
+        "max_query_chars": settings.max_query_chars,
+    }
+    status = 200
+    if not q.strip():
+        context["hint"] = "Hãy nhập câu hỏi hoặc từ khoá, ví dụ: “trách nhiệm người đứng đầu”."
+        context["examples"] = EXAMPLE_QUERIES
+    elif len(q) > settings.max_query_chars:
+        context["error"] = (
+            f"Câu hỏi quá dài ({len(q)} ký tự); hãy rút gọn còn tối đa {settings.max_query_chars} ký tự."
+        )
+        status = 422
+    else:
+        try:
+            response = searcher.search(
+                q,
+                k=PAGE_SIZE,
+                offset=(page_value - 1) * PAGE_SIZE,
+                doc_type=type or None,
+                issuer=issuer or None,
+                year=year_value,
+                max_query_chars=settings.max_query_chars,
+            )
+        except QueryError as exc:
+            context["error"] = str(exc)
+            status = 422
+        else:
+            context["response"] = response
+            context["pages"] = min(MAX_PAGE, math.ceil(response.total / PAGE_SIZE))
+    return templates.TemplateResponse(request, "search.html", context, status_code=status)
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(
+    request: Request, searcher: SearcherDep, templates: TemplatesDep, sort: str = "date", order: str = ""
+):
+    sort = sort if sort in SORT_KEYS else "date"
+    descending = order == "desc" if order in ("asc", "desc") else sort == "date"
+    attribute = SORT_KEYS[sort]
+    documents = list(searcher.documents())
+    present = [d for d in documents if getattr(d, attribute)]
+    missing = [d for d in documents if not getattr(d, attribute)]
+    present.sort(key=lambda d: getattr(d, attribute).casefold(), reverse=descending)
+    return templates.TemplateResponse(
+        request,
+        "documents.html",
+        {"documents": present + missing, "sort": sort, "descending": descending, "columns": SORT_KEYS},
+    )
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
+    document = searcher.document(doc_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    outgoing = []
+    seen = set()
+    for ref in document.references:
+        key = (ref.relation, ref.target_doc_id or ref.number or ref.mention)
+        if key in seen:
+            continue
+        seen.add(key)
+        target = searcher.document(ref.target_doc_id) if ref.target_doc_id else None
+        outgoing.append({"ref": ref, "relation": RELATION_OUT.get(ref.relation, ref.relation), "target": target})
+    incoming = []
+    seen = set()
+    for other, ref in searcher.referenced_by(doc_id):
+        if (other.doc_id, ref.relation) in seen:
+            continue
+        seen.add((other.doc_id, ref.relation))
+        incoming.append({"doc": other, "ref": ref, "relation": RELATION_IN.get(ref.relation, ref.relation)})
+    return templates.TemplateResponse(
+        request,
+        "document.html",
+        {
+            "doc": document,
+            "paragraphs": searcher.paragraphs_of(doc_id),
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "in_collection": set(collection.read(request, searcher)),
+            "return_to": request.url.path,
+        },
+    )
