@@ -1,0 +1,156 @@
+"""Text analysis shared by indexing and querying: the lexical tokens of a text and what a query asks.
+
+Consumes raw text (a paragraph or a query); produces token lists for the two BM25 fields:
+- "exact": underthesea word segments of the normalized, lower-cased text ("trách_nhiệm") plus
+  their syllables ("trách", "nhiệm"), so a query segmented differently from the document still matches;
+- "folded": accent-folded syllables and adjacent syllable pairs ("trach", "trach_nhiem"), so a query
+  typed without tone marks matches, with the pairs standing in for words without needing segmentation.
+Document numbers ("44-KL/TW", "48/LĐLĐ") are single tokens in both fields. Stopwords and
+abbreviations come from files in index/resources/ rather than from any library default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+from pathlib import Path
+
+from ingest.normalize import fold_accents, has_tone_marks, normalize
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+# "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
+DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
+SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
+# "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text)
+TYPE_AND_NUMBER = re.compile(
+    r"\b(ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao)"
+    r"\s+(?:so\s+)?(\d{1,5})\b"
+)
+_VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
+
+
+def _read_lines(name: str) -> list[str]:
+    lines = (RESOURCES / name).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Normalized, lower-cased stopwords (words and syllables), with "_" joining multi-syllable words."""
+    return frozenset(normalize(w.strip().lower()).replace(" ", "_") for w in _read_lines("stopwords_vi.txt"))
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> tuple[dict[str, str], re.Pattern]:
+    """Abbreviation -> expansion, and one pattern matching any of them as a whole word."""
+    table: dict[str, str] = {}
+    for line in _read_lines("abbreviations.tsv"):
+        short, expansion = line.split("\t", 1)
+        short, expansion = normalize(short.strip()), normalize(expansion.strip())
+        table[short] = expansion
+        # Lower-case forms only when they cannot be a Vietnamese syllable ("antt" yes, "tu"/"ca" no).
+        if not _VIET_SYLLABLE.fullmatch(fold_accents(short)):
+            table.setdefault(short.lower(), expansion)
+    alternatives = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+    return table, re.compile(rf"(?<![\w/-])(?:{alternatives})(?![\w/-])")
+
+
+def expand_abbreviations(text: str) -> str:
+    """Replace known abbreviations by their expansion ("ANTT ở cơ sở" -> "an ninh trật tự ở cơ sở")."""
+    table, pattern = abbreviations()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+def doc_numbers(text: str) -> list[str]:
+    """Document numbers in a text as lower-case, accent-folded tokens ("44-KL/TW" -> "44-kl/tw")."""
+    return [fold_accents(m.group(0)).rstrip(".-/") for m in DOC_NUMBER.finditer(text)]
+
+
+def _segments(text: str) -> list[str]:
+    from underthesea import word_tokenize  # heavy import, only where segmentation happens
+
+    return word_tokenize(text)
+
+
+def exact_tokens(text: str) -> list[str]:
+    """Tokens of the "exact" field: word segments, their syllables and document numbers (no stopwords)."""
+    text = normalize(text)
+    numbers = doc_numbers(text)
+    rest = DOC_NUMBER.sub(" , ", text).lower()
+    stop = stopwords()
+    tokens: list[str] = list(numbers)
+    for segment in _segments(rest):
+        syllables = SYLLABLE.findall(segment)
+        if not syllables:
+            continue
+        word = "_".join(syllables)
+        if word not in stop:
+            tokens.append(word)
+        if len(syllables) > 1:
+            tokens.extend(s for s in syllables if s not in stop)
+    return tokens
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables of a normalized text (tone marks kept), document numbers removed."""
+    return SYLLABLE.findall(DOC_NUMBER.sub(" , ", text).lower())
+
+
+def folded_tokens(text: str, toned: bool = True) -> list[str]:
+    """Tokens of the "folded" field: folded syllables, adjacent folded syllable pairs, document numbers.
+
+    Stopwords are recognised before folding ("có" is one, "cơ" is not, both fold to "co"), so only a
+    text with tone marks can drop them; a query typed without tone marks keeps every syllable.
+    """
+    text = normalize(text)
+    accented = syllables(text)
+    folded = [fold_accents(s) for s in accented]
+    stop = stopwords() if toned else frozenset()
+    tokens = doc_numbers(text)
+    tokens.extend(f for a, f in zip(accented, folded) if a not in stop)
+    tokens.extend(f"{a}_{b}" for a, b in zip(folded, folded[1:]))
+    return tokens
+
+
+@dataclass
+class QueryAnalysis:
+    """What a query asks, computed once per query and used by both retrievers and the answer."""
+
+    raw: str
+    text: str  # normalized, abbreviations expanded, tone marks restored when typed without them
+    toned: bool  # typed with tone marks
+    exact: list[str]  # tokens for the exact field ([] when typed without tone marks)
+    folded: list[str]  # tokens for the folded field
+    content_syllables: list[str]  # folded syllables without stopwords, for coverage and highlights
+    numbers: list[str] = field(default_factory=list)  # full document numbers, folded
+    typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
+
+
+def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None) -> QueryAnalysis:
+    """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks."""
+    text = expand_abbreviations(normalize(query.strip()))
+    toned = has_tone_marks(text)
+    if not toned and restore_tones is not None:
+        text = restore_tones(text)
+    folded_text = fold_accents(text)
+    # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
+    table, pattern = abbreviations()
+    abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(normalize(query))]
+    folded = folded_tokens(text, toned=toned) + abbrev_tokens
+    exact = (exact_tokens(text) + [a.lower() for a in abbrev_tokens]) if toned else []
+    # For a toneless query the restored text tells stopwords apart ("co so" -> "cơ sở" keeps "co").
+    stop = stopwords()
+    content = [fold_accents(s) for s in syllables(text) if s not in stop]
+    return QueryAnalysis(
+        raw=query,
+        text=text,
+        toned=toned,
+        exact=exact,
+        folded=folded,
+        content_syllables=content,
+        numbers=doc_numbers(text),
+        typed_numbers=TYPE_AND_NUMBER.findall(folded_text),
+    )

@@ -1,0 +1,98 @@
+"""Highlights and the extractive answer of a search.
+
+Consumes a paragraph's text and the query's analysis; produces the [start, end) offsets of the
+query terms in the paragraph (accent-insensitive, so "trach nhiem" lights up "trách nhiệm"), and the
+sentence(s) of the best paragraph that answer the query, quoted verbatim with their offsets.
+Whether there is an answer at all is decided by `is_relevant` from two signals that do not depend
+on the corpus size: the dense cosine of the best unit, and how many of the query's content syllables
+the paragraph contains.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from index.analysis import QueryAnalysis
+from index.dense import sentence_spans
+
+# Calibrated on out-of-corpus questions ("giá vàng hôm nay", "công thức nấu phở", "lịch thi đấu bóng đá")
+# against questions about the bundled documents; see tests/test_index_answer.py.
+MIN_COSINE = 0.80  # e5-small cosines of unrelated Vietnamese texts sit around 0.72-0.79
+MIN_COVERAGE = 0.5  # at least half of the query's content syllables occur in the paragraph
+STRONG_COSINE = 0.88  # a paraphrase this close needs no shared words
+MIN_ANSWER_CHARS = 40  # a shorter best sentence ("Trách nhiệm:") is quoted with the next one
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch == "đ" or ch == "Đ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch.lower())
+    kept = "".join(c for c in base if unicodedata.category(c) != "Mn")
+    return kept if len(kept) == 1 else ch.lower() if len(ch.lower()) == 1 else "\u0000"
+
+
+def folded_with_offsets(text: str) -> str:
+    """Accent-folded, lower-case copy of `text` with exactly one character per original character."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def coverage(paragraph_folded: str, query: QueryAnalysis) -> float:
+    """Share of the query's content syllables that occur in the (folded) paragraph."""
+    wanted = set(query.content_syllables) | set(query.numbers)
+    if not wanted:
+        return 0.0
+    present = set(_WORD.findall(paragraph_folded))
+    present |= {n for n in query.numbers if n in paragraph_folded}
+    return len(wanted & present) / len(wanted)
+
+
+def is_relevant(cosine: float, cover: float) -> bool:
+    return cosine >= STRONG_COSINE or (cosine >= MIN_COSINE and cover >= MIN_COVERAGE)
+
+
+def highlights(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
+    """Offsets of query terms in `text`: document numbers, and runs of the query's content syllables."""
+    folded = folded_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    for number in query.numbers:
+        spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
+    wanted = set(query.content_syllables)
+    for m in _WORD.finditer(folded):
+        if m.group(0) in wanted:
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        # Join neighbours separated only by spaces, so "trách nhiệm" is one highlight.
+        if merged and (start <= merged[-1][1] or text[merged[-1][1] : start].isspace()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def best_sentences(text: str, query: QueryAnalysis, window: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Offsets of the sentence(s) of `text` that best answer the query (verbatim span)."""
+    spans = sentence_spans(text)
+    folded = folded_with_offsets(text)
+    wanted = set(query.content_syllables)
+    pairs = {f"{a} {b}" for a, b in zip(query.content_syllables, query.content_syllables[1:])}
+
+    def score(span: tuple[int, int]) -> float:
+        words = _WORD.findall(folded[span[0] : span[1]])
+        hits = len(wanted & set(words))
+        pair_hits = sum(1 for a, b in zip(words, words[1:]) if f"{a} {b}" in pairs)
+        in_window = window is not None and window[0] <= span[0] < window[1]
+        return hits + 0.5 * pair_hits + (0.75 if in_window else 0.0)
+
+    best = max(range(len(spans)), key=lambda i: (score(spans[i]), -i))
+    start, end = spans[best]
+    if end - start < MIN_ANSWER_CHARS and best + 1 < len(spans):
+        end = spans[best + 1][1]
+    return start, end

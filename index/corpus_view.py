@@ -1,0 +1,178 @@
+"""Read access to the indexed corpus: documents, paragraphs, citations, near-duplicates, references.
+
+Consumes the `Corpus` stored in an index build; produces lookups the searcher and the web pages use
+(`document`, `paragraphs_of`, `citation`, `also_in`, `referenced_by`) and the per-paragraph arrays that
+make filters and document-number hints vectorized instead of loops over the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from index.analysis import QueryAnalysis
+from index.fusion import Ranking
+from index.types import AlsoIn, Citation, paragraph_url
+from ingest.models import Corpus, Document, Paragraph, Reference
+from ingest.normalize import fold_accents
+
+
+def _dmy(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
+def citation_label(doc: Document, section: str) -> str:
+    """"Kết luận 44-KL/TW của Ban Bí thư, 22/01/2019, mục 2.3"; news: "<title> (<source>, dd/mm/yyyy)"."""
+    date = _dmy(doc.date)
+    is_news = not doc.number and (doc.source_name or (doc.doc_type or "").lower().startswith("tin"))
+    if is_news:
+        inside = ", ".join(p for p in (doc.source_name, date) if p)
+        title = doc.title or doc.doc_type or doc.doc_id
+        label = f"{title} ({inside})" if inside else title
+        return f"{label}, mục {section}" if section else label
+    head = " ".join(p for p in (doc.doc_type, doc.number) if p) or doc.title or doc.doc_id
+    if doc.issuer:
+        head = f"{head} của {doc.issuer}"
+    parts = [head] + ([date] if date else []) + ([f"mục {section}"] if section else [])
+    return ", ".join(parts)
+
+
+def _number_key(number: str) -> str:
+    """"09" and "9" name the same document number."""
+    return number.lstrip("0") or "0"
+
+
+class CorpusView:
+    def __init__(self, corpus: Corpus):
+        self._documents = {d.doc_id: d for d in corpus.documents}
+        self._paragraphs = list(corpus.paragraphs)
+        self._index_of = {p.paragraph_id: i for i, p in enumerate(self._paragraphs)}
+        self._by_doc: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(self._paragraphs):
+            self._by_doc[p.doc_id].append(i)
+        # Near-duplicates: each paragraph's group is its canonical paragraph (or itself).
+        group_ids: dict[str, int] = {}
+        self.group = np.array(
+            [group_ids.setdefault(p.canonical_id or p.paragraph_id, len(group_ids)) for p in self._paragraphs],
+            dtype=np.int64,
+        )
+        self._members: dict[int, list[int]] = defaultdict(list)
+        for i, g in enumerate(self.group):
+            self._members[int(g)].append(i)
+        doc_of = [self._documents[p.doc_id] for p in self._paragraphs]
+        self.para_doc = np.array([p.doc_id for p in self._paragraphs], dtype=object)
+        self.para_type = np.array([d.doc_type or "" for d in doc_of], dtype=object)
+        self.para_issuer = np.array([d.issuer or "" for d in doc_of], dtype=object)
+        self.para_year = np.array([int(d.date[:4]) if d.date and d.date[:4].isdigit() else 0 for d in doc_of])
+        self._citations: dict[int, Citation] = {}
+
+    # -- lookups used by pages ------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return list(self._documents.values())
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._documents.get(doc_id)
+
+    def paragraphs_of(self, doc_id: str) -> list[Paragraph]:
+        return [self._paragraphs[i] for i in self._by_doc.get(doc_id, [])]
+
+    def paragraph(self, paragraph_id: str) -> Paragraph | None:
+        i = self._index_of.get(paragraph_id)
+        return None if i is None else self._paragraphs[i]
+
+    def paragraph_at(self, index: int) -> Paragraph:
+        return self._paragraphs[index]
+
+    def index_of(self, paragraph_id: str) -> int | None:
+        return self._index_of.get(paragraph_id)
+
+    def citation(self, paragraph_id: str) -> Citation:
+        i = self._index_of.get(paragraph_id)
+        if i is None:
+            raise KeyError(paragraph_id)
+        return self.citation_at(i)
+
+    def citation_at(self, index: int) -> Citation:
+        if index not in self._citations:
+            p = self._paragraphs[index]
+            d = self._documents[p.doc_id]
+            self._citations[index] = Citation(
+                doc_id=d.doc_id, doc_number=d.number, doc_type=d.doc_type, doc_title=d.title, issuer=d.issuer,
+                date=d.date, section=p.section, paragraph_id=p.paragraph_id,
+                url=paragraph_url(d.doc_id, p.paragraph_id), label=citation_label(d, p.section),
+            )
+        return self._citations[index]
+
+    def also_in_at(self, index: int) -> list[AlsoIn]:
+        out = []
+        for j in self._members[int(self.group[index])]:
+            p = self._paragraphs[j]
+            if j == index or p.doc_id == self._paragraphs[index].doc_id:
+                continue
+            d = self._documents[p.doc_id]
+            out.append(AlsoIn(doc_id=d.doc_id, doc_number=d.number, doc_title=d.title,
+                              paragraph_id=p.paragraph_id, url=paragraph_url(d.doc_id, p.paragraph_id)))
+        return out
+
+    def also_in(self, paragraph_id: str) -> list[AlsoIn]:
+        i = self._index_of.get(paragraph_id)
+        return [] if i is None else self.also_in_at(i)
+
+    def group_members(self, index: int) -> list[int]:
+        return self._members[int(self.group[index])]
+
+    def referenced_by(self, doc_id: str) -> list[tuple[Document, Reference]]:
+        return [(d, r) for d in self._documents.values() if d.doc_id != doc_id
+                for r in d.references if r.target_doc_id == doc_id]
+
+    # -- vectorized helpers for search -----------------------------------------------------
+
+    def filter_mask(self, doc_type: str | None, issuer: str | None, year: int | None) -> np.ndarray | None:
+        """Paragraphs whose document passes the filters (None when there is no filter)."""
+        if not doc_type and not issuer and not year:
+            return None
+        mask = np.ones(len(self._paragraphs), dtype=bool)
+        if doc_type:
+            mask &= self.para_type == doc_type
+        if issuer:
+            mask &= self.para_issuer == issuer
+        if year:
+            mask &= self.para_year == int(year)
+        return mask
+
+    def hinted_documents(self, query: QueryAnalysis) -> set[str]:
+        """Documents a query names by number: "44-KL/TW", or "Kết luận 44" / "chi thi so 09"."""
+        wanted_full = set(query.numbers)
+        wanted_typed = {(t, _number_key(n)) for t, n in query.typed_numbers}
+        if not wanted_full and not wanted_typed:
+            return set()
+        hits = set()
+        for d in self._documents.values():
+            if not d.number:
+                continue
+            number = fold_accents(d.number)
+            first = _number_key(re.split(r"[-/]", number, maxsplit=1)[0])
+            doc_type = fold_accents(d.doc_type or "")
+            if number in wanted_full or any(first == n and (not doc_type or doc_type == t) for t, n in wanted_typed):
+                hits.add(d.doc_id)
+        return hits
+
+    def number_hint(self, query: QueryAnalysis, rankings: list[Ranking]) -> Ranking | None:
+        """A ranking of the candidates that belong to the documents the query names (None if it names none)."""
+        docs = self.hinted_documents(query)
+        if not docs or not rankings:
+            return None
+        seen: dict[int, None] = {}
+        for ranking in rankings:
+            for i in ranking.ids[np.isin(self.para_doc[ranking.ids], list(docs))]:
+                seen.setdefault(int(i), None)
+        if not seen:
+            return None
+        ids = np.fromiter(seen, dtype=np.int64)
+        return Ranking(ids, np.linspace(1.0, 0.5, len(ids)))

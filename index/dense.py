@@ -1,0 +1,141 @@
+"""Dense retrieval: what gets embedded (units) and the FAISS index over their vectors.
+
+Consumes the corpus (documents and paragraphs) and an Embedder; produces embedding units (a
+paragraph, or a window of its sentences when the paragraph is long, each prefixed with its
+document's title and section as context), their unit vectors, and a FAISS inner-product index.
+At query time unit scores pool back to paragraphs by max. Exact search (IndexFlatIP) up to
+`HNSW_THRESHOLD` units, HNSW above it, where exhaustive search stops fitting the query budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ingest.models import Document, Paragraph
+from ingest.normalize import normalize
+
+LONG_PARAGRAPH_CHARS = 700  # ~150 e5 tokens: above this one vector blurs the paragraph's several points
+WINDOW_CHARS = 400  # sentences are grouped into windows of about this size
+CONTEXT_WORDS = 14  # words of the document title prepended as context
+HNSW_THRESHOLD = 50_000  # units; exact search over more costs > 5 ms per query on 2 cores
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
+
+
+@dataclass(frozen=True)
+class Unit:
+    paragraph: int  # index into the corpus paragraph list
+    start: int  # offsets of the unit's text inside the paragraph text
+    end: int
+    text: str  # what is embedded (context + normalized text)
+
+    def key(self, embedder_name: str) -> str:
+        """Cache key: the same text embedded by the same embedder gives the same vector."""
+        return hashlib.sha256(f"{embedder_name}\x00{self.text}".encode()).hexdigest()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of `text` (underthesea's splitter, mapped back to offsets)."""
+    from underthesea import sent_tokenize
+
+    spans, cursor = [], 0
+    for sentence in sent_tokenize(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        at = text.find(sentence, cursor)
+        if at < 0:  # the splitter changed the text: fall back to one span for the rest
+            spans.append((cursor, len(text)))
+            return spans
+        spans.append((at, at + len(sentence)))
+        cursor = at + len(sentence)
+    return spans or [(0, len(text))]
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    if len(text) <= LONG_PARAGRAPH_CHARS:
+        return [(0, len(text))]
+    windows: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        if windows and end - windows[-1][0] <= WINDOW_CHARS:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def context_of(document: Document, paragraph: Paragraph) -> str:
+    title = " ".join((document.title or "").split()[:CONTEXT_WORDS])
+    parts = [p for p in (document.doc_type, document.number) if p]
+    head = " ".join(parts)
+    if title:
+        head = f"{head}: {title}" if head else title
+    if paragraph.section:
+        head = f"{head} (mục {paragraph.section})" if head else f"mục {paragraph.section}"
+    return head
+
+
+def make_units(documents: dict[str, Document], paragraphs: list[Paragraph]) -> list[Unit]:
+    units = []
+    for index, paragraph in enumerate(paragraphs):
+        context = context_of(documents[paragraph.doc_id], paragraph)
+        for start, end in _windows(paragraph.text):
+            body = normalize(paragraph.text[start:end])
+            units.append(Unit(index, start, end, f"{context}. {body}" if context else body))
+    return units
+
+
+class DenseIndex:
+    def __init__(self, index: faiss.Index, unit_paragraph: np.ndarray):
+        self.index = index
+        self.unit_paragraph = unit_paragraph  # unit -> paragraph index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, unit_paragraph: np.ndarray) -> "DenseIndex":
+        dim = vectors.shape[1]
+        if len(vectors) > HNSW_THRESHOLD:
+            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        else:
+            index = faiss.IndexFlatIP(dim)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index, unit_paragraph)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, unit_paragraph: np.ndarray) -> "DenseIndex":
+        index = faiss.read_index(str(path))
+        if isinstance(index, faiss.IndexHNSW):
+            index.hnsw.efSearch = max(index.hnsw.efSearch, HNSW_EF_SEARCH)
+        return cls(index, unit_paragraph)
+
+    def search_units(self, query_vector: np.ndarray, k: int, allowed_units: np.ndarray | None = None):
+        """Top-k units by inner product (cosine, vectors being unit length), best first."""
+        k = min(k, self.index.ntotal)
+        if k <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        params = None
+        if allowed_units is not None:
+            selector = faiss.IDSelectorBatch(allowed_units.astype(np.int64))
+            if isinstance(self.index, faiss.IndexHNSW):
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+            else:
+                params = faiss.SearchParameters(sel=selector)
+        scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def search(self, query_vector: np.ndarray, k: int, allowed_units: np.ndarray | None = None):
+        """Top-k paragraphs, each scored by its best unit; returns (paragraphs, scores, best units)."""
+        units, scores = self.search_units(query_vector, k * 3, allowed_units)
+        paragraphs = self.unit_paragraph[units]
+        _, first = np.unique(paragraphs, return_index=True)  # first = best, scores being sorted
+        first = np.sort(first)[:k]
+        return paragraphs[first], scores[first], units[first]

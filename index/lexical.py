@@ -1,0 +1,86 @@
+"""BM25 lexical retrieval over two fields of each paragraph (bm25s, our own tokens).
+
+Consumes the paragraphs' texts at build time and a `QueryAnalysis` at query time; produces a score
+for every paragraph (a numpy vector) and its top-k. The "exact" field holds word segments with tone
+marks, the "folded" field accent-folded syllables and syllable pairs (see index.analysis); a query's
+score is the sum of both, so a query with tone marks is precise and one without still matches.
+Saved as bm25s's own .npy/.json files (saved and loaded with allow_pickle=False).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.analysis import QueryAnalysis
+
+FIELDS = ("exact", "folded")
+K1, B = 1.2, 0.75  # the usual Okapi constants (Robertson & Zaragoza 2009); not tuned to our queries
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+class LexicalIndex:
+    def __init__(self, fields: dict[str, bm25s.BM25], n: int):
+        self.fields = fields
+        self.n = n
+
+    @classmethod
+    def build(cls, tokens: dict[str, list[list[str]]]) -> "LexicalIndex":
+        fields = {}
+        n = 0
+        for name in FIELDS:
+            retriever = bm25s.BM25(k1=K1, b=B)
+            retriever.index(tokens[name], show_progress=False)
+            fields[name] = retriever
+            n = len(tokens[name])
+        return cls(fields, n)
+
+    def save(self, folder: Path) -> None:
+        for name, retriever in self.fields.items():
+            retriever.save(str(folder / f"bm25_{name}"), allow_pickle=False, show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, n: int) -> "LexicalIndex":
+        fields = {
+            name: bm25s.BM25.load(str(folder / f"bm25_{name}"), load_corpus=False, mmap=False, allow_pickle=False)
+            for name in FIELDS
+        }
+        return cls(fields, n)
+
+    def _field_scores(self, name: str, tokens: list[str]) -> np.ndarray | None:
+        retriever = self.fields[name]
+        ids = sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict})
+        if not ids:
+            return None
+        return retriever.get_scores(ids)
+
+    def scores(self, query: QueryAnalysis) -> np.ndarray:
+        """BM25 score of every paragraph (0 where no query token occurs)."""
+        total = np.zeros(self.n, dtype=np.float32)
+        for name, tokens in (("exact", query.exact), ("folded", query.folded)):
+            field_scores = self._field_scores(name, tokens)
+            if field_scores is not None:
+                total += field_scores
+        return total
+
+    def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
+        scores = self.scores(query)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        return top_k(scores, k)
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the k largest positive scores, best first (ties by index)."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > k:
+        part = np.argpartition(-scores[positive], k - 1)[:k]
+        positive = positive[part]
+    order = np.lexsort((positive, -scores[positive]))
+    chosen = positive[order]
+    return chosen, scores[chosen]

@@ -1,0 +1,95 @@
+"""Turn a fused ranking into a `SearchResponse`: de-duplicated, filtered, paged, cited, with an answer.
+
+Consumes the fused ranking of paragraph indices (unfiltered, and filtered when filters are set), the
+query analysis and the query vector; produces index.types.SearchResponse. Near-duplicate paragraphs
+(same `canonical_id` group) appear once, as the canonical paragraph when it passes the filters, with
+`also_in` naming the other documents that contain them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.analysis import QueryAnalysis
+from index.answer import best_sentences, coverage, folded_with_offsets, highlights, is_relevant
+from index.fusion import Ranking
+from index.types import Answer, SearchResponse, SearchResult
+
+if TYPE_CHECKING:
+    from index.searcher import Searcher
+
+
+class ResultBuilder:
+    def __init__(self, searcher: "Searcher"):
+        self.s = searcher
+
+    def dedupe(self, ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
+        """The best-ranked paragraph of each near-duplicate group, in ranking order, with its score."""
+        if len(ranking.ids) == 0:
+            return ranking.ids, ranking.scores
+        _, first = np.unique(self.s.group[ranking.ids], return_index=True)
+        first = np.sort(first)
+        return ranking.ids[first], ranking.scores[first]
+
+    def representative(self, index: int, mask: np.ndarray | None) -> int:
+        """Show the canonical paragraph of a group when the filters allow it."""
+        members = self.s.group_members(index)
+        if len(members) == 1:
+            return index
+        for j in members:
+            if self.s.paragraph_at(j).canonical_id is None and (mask is None or mask[j]):
+                return j
+        return index
+
+    def facets(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
+        return {
+            "type": dict(Counter(t for t in self.s.para_type[ids] if t).most_common()),
+            "issuer": dict(Counter(i for i in self.s.para_issuer[ids] if i).most_common()),
+            "year": dict(Counter(str(y) for y in self.s.para_year[ids] if y).most_common()),
+        }
+
+    def result(self, index: int, score: float, analysis: QueryAnalysis) -> SearchResult:
+        p = self.s.paragraph_at(index)
+        citation = self.s.citation_at(index)
+        return SearchResult(
+            paragraph_id=p.paragraph_id, doc_id=p.doc_id, doc_number=citation.doc_number,
+            doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
+            date=citation.date, section=p.section, text=p.text, highlights=highlights(p.text, analysis),
+            score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
+        )
+
+    def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:
+        if query_vector is None:
+            return None  # lexical-only mode: no calibrated relevance signal
+        cosine, window = self.s.best_unit(index, query_vector)
+        p = self.s.paragraph_at(index)
+        if not is_relevant(cosine, coverage(folded_with_offsets(p.text), analysis)):
+            return None
+        start, end = best_sentences(p.text, analysis, window)
+        return Answer(
+            text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
+            citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
+            score=round(float(cosine), 6),
+        )
+
+    def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
+                 query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None) -> SearchResponse:
+        candidates, _ = self.dedupe(unfiltered)
+        ids, scores = self.dedupe(filtered)
+        if mask is not None:
+            keep = mask[ids]
+            ids, scores = ids[keep], scores[keep]
+        page = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])]
+        answer = None
+        if len(ids):
+            answer = self.answer(self.representative(int(ids[0]), mask), analysis, query_vector)
+        return SearchResponse(
+            query=query,
+            answer=answer,
+            results=[self.result(i, sc, analysis) for i, sc in page],
+            total=int(len(ids)),
+            facets=self.facets(candidates),
+        )

