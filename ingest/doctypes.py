@@ -1,0 +1,57 @@
+"""Vietnamese document types: canonical names, the codes inside numbers, and matching helpers.
+
+Consumes resources/doc_types.txt; produces lookups used by structure (type heading "KẾT LUẬN CỦA
+BAN BÍ THƯ" -> "Kết luận"), metadata (number "44-KL/TW" -> "Kết luận") and references (the
+alternation of type names a mention starts with).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from ingest.normalize import fold_accents, normalize
+
+NEWS_TYPE = "Tin bài"
+
+
+@lru_cache(maxsize=1)
+def doc_types() -> list[tuple[str, list[str]]]:
+    raw = resources.files("ingest.resources").joinpath("doc_types.txt").read_text(encoding="utf-8")
+    out = []
+    for line in raw.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, codes = line.partition("|")
+        out.append((name.strip(), [c.strip() for c in codes.split(",") if c.strip()]))
+    return sorted(out, key=lambda item: -len(item[0]))
+
+
+def type_from_heading(text: str) -> str | None:
+    """'KẾT LUẬN CỦA BAN BÍ THƯ' -> 'Kết luận' (the heading must start with the type name)."""
+    folded = fold_accents(normalize(text)).strip()
+    for name, _codes in doc_types():
+        key = fold_accents(name)
+        if folded == key or folded.startswith(key + " ") or folded.startswith(key + "\n"):
+            return name
+    return None
+
+
+def type_from_number(number: str | None) -> str | None:
+    """'44-KL/TW' -> 'Kết luận'; None when the number carries no known code."""
+    if not number:
+        return None
+    match = re.match(r"^\d+[a-z]?-([^/\s]+)/", number)
+    if not match:
+        return None
+    code = fold_accents(match.group(1))
+    for name, codes in doc_types():
+        if any(fold_accents(c) == code for c in codes):
+            return name
+    return None
+
+
+def type_alternation() -> str:
+    """Regex alternation of type names, longest first, for case-insensitive matching."""
+    return "|".join(re.escape(name) for name, _codes in doc_types())

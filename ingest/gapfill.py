@@ -1,0 +1,67 @@
+"""Fill a document's missing number/date/issuer from other documents' citations of it.
+
+Consumes the corpus documents (with references found); sets the missing fields of a document from
+a reference in ANOTHER document whose type equals the document's type, whose issuer names the same
+body (when both are known), and whose quoted trích yếu covers the document's own title. Each value
+filled records its origin in `metadata_sources` as "reference:<doc_id>#<paragraph_id>".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.models import Document, Reference
+from ingest.normalize import fold_accents, normalize
+from ingest.orgnames import same_body
+
+MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9]+", fold_accents(normalize(text)))
+    if words[:1] == ["ve"]:
+        words = words[1:]
+    return set(zip(words, words[1:]))
+
+
+def title_coverage(document_title: str | None, cited_title: str | None) -> float:
+    if not document_title or not cited_title:
+        return 0.0
+    own = _pairs(document_title)
+    return len(own & _pairs(cited_title)) / len(own) if own else 0.0
+
+
+def _matches(document: Document, reference: Reference) -> float:
+    if not reference.number or reference.doc_type != document.doc_type:
+        return 0.0
+    if document.issuer and reference.issuer and not same_body(document.issuer, reference.issuer):
+        return 0.0
+    coverage = title_coverage(document.title, reference.title)
+    return coverage if coverage >= MIN_TITLE_COVERAGE else 0.0
+
+
+def fill_from_references(documents: list[Document]) -> None:
+    for document in documents:
+        missing = [f for f in ("number", "date", "issuer") if not getattr(document, f)]
+        if not missing or not document.title:
+            continue
+        candidates: list[tuple[float, int, Document, Reference]] = []
+        for other in documents:
+            if other.doc_id == document.doc_id:
+                continue
+            for reference in other.references:
+                score = _matches(document, reference)
+                if score:
+                    # prefer complete citations (with a date and an issuer), then the best title match
+                    completeness = bool(reference.date) + bool(reference.issuer)
+                    candidates.append((score, completeness, other, reference))
+        if not candidates:
+            continue
+        candidates.sort(key=lambda c: (-c[1], -c[0], c[2].doc_id))
+        for field in missing:
+            for _score, _complete, other, reference in candidates:
+                value = getattr(reference, field)
+                if value:
+                    setattr(document, field, value)
+                    document.metadata_sources[field] = f"reference:{other.doc_id}#{reference.paragraph_id}"
+                    break

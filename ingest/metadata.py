@@ -1,0 +1,125 @@
+"""Document metadata from the document's own content, then given values, then other documents.
+
+Consumes a `structure.Structured` document and the metadata given with it (JSONL fields or a
+`<file>.meta.json` sidecar); produces the metadata fields of a `Document` plus, per field, where
+the value came from ("content", "jsonl", "sidecar"). Nothing is read from the file name.
+`fill_from_references()` later completes documents that lack their number or date from other
+documents' citations of them ("reference:<doc_id>#<paragraph_id>").
+
+Issuer rule (general, in order): (1) the body named in the type heading ("KẾT LUẬN CỦA BAN BÍ
+THƯ" -> Ban Bí thư), because that line states who concludes/directs; (2) the issuing organ of the
+header block: the header names the superior organ first and the issuing organ last ("LIÊN ĐOÀN LAO
+ĐỘNG TÂY NINH / LIÊN ĐOÀN LAO ĐỘNG HUYỆN ..." -> the latter; a line starting with a place word
+continues the line above); (3) the collective body of the signature ("T/M BAN BÍ THƯ"). The header
+"BAN CHẤP HÀNH TRUNG ƯƠNG" of a conclusion of the Ban Bí thư is the Party's letterhead, so the
+type heading (1) wins over it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.doctypes import NEWS_TYPE, type_from_number
+from ingest.normalize import fold_accents, normalize
+from ingest.orgnames import org_case
+from ingest.structure import Structured
+
+FIELDS = ("number", "doc_type", "title", "issuer", "date", "signer", "place", "source_name")
+GIVEN_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date",
+              "signer": "signer", "place": "place", "source": "source_name"}
+_PLACE_WORDS = ("tinh", "huyen", "xa", "thanh pho", "quan", "phuong", "thi xa", "thi tran", "trung uong")
+_SIGNATURE_BODY = re.compile(r"^(?:T/M|TM\.?|THAY MẶT)\s+(?P<body>.+)$", re.I)
+
+
+@dataclass
+class Metadata:
+    values: dict[str, str | None] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def set(self, name: str, value: str | None, source: str) -> None:
+        if value:
+            self.values[name] = value
+            self.sources[name] = source
+
+
+def parse_date(text: str | None) -> str | None:
+    """'22/01/2019', '2019-01-22', 'ngày 22 tháng 01 năm 2019' -> '2019-01-22'."""
+    if not text:
+        return None
+    text = text.strip()
+    patterns = (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})",
+                r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+    for pattern in patterns:
+        match = re.search(pattern, text, re.I)
+        if match:
+            y, m, d = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+            if 1 <= m <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def issuer_from_heading(type_heading: str | None) -> str | None:
+    if not type_heading:
+        return None
+    match = re.search(r"\bCỦA\s+(.+)$", " ".join(type_heading.split()), re.I)
+    return org_case(match.group(1)) if match else None
+
+
+def issuer_from_header(lines: list[str]) -> str | None:
+    """The issuing organ: the last organ of the header block (continuation lines start with a place word)."""
+    organs: list[str] = []
+    for line in lines:
+        line = line.strip(" -–")
+        if not line:
+            continue
+        folded = fold_accents(normalize(line))
+        if organs and folded.startswith(_PLACE_WORDS):
+            organs[-1] = f"{organs[-1]} {line}"
+        else:
+            organs.append(line)
+    return org_case(organs[-1]) if organs else None
+
+
+def issuer_from_signature(signature_title: str | None) -> str | None:
+    if not signature_title:
+        return None
+    match = _SIGNATURE_BODY.match(signature_title.strip())
+    return org_case(match.group("body")) if match else None
+
+
+def content_metadata(doc: Structured) -> Metadata:
+    meta = Metadata()
+    part = doc.parts[0]
+    if not doc.is_administrative:
+        meta.set("doc_type", NEWS_TYPE, "content")
+        meta.set("title", part.title, "content")
+        meta.set("date", part.date, "content")
+        source = next((u.flat for u in doc.units if u.role == "source"), None)
+        if source:
+            name = re.sub(r"^(theo|nguồn)\s*:?\s*", "", source, flags=re.I).strip(" \"“”'.")
+            meta.set("source_name", name, "content")
+        return meta
+    meta.set("number", part.number, "content")
+    meta.set("doc_type", part.doc_type or type_from_number(part.number), "content")
+    if part.title:
+        title = part.title[:1].upper() + part.title[1:]
+        meta.set("title", title, "content")
+    meta.set("date", part.date, "content")
+    meta.set("place", part.place, "content")
+    meta.set("signer", part.signer, "content")
+    issuer = (issuer_from_heading(part.type_heading) or issuer_from_header(part.issuer_lines)
+              or issuer_from_signature(part.signature_title))
+    meta.set("issuer", issuer, "content")
+    return meta
+
+
+def apply_given(meta: Metadata, given: dict[str, str], source: str) -> None:
+    """Values given in JSONL or a sidecar file win over what the content says."""
+    for key, name in GIVEN_KEYS.items():
+        value = given.get(key)
+        if not value:
+            continue
+        if name == "date":
+            value = parse_date(value) or value
+        meta.set(name, value, source)

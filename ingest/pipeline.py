@@ -1,0 +1,146 @@
+"""The ingest pipeline: files and folders -> a `Corpus` of documents and cited paragraphs.
+
+Consumes paths (files or folders, read recursively); produces a `Corpus`: documents with
+metadata and references, paragraphs with stable ids, sections, kinds, offsets and canonical ids
+for near-duplicates, and the files (or JSONL lines) skipped with their reasons. One bad file never
+stops the others: every failure becomes a `SkippedFile`.
+
+Per document: read (readers) -> clean -> structure -> metadata (content, then JSONL/sidecar values,
+which win) -> paragraphs + references. Across documents: fill missing metadata from citations,
+link references to corpus documents, link near-duplicate paragraphs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.clean import clean_text
+from ingest.dedupe import link_duplicates
+from ingest.errors import ReadError
+from ingest.gapfill import fill_from_references
+from ingest.ids import paragraph_ids, slugify, unique_doc_id
+from ingest.metadata import apply_given, content_metadata
+from ingest.models import Corpus, Document, Paragraph, SkippedFile
+from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
+from ingest.references import find_references, link_references
+from ingest.structure import structure
+
+log = logging.getLogger(__name__)
+SIDECAR_SUFFIX = ".meta.json"
+
+
+@dataclass
+class _Built:
+    document: Document
+    paragraphs: list[Paragraph]
+    part_numbers: dict[str, str | None]
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
+    """Expand folders recursively (hidden files and metadata sidecars left out), drop repeats."""
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    seen: set[Path] = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = []
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in file.relative_to(path).parts):
+                    continue
+                if file.name.endswith(SIDECAR_SUFFIX):
+                    continue
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    skipped.append(SkippedFile(path=str(file),
+                                               reason=f"định dạng không hỗ trợ ({file.suffix or 'không có đuôi'})"))
+                    continue
+                found.append(file)
+        elif path.is_file():
+            found = [path]
+        else:
+            skipped.append(SkippedFile(path=str(path), reason="không tìm thấy tệp hoặc thư mục"))
+            continue
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files, skipped
+
+
+def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
+    files, skipped = collect_files(paths)
+    built: list[_Built] = []
+    taken: set[str] = set()
+    for file in _progress(files, progress):
+        try:
+            result = read_path(file)
+            sidecar = read_sidecar(file)
+        except ReadError as exc:
+            skipped.append(SkippedFile(path=str(file), reason=exc.reason))
+            continue
+        skipped.extend(result.problems)
+        for raw in result.documents:
+            if sidecar:
+                raw.given_metadata = {**raw.given_metadata, **sidecar}
+                raw.given_source = "sidecar"
+            try:
+                item = _build_document(raw, taken)
+            except ReadError as exc:
+                skipped.append(SkippedFile(path=raw.source_path, reason=exc.reason))
+                continue
+            except Exception as exc:  # a bug on one odd document must not lose the others
+                log.exception("ingest failed on %s", raw.source_path)
+                skipped.append(SkippedFile(path=raw.source_path, reason=f"lỗi khi xử lý ({type(exc).__name__}: {exc})"))
+                continue
+            taken.add(item.document.doc_id)
+            built.append(item)
+    documents = [b.document for b in built]
+    paragraphs = [p for b in built for p in b.paragraphs]
+    fill_from_references(documents)
+    link_references(documents)
+    part_numbers = {pid: number for b in built for pid, number in b.part_numbers.items()}
+    link_duplicates(paragraphs, part_numbers, {d.doc_id: d.number for d in documents})
+    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped)
+
+
+def _progress(files: list[Path], enabled: bool):
+    if not enabled or not files:
+        return files
+    from rich.progress import track
+
+    return track(files, description="Đang đọc văn bản", transient=False)
+
+
+def _build_document(raw: RawDocument, taken: set[str]) -> _Built:
+    blocks = clean_text(raw.text)
+    if not blocks:
+        raise ReadError("không còn nội dung sau khi làm sạch (nothing but page furniture)")
+    structured = structure(blocks)
+    meta = content_metadata(structured)
+    if raw.given_metadata:
+        apply_given(meta, raw.given_metadata, raw.given_source)
+    base = slugify(raw.id_hint)
+    doc_id = unique_doc_id(base, raw.source_path, taken)
+    units = [u for u in structured.units if u.text.strip()]
+    texts = [u.text for u in units]
+    ids = paragraph_ids(doc_id, texts)
+    paragraphs: list[Paragraph] = []
+    part_numbers: dict[str, str | None] = {}
+    offset = 0
+    for order, (unit, pid) in enumerate(zip(units, ids)):
+        start = offset
+        end = start + len(unit.text)
+        paragraphs.append(Paragraph(paragraph_id=pid, doc_id=doc_id, order=order, text=unit.text,
+                                    section=unit.section, kind=unit.kind, start=start, end=end))
+        part_numbers[pid] = structured.parts[unit.part].number
+        offset = end + 2
+    document = Document(
+        doc_id=doc_id, source_path=raw.source_path, source_sha256=raw.sha256,
+        text="\n\n".join(texts), metadata_sources=dict(meta.sources),
+        **{name: meta.values.get(name) for name in ("number", "doc_type", "title", "issuer", "date", "signer",
+                                                    "place", "source_name")},
+    )
+    document.references = find_references(paragraphs, own_number=document.number)
+    return _Built(document, paragraphs, part_numbers)

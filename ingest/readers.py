@@ -1,0 +1,211 @@
+"""Readers: one per file format, from raw bytes on disk to `RawDocument`s (text + given metadata).
+
+Consumes a path (.txt .md .html/.htm .docx .pdf .jsonl); produces a `ReadResult` holding the raw
+documents read and the parts that could not be read (a bad JSONL line) as `SkippedFile`s. A file that
+cannot be read at all raises `ReadError` with a reason fit to show a user; the pipeline turns it into
+a `SkippedFile` and goes on with the other files.
+
+The text keeps the source's line structure: blocks separated by blank lines, leading indentation kept
+(the cleaner and the caption detector use both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.encoding import decode_text
+from ingest.errors import ReadError
+from ingest.models import SkippedFile
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf", ".jsonl"}
+JSONL_META_FIELDS = ("number", "type", "issuer", "date", "signer", "title", "place", "source")
+
+
+@dataclass
+class RawDocument:
+    source_path: str
+    text: str
+    sha256: str
+    id_hint: str  # file stem, or the id given in a JSONL line
+    given_id: bool = False  # True when the id came from the data (JSONL), not the file name
+    given_metadata: dict[str, str] = field(default_factory=dict)  # JSONL fields / sidecar file
+    given_source: str = "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
+
+
+@dataclass
+class ReadResult:
+    documents: list[RawDocument] = field(default_factory=list)
+    problems: list[SkippedFile] = field(default_factory=list)
+
+
+def read_path(path: Path) -> ReadResult:
+    """Read one file; raises ReadError when nothing in it can be read."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ReadError(f"định dạng không hỗ trợ ({suffix or 'không có đuôi'}); đọc được: "
+                        + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"không đọc được tệp: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise ReadError("tệp rỗng (empty file)")
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix == ".jsonl":
+        return _read_jsonl(path, data)
+    if suffix in TEXT_SUFFIXES:
+        text = decode_text(data)
+    elif suffix in HTML_SUFFIXES:
+        text, meta = _read_html(data)
+        return ReadResult([_raw(path, text, digest, meta)])
+    elif suffix == ".docx":
+        text = _read_docx(path)
+    else:
+        text = _read_pdf(path)
+    return ReadResult([_raw(path, text, digest, {})])
+
+
+def _raw(path: Path, text: str, digest: str, meta: dict[str, str]) -> RawDocument:
+    if not text.strip():
+        raise ReadError("không có nội dung văn bản (no text content)")
+    return RawDocument(source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta)
+
+
+def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
+    import trafilatura
+
+    html = decode_text(data, markup=True)
+    extracted = trafilatura.bare_extraction(
+        html, include_tables=True, include_comments=False, favor_recall=True, with_metadata=True
+    )
+    text = getattr(extracted, "text", None) if extracted is not None else None
+    if not text:
+        # Very short pages defeat trafilatura's boilerplate heuristics; fall back to lxml's text.
+        import lxml.html
+
+        tree = lxml.html.fromstring(html)
+        for bad in tree.xpath("//script|//style|//noscript"):
+            bad.drop_tree()
+        text = "\n".join(line.strip() for line in tree.text_content().splitlines())
+        extracted = None
+    # trafilatura writes one paragraph per line; blank lines make the block structure explicit.
+    blocks = [line for line in text.splitlines() if line.strip()]
+    meta: dict[str, str] = {}
+    if extracted is not None:
+        if extracted.title:
+            meta["title"] = extracted.title.strip()
+            if blocks and blocks[0].strip() != meta["title"]:
+                blocks.insert(0, meta["title"])
+        if extracted.date:
+            meta["date"] = extracted.date
+        if extracted.sitename:
+            meta["source"] = extracted.sitename
+    return "\n\n".join(blocks), meta
+
+
+def _read_docx(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ReadError(f"tệp .docx hỏng hoặc không phải Word (corrupt .docx): {exc}") from exc
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        raise ReadError(f"tệp .docx hỏng (corrupt .docx): {exc}") from exc
+    blocks: list[str] = []
+    # Body order matters: administrative headers are often a two-column table above the text.
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            blocks.append(DocxParagraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    blocks.append(cell.text)
+    return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception as exc:
+                raise ReadError("PDF được mã hóa, không đọc được (encrypted PDF)") from exc
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ReadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ReadError(f"PDF hỏng, không đọc được (unreadable PDF): {exc}") from exc
+    if not any(p.strip() for p in pages):
+        raise ReadError("PDF không có lớp chữ (no text layer: a scanned image?); hãy OCR trước khi nạp")
+    # Page boundaries become block boundaries; the cleaner rejoins sentences split by them.
+    return "\n\n".join(p.strip("\n") for p in pages if p.strip())
+
+
+def _read_jsonl(path: Path, data: bytes) -> ReadResult:
+    text = decode_text(data)
+    result = ReadResult()
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.problems.append(SkippedFile(path=where, reason=f"dòng {number}: JSON không hợp lệ ({exc.msg})"))
+            continue
+        if not isinstance(record, dict):
+            result.problems.append(SkippedFile(path=where, reason=f"dòng {number}: không phải đối tượng JSON"))
+            continue
+        missing = [k for k in ("id", "text") if not str(record.get(k) or "").strip()]
+        if missing:
+            result.problems.append(
+                SkippedFile(path=where, reason=f"dòng {number}: thiếu trường {', '.join(missing)}")
+            )
+            continue
+        meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
+        result.documents.append(
+            RawDocument(
+                source_path=where,
+                text=str(record["text"]),
+                sha256=hashlib.sha256(line.encode("utf-8")).hexdigest(),
+                id_hint=str(record["id"]),
+                given_id=True,
+                given_metadata=meta,
+                given_source="jsonl",
+            )
+        )
+    if not result.documents and not result.problems:
+        raise ReadError("tệp JSONL không có dòng nào")
+    return result
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Metadata given next to a document as `<file>.meta.json` (e.g. `report.pdf.meta.json`)."""
+    sidecar = path.with_name(path.name + ".meta.json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        record = json.loads(decode_text(sidecar.read_bytes()))
+    except (ReadError, json.JSONDecodeError) as exc:
+        raise ReadError(f"tệp siêu dữ liệu {sidecar.name} không hợp lệ: {exc}") from exc
+    if not isinstance(record, dict):
+        raise ReadError(f"tệp siêu dữ liệu {sidecar.name} phải là một đối tượng JSON")
+    return {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}

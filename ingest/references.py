@@ -1,0 +1,154 @@
+"""References: mentions of other documents inside paragraphs, typed and linked.
+
+Consumes the paragraphs of a document (and, for linking, all documents of the corpus); produces
+`Reference`s: "Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư về ..." -> number, type,
+date, issuer, title, the paragraph it occurs in. A short form ("Chỉ thị số 09") takes the full
+number of an earlier mention of the same type in the same document ("Chỉ thị số 09-CT/TW").
+
+Relation, from the wording of the clause before the mention (the text since the last ";", ":",
+sentence end, or the previous mention): "căn cứ" -> basis; "thực hiện", "triển khai", "quán triệt",
+"cụ thể hóa" -> implements; else cites. A mention inside another mention's "về ..." title (the
+Kết luận "về tiếp tục thực hiện Chỉ thị 09") is that document's relation, so it is "cites" here;
+a mention that only continues an enumeration after ";" inherits the relation of the one before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.doctypes import type_alternation
+from ingest.metadata import parse_date
+from ingest.models import Document, Paragraph, Reference
+from ingest.normalize import fold_accents, normalize
+from ingest.orgnames import org_case
+
+_NUMBER = r"\d{1,4}(?:[-–/][0-9A-Za-zĐđ]+)*"
+_MENTION = re.compile(rf"(?<!\w)(?P<type>{type_alternation()})\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})", re.I)
+_DATE = re.compile(r"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+                   r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
+_ISSUER_STOP = r"(?:về|khóa|khoá|ban hành|bằng|để|nhằm|trong|theo|với|đã|và|cho|tại|là|số|ngày|được|đến|đối với)"
+_ISSUER = re.compile(rf"\s*,?\s*(?:của|do)\s+(?P<issuer>[^\W\d_][\w/]*(?:\s+(?!{_ISSUER_STOP}\b)[\w/]+){{0,11}})",
+                     re.I)
+_PAREN = re.compile(r"\s*\([^)]{0,40}\)")
+_TITLE_START = re.compile(r"\s*,?\s*(?:ban hành\s+)?về\s+(?:việc\s+)?[“\"]?", re.I)
+_TITLE_END = re.compile(r"[”\";:(]|\.(?:\s|$)")
+_CLAUSE_END = re.compile(r"[;:]|[.!?](?:\s|$)|\n")
+IMPLEMENT_WORDS = ("thuc hien", "trien khai", "quan triet", "cu the hoa", "to chuc thuc hien")
+BASIS_WORDS = ("can cu",)
+
+
+def number_key(number: str | None) -> str:
+    """Comparable form of a document number: '44-KL/TW' == '44–kl/tw' == '44-KL/TW '."""
+    if not number:
+        return ""
+    return re.sub(r"\s+", "", fold_accents(normalize(number)).replace("–", "-")).upper()
+
+
+def _relation(window: str) -> str | None:
+    folded = fold_accents(normalize(window))
+    best: tuple[int, str] | None = None
+    for words, relation in ((BASIS_WORDS, "basis"), (IMPLEMENT_WORDS, "implements")):
+        for word in words:
+            pos = folded.rfind(word)
+            if pos >= 0 and (best is None or pos > best[0]):
+                best = (pos, relation)
+    return best[1] if best else None
+
+
+def find_references(paragraphs: list[Paragraph], own_number: str | None = None) -> list[Reference]:
+    references: list[Reference] = []
+    full_numbers: dict[tuple[str, str], str] = {}  # (type, leading digits) -> full number seen earlier
+    own_key = number_key(own_number)
+    for paragraph in paragraphs:
+        text = paragraph.text
+        previous_end = -1
+        previous_relation: str | None = None
+        title_spans: list[tuple[int, int]] = []
+        for match in _MENTION.finditer(text):
+            doc_type = _canonical_type(match.group("type"))
+            number = match.group("number").rstrip("-/–")
+            tail = text[match.end(): match.end() + 500]
+            date, issuer, title, title_span = _parse_tail(tail)
+            nested = any(start <= match.start() < end for start, end in title_spans)
+            if title_span:
+                title_spans.append((match.end() + title_span[0], match.end() + title_span[1]))
+            if re.fullmatch(r"\d+", number):
+                number = full_numbers.get((doc_type, number.lstrip("0") or "0"), "")
+            else:
+                digits = re.match(r"\d+", number).group(0)
+                full_numbers[(doc_type, digits.lstrip("0") or "0")] = number
+            clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())] + [0])
+            window_start = max(clause_start, previous_end)
+            window = text[window_start: match.start()]
+            if nested:
+                relation = "cites"
+            else:
+                relation = _relation(window)
+                if relation is None:
+                    bare = re.sub(r"[\W_]+|\bvà\b", "", window)
+                    relation = previous_relation if not bare and previous_relation else "cites"
+                previous_relation = relation
+            previous_end = match.end()
+            if own_key and number_key(number) == own_key:
+                continue  # the document naming itself ("Kết luận số 44-KL/TW" inside 44-KL/TW)
+            references.append(Reference(
+                number=number, doc_type=doc_type, date=parse_date(date), issuer=issuer, title=title,
+                relation=relation, paragraph_id=paragraph.paragraph_id,
+                mention=match.group(0),
+            ))
+    return references
+
+
+def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[int, int] | None]:
+    pos = 0
+    date = issuer = title = None
+    match = _DATE.match(tail, pos)
+    if match:
+        date, pos = match.group("date"), match.end()
+    match = _ISSUER.match(tail, pos)
+    if match:
+        issuer, pos = org_case(match.group("issuer").strip()), match.end()
+        paren = _PAREN.match(tail, pos)
+        if paren:
+            pos = paren.end()
+        khoa = re.match(r"\s*kh(?:óa|oá|oa)\s+[IVXL]+\b", tail[pos:], re.I)
+        if khoa:
+            pos += khoa.end()
+        paren = _PAREN.match(tail, pos)
+        if paren:
+            pos = paren.end()
+    if date is None:
+        match = _DATE.match(tail, pos)
+        if match:
+            date, pos = match.group("date"), match.end()
+    span = None
+    match = _TITLE_START.match(tail, pos)
+    if match:
+        end = _TITLE_END.search(tail, match.end())
+        stop = end.start() if end else len(tail)
+        title = tail[match.end(): stop].strip(" ,")
+        span = (match.end(), stop)
+    return date, issuer, title or None, span
+
+
+def _canonical_type(raw: str) -> str:
+    folded = fold_accents(normalize(raw))
+    from ingest.doctypes import doc_types
+
+    for name, _codes in doc_types():
+        if fold_accents(name) == folded:
+            return name
+    return raw
+
+
+def link_references(documents: list[Document]) -> None:
+    """Set target_doc_id of every reference whose number is a corpus document's number."""
+    by_number: dict[str, Document] = {}
+    for document in documents:
+        key = number_key(document.number)
+        if key and key not in by_number:
+            by_number[key] = document
+    for document in documents:
+        for reference in document.references:
+            target = by_number.get(number_key(reference.number))
+            reference.target_doc_id = target.doc_id if target and target.doc_id != document.doc_id else None
