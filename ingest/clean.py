@@ -180,7 +180,7 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
             if in_recipients or _is_real_sentence(block.text):
                 kept.append(block)
         blocks = kept
-    while blocks and not _is_real_sentence(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
+    while len(blocks) > 1 and not is_sentence_end(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
         if _SOURCE_LINE.match(blocks[-1].text) or _looks_like_name(blocks[-1].text) or _is_bullet(blocks[-1].text):
             break
         blocks.pop()

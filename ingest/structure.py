@@ -139,7 +139,8 @@ def _header_role(unit: Unit, after_type: bool) -> str | None:
         return "addressee"
     if folded.startswith("v/v") or after_type and (folded.startswith("ve ") or is_all_caps(text)):
         return "title"
-    if is_all_caps(text) and words <= 40 and type_from_heading(text):
+    doc_type = type_from_heading(text)
+    if doc_type and (is_all_caps(text) and words <= 40 or fold_line(text) == fold_line(doc_type)):
         return "type_heading"
     if is_all_caps(text) and words <= 20 and not numbering(text):
         return "issuer"
@@ -285,5 +286,9 @@ def _structure_news(units: list[Unit]) -> Structured:
     for unit in units[1:]:
         if re.match(r"^(theo|nguồn)\b", unit.flat, re.I) and len(unit.flat.split()) <= 15:
             unit.kind, unit.role = "signature", "source"
+    stack: list[tuple[int, str]] = []
+    for unit in units[1:]:
+        if unit.kind == "body":
+            _assign_section(unit, stack)
     mark_captions(units)
     return Structured(units, [part], False)

@@ -1,0 +1,59 @@
+"""Small files for the ingest tests, made on the fly (no binary fixtures in the repository)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# "Cộng hòa xã hội chủ nghĩa Việt Nam / Độc lập - Tự do - Hạnh phúc / Chỉ thị của Ban Thường vụ" as
+# the legacy encodings store them (the bytes of a .txt saved by an old Vietnamese editor).
+TCVN3_TEXT = ("Céng hßa x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\n\n"
+              "ChØ thÞ cña Ban Th­êng vô vÒ t¨ng c­êng sù l·nh ®¹o cña §¶ng ®èi víi phong trµo.\n")
+VNI_TEXT = ("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\n\n"
+            "Chæ thò cuûa Ban Thöôøng vuï veà taêng cöôøng söï laõnh ñaïo cuûa Ñaûng.\n")
+
+
+def write_pdf(path: Path, lines: list[str]) -> Path:
+    """A minimal one-page PDF with a Helvetica text layer (ASCII text only), xref offsets computed."""
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 12 Tf", "14 TL", "72 760 Td"]
+    for line in lines:
+        ops.append(f"({escape(line)}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1") if lines else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
+def write_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None = None) -> Path:
+    import docx
+
+    document = docx.Document()
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path

@@ -1,0 +1,213 @@
+"""Readers on small files made here: each format reads, each bad file gets its own clear reason,
+and the good files next to a bad one are still ingested."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.encoding import legacy_encoding
+from ingest.pipeline import ingest_paths
+from ingest.store import CorpusFormatError, read_corpus, write_corpus
+from ingest_fixtures import TCVN3_TEXT, VNI_TEXT, write_docx, write_pdf
+
+LETTER = (
+    "ỦY BAN NHÂN DÂN\nHUYỆN AN PHÚ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+    "Số: 12/UBND\n\nAn Phú, ngày 05 tháng 4 năm 2021\n\n"
+    "V/v triển khai thực hiện Kết luận số 44-KL/TW\n\n"
+    "Thực hiện Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư, Ủy ban nhân dân huyện đề nghị các xã "
+    "tổ chức quán triệt đến cán bộ, đảng viên và nhân dân.\n\n"
+    "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyễn Văn An\n"
+)
+
+
+def _only(corpus, suffix: str):
+    docs = [d for d in corpus.documents if d.source_path.endswith(suffix)]
+    assert len(docs) == 1, [d.source_path for d in corpus.documents]
+    return docs[0]
+
+
+def _reason(corpus, name: str) -> str:
+    reasons = [s.reason for s in corpus.skipped if Path(s.path.split(":")[0]).name == name or s.path.endswith(name)]
+    assert reasons, f"{name} not skipped: {corpus.skipped}"
+    return reasons[0]
+
+
+def test_txt_utf8_bom_and_utf16(tmp_path: Path) -> None:
+    (tmp_path / "plain.txt").write_text(LETTER, encoding="utf-8")
+    (tmp_path / "bom.txt").write_bytes(LETTER.replace("12/UBND", "13/UBND").encode("utf-8-sig"))
+    (tmp_path / "wide.txt").write_bytes(LETTER.replace("12/UBND", "14/UBND").encode("utf-16"))
+    corpus = ingest_paths([tmp_path])
+    assert not corpus.skipped
+    numbers = {d.source_path.rsplit("/", 1)[-1]: d.number for d in corpus.documents}
+    assert numbers == {"plain.txt": "12/UBND", "bom.txt": "13/UBND", "wide.txt": "14/UBND"}
+    doc = _only(corpus, "plain.txt")
+    assert doc.doc_type == "Công văn"
+    assert doc.issuer == "Ủy ban nhân dân huyện An Phú"
+    assert doc.date == "2021-04-05"
+    assert doc.signer == "Nguyễn Văn An"
+    assert [r.relation for r in doc.references if r.number == "44-KL/TW"][0] == "implements"
+
+
+def test_markdown_emphasis_is_removed(tmp_path: Path) -> None:
+    md = "# Kế hoạch\n\n**Điều 1.** Các xã **tổ chức** thực hiện <b>nghiêm túc</b> kế hoạch này.\n"
+    (tmp_path / "ke-hoach.md").write_text(md, encoding="utf-8")
+    corpus = ingest_paths([tmp_path / "ke-hoach.md"])
+    texts = [p.text for p in corpus.paragraphs]
+    assert "Điều 1. Các xã tổ chức thực hiện nghiêm túc kế hoạch này." in texts
+    assert not any("**" in t or "<b>" in t or t.startswith("#") for t in texts)
+    assert [p.section for p in corpus.paragraphs if p.text.startswith("Điều 1.")] == ["Điều 1"]
+
+
+def test_html_page(tmp_path: Path) -> None:
+    body = "".join(
+        f"<p>Đoạn {i}: lực lượng công an xã phối hợp với Mặt trận Tổ quốc tuyên truyền, vận động nhân dân "
+        f"tham gia phong trào toàn dân bảo vệ an ninh Tổ quốc ở khu dân cư số {i}.</p>"
+        for i in range(1, 6)
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><title>Phong trào bảo vệ an ninh Tổ quốc</title></head><body>"
+        "<nav><a href='/'>Trang chủ</a> <a href='/login'>Đăng nhập</a></nav>"
+        f"<article><h1>Phong trào bảo vệ an ninh Tổ quốc</h1>{body}</article>"
+        "<footer>Hôm nay: 6.293</footer></body></html>"
+    )
+    (tmp_path / "tin.html").write_text(html, encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    doc = _only(corpus, "tin.html")
+    texts = [p.text for p in corpus.paragraphs]
+    assert any(t.startswith("Đoạn 3: lực lượng công an xã") for t in texts)
+    assert not any("Hôm nay" in t or "Đăng nhập" in t for t in texts)
+    assert doc.title == "Phong trào bảo vệ an ninh Tổ quốc"
+
+
+def test_docx_with_header_table(tmp_path: Path) -> None:
+    path = write_docx(
+        tmp_path / "cong-van.docx",
+        ["V/v triển khai Kết luận số 44-KL/TW",
+         "Căn cứ Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư, Ban Thường vụ Huyện ủy yêu cầu các chi bộ "
+         "xây dựng kế hoạch thực hiện và báo cáo kết quả hằng quý.",
+         "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Trần Văn Bình"],
+        table=[["HUYỆN ỦY AN PHÚ", "ĐẢNG CỘNG SẢN VIỆT NAM"], ["Số: 7-CV/HU", "An Phú, ngày 02 tháng 3 năm 2020"]],
+    )
+    corpus = ingest_paths([path])
+    doc = _only(corpus, ".docx")
+    assert doc.number == "7-CV/HU"
+    assert doc.date == "2020-03-02"
+    assert doc.signer == "Trần Văn Bình"
+    assert doc.issuer == "Huyện ủy An Phú"
+    assert [r.relation for r in doc.references if r.number == "44-KL/TW"] == ["implements", "basis"]
+
+
+def test_pdf_text_layer(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "ke-hoach.pdf", [
+        "Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu,",
+        "trien khai tai cac xa trong tinh.",
+    ])
+    corpus = ingest_paths([path])
+    assert not corpus.skipped
+    texts = [p.text for p in corpus.paragraphs]
+    # the PDF's two lines are one sentence: one paragraph
+    assert texts == ["Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu, "
+                     "trien khai tai cac xa trong tinh."]
+
+
+def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "KL 44/TW bản A", "title": "Kết luận về phong trào", "number": "44-KL/TW",
+                    "type": "Kết luận", "issuer": "Ban Bí thư", "date": "22/01/2019", "signer": "Trần Quốc Vượng",
+                    "text": "Ban Bí thư yêu cầu các cấp ủy tiếp tục thực hiện Chỉ thị số 09-CT/TW.\n\n"
+                            "Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện."}, ensure_ascii=False),
+        "{this is not json",
+        json.dumps({"id": "x2", "title": "thiếu text"}),
+        json.dumps({"id": "tin-2", "title": "Tin", "text": "Công an xã tuyên truyền pháp luật cho nhân dân."},
+                   ensure_ascii=False),
+    ]
+    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    ids = sorted(d.doc_id for d in corpus.documents)
+    assert ids == ["kl-44-tw-ban-a", "tin-2"]
+    doc = next(d for d in corpus.documents if d.doc_id == "kl-44-tw-ban-a")
+    assert (doc.number, doc.doc_type, doc.issuer, doc.date, doc.signer) == (
+        "44-KL/TW", "Kết luận", "Ban Bí thư", "2019-01-22", "Trần Quốc Vượng")
+    assert doc.metadata_sources["number"] == "jsonl"
+    bad = {s.path.rsplit(":", 1)[-1]: s.reason for s in corpus.skipped}
+    assert set(bad) == {"2", "3"}
+    assert "JSON" in bad["2"] and "dòng 2" in bad["2"]
+    assert "text" in bad["3"]
+
+
+def test_sidecar_metadata_wins(tmp_path: Path) -> None:
+    (tmp_path / "chi-thi.txt").write_text(
+        "CHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề công tác dân vận\n\nCác cấp ủy tăng cường lãnh đạo công tác dân vận "
+        "trong tình hình mới, bảo đảm thực chất và hiệu quả.\n", encoding="utf-8")
+    (tmp_path / "chi-thi.txt.meta.json").write_text(
+        json.dumps({"number": "33-CT/TU", "date": "2023-06-06", "issuer": "Ban Thường vụ Tỉnh ủy Hà Tĩnh"},
+                   ensure_ascii=False), encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    assert len(corpus.documents) == 1 and not corpus.skipped
+    doc = corpus.documents[0]
+    assert (doc.number, doc.date, doc.issuer, doc.doc_type) == (
+        "33-CT/TU", "2023-06-06", "Ban Thường vụ Tỉnh ủy Hà Tĩnh", "Chỉ thị")
+    assert doc.metadata_sources["number"] == "sidecar" and doc.metadata_sources["doc_type"] == "content"
+
+
+@pytest.mark.parametrize("text, expected", [(TCVN3_TEXT, "TCVN3 (ABC)"), (VNI_TEXT, "VNI")])
+def test_legacy_encoding_detection(text: str, expected: str) -> None:
+    assert legacy_encoding(text) == expected
+
+
+def test_real_unicode_and_french_are_not_legacy() -> None:
+    assert legacy_encoding(LETTER) is None
+    assert legacy_encoding("Le président a réuni le comité à Genève pour la dernière séance de l'année.") is None
+
+
+def test_bad_files_get_clear_reasons_and_good_files_still_ingest(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(LETTER, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.md").write_text("   \n\n  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "tcvn3.txt").write_bytes(TCVN3_TEXT.encode("cp1252"))
+    (tmp_path / "vni.txt").write_bytes(VNI_TEXT.encode("cp1252"))
+    (tmp_path / "mojibake.txt").write_text(TCVN3_TEXT, encoding="utf-8")  # legacy bytes re-saved as UTF-8
+    write_pdf(tmp_path / "scan.pdf", [])
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (tmp_path / "portal.txt").write_text("Đăng nhập\n\nĐang tải văn bản...\n\nIP: 1.2.3.4\n", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    corpus = ingest_paths([tmp_path])
+    assert [d.source_path.rsplit("/", 1)[-1] for d in corpus.documents] == ["good.txt"]
+    assert "rỗng" in _reason(corpus, "empty.txt")
+    assert "rỗng" in _reason(corpus, "blank.md")
+    assert "nhị phân" in _reason(corpus, "binary.txt")
+    assert "TCVN3" in _reason(corpus, "tcvn3.txt")
+    assert "VNI" in _reason(corpus, "vni.txt")
+    assert "TCVN3" in _reason(corpus, "mojibake.txt")
+    assert "lớp chữ" in _reason(corpus, "scan.pdf")
+    assert "PDF" in _reason(corpus, "broken.pdf")
+    assert "docx" in _reason(corpus, "broken.docx")
+    assert "làm sạch" in _reason(corpus, "portal.txt")
+    assert "không hỗ trợ" in _reason(corpus, "image.png")
+    assert len(corpus.skipped) == 11
+
+
+def test_missing_path_is_reported(tmp_path: Path) -> None:
+    corpus = ingest_paths([tmp_path / "nope.txt"])
+    assert corpus.documents == [] and "không tìm thấy" in corpus.skipped[0].reason
+
+
+def test_store_round_trip_and_version_check(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text(LETTER, encoding="utf-8")
+    (tmp_path / "src" / "empty.txt").write_bytes(b"")
+    corpus = ingest_paths([tmp_path / "src"])
+    write_corpus(corpus, tmp_path / "out")
+    assert (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    again = read_corpus(tmp_path / "out")
+    assert again == corpus
+    path = tmp_path / "out" / "paragraphs.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace('"format_version":1', '"format_version":99'),
+                    encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match="phiên bản"):
+        read_corpus(tmp_path / "out")

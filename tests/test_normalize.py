@@ -1,0 +1,68 @@
+"""normalize(): NFC and one tone-mark placement, spacing/punctuation/case untouched; fold_accents()."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from ingest.normalize import fold_accents, has_tone_marks, normalize
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("uỷ", "ủy"),
+        ("hoà", "hòa"),
+        ("thuỵ", "thụy"),
+        ("khoá", "khóa"),
+        ("Uỷ ban", "Ủy ban"),
+        ("Thuỷ", "Thủy"),
+        ("HOÀ BÌNH", "HÒA BÌNH"),
+        ("qúy", "quý"),
+        ("quý", "quý"),
+        ("diễn biến hoà bình", "diễn biến hòa bình"),
+    ],
+)
+def test_tone_mark_placement(source: str, expected: str) -> None:
+    assert normalize(source) == expected
+
+
+def test_nfd_input_becomes_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Tổ quốc hoà bình")
+    assert decomposed != "Tổ quốc hoà bình"
+    assert normalize(decomposed) == "Tổ quốc hòa bình"
+    assert unicodedata.is_normalized("NFC", normalize(decomposed))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hoà, bình; (thuỵ)  hai  khoảng",  # double spaces and punctuation kept
+        "Phòng, chống tội phạm...",
+        "ANTT, MTTQ, UBND",
+        "Kết luận số 44-KL/TW, ngày 22/01/2019",
+        "  thụt đầu dòng\n\ndòng mới",
+    ],
+)
+def test_spacing_punctuation_and_case_are_kept(text: str) -> None:
+    out = normalize(text)
+    assert len(out) == len(unicodedata.normalize("NFC", text))
+    assert [c for c in out if not c.isalnum()] == [c for c in text if not c.isalnum()]
+    assert [c.isupper() for c in out] == [c.isupper() for c in unicodedata.normalize("NFC", text)]
+
+
+def test_normalize_is_idempotent() -> None:
+    text = "Các cấp uỷ, tổ chức đảng quán triệt Chỉ thị về thuỵ hoà"
+    assert normalize(normalize(text)) == normalize(text)
+
+
+def test_both_spellings_match_after_normalize() -> None:
+    assert normalize("cấp uỷ") == normalize("cấp ủy")
+    assert normalize("hoà giải") == normalize("hòa giải")
+
+
+def test_fold_accents_and_tone_detection() -> None:
+    assert fold_accents("Đảng Tổ quốc") == "dang to quoc"
+    assert has_tone_marks("tổ quốc")
+    assert not has_tone_marks("to quoc")
