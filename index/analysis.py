@@ -75,22 +75,23 @@ def _segments(text: str) -> list[str]:
     return word_tokenize(text)
 
 
-def exact_tokens(text: str) -> list[str]:
+def word_segments(text: str) -> list[list[str]]:
+    """Lower-case syllables of each underthesea word segment of a normalized text (numbers removed)."""
+    rest = DOC_NUMBER.sub(" , ", text).lower()
+    return [syl for syl in (SYLLABLE.findall(segment) for segment in _segments(rest)) if syl]
+
+
+def exact_tokens(text: str, segments: list[list[str]] | None = None) -> list[str]:
     """Tokens of the "exact" field: word segments, their syllables and document numbers (no stopwords)."""
     text = normalize(text)
-    numbers = doc_numbers(text)
-    rest = DOC_NUMBER.sub(" , ", text).lower()
     stop = stopwords()
-    tokens: list[str] = list(numbers)
-    for segment in _segments(rest):
-        syllables = SYLLABLE.findall(segment)
-        if not syllables:
-            continue
-        word = "_".join(syllables)
+    tokens: list[str] = doc_numbers(text)
+    for syllables_ in segments if segments is not None else word_segments(text):
+        word = "_".join(syllables_)
         if word not in stop:
             tokens.append(word)
-        if len(syllables) > 1:
-            tokens.extend(s for s in syllables if s not in stop)
+        if len(syllables_) > 1:
+            tokens.extend(s for s in syllables_ if s not in stop)
     return tokens
 
 
@@ -124,7 +125,8 @@ class QueryAnalysis:
     toned: bool  # typed with tone marks
     exact: list[str]  # tokens for the exact field ([] when typed without tone marks)
     folded: list[str]  # tokens for the folded field
-    content_syllables: list[str]  # folded syllables without stopwords, for coverage and highlights
+    content_syllables: list[str]  # folded syllables without stopwords, for highlights
+    content_words: list[str]  # folded word segments without stopwords ("trach nhiem"), for coverage
     numbers: list[str] = field(default_factory=list)  # full document numbers, folded
     typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
 
@@ -140,10 +142,13 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     table, pattern = abbreviations()
     abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(normalize(query))]
     folded = folded_tokens(text, toned=toned) + abbrev_tokens
-    exact = (exact_tokens(text) + [a.lower() for a in abbrev_tokens]) if toned else []
-    # For a toneless query the restored text tells stopwords apart ("co so" -> "cơ sở" keeps "co").
+    # Segment once: a toneless query is segmented after restoration, which segments far better.
+    segments = word_segments(text)
+    exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if toned else []
     stop = stopwords()
     content = [fold_accents(s) for s in syllables(text) if s not in stop]
+    words = [fold_accents(" ".join(seg)) for seg in segments
+             if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
     return QueryAnalysis(
         raw=query,
         text=text,
@@ -151,6 +156,7 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
         exact=exact,
         folded=folded,
         content_syllables=content,
+        content_words=list(dict.fromkeys(words)),
         numbers=doc_numbers(text),
         typed_numbers=TYPE_AND_NUMBER.findall(folded_text),
     )

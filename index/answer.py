@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from index.analysis import QueryAnalysis
 from index.dense import sentence_spans
@@ -21,38 +20,62 @@ from index.dense import sentence_spans
 # against questions about the bundled documents; see tests/test_index_answer.py.
 MIN_COSINE = 0.80  # e5-small cosines of unrelated Vietnamese texts sit around 0.72-0.79
 MIN_COVERAGE = 0.5  # at least half of the query's content syllables occur in the paragraph
-STRONG_COSINE = 0.88  # a paraphrase this close needs no shared words
+STRONG_COSINE = 0.89  # a paraphrase this close needs no shared words
+MAX_UNKNOWN_WORDS = 0.34  # more than a third of the query's words absent from the corpus: off-topic
 MIN_ANSWER_CHARS = 40  # a shorter best sentence ("Trách nhiệm:") is quoted with the next one
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch == "đ" or ch == "Đ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch.lower())
-    kept = "".join(c for c in base if unicodedata.category(c) != "Mn")
-    return kept if len(kept) == 1 else ch.lower() if len(ch.lower()) == 1 else "\u0000"
+def _fold_table() -> dict[int, str]:
+    """str.translate table folding every Latin letter to its lower-case base letter, one char for one."""
+    table = {}
+    for code in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch.lower()) if unicodedata.category(c) != "Mn")
+        base = "d" if ch in "đĐ" else base
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def folded_with_offsets(text: str) -> str:
     """Accent-folded, lower-case copy of `text` with exactly one character per original character."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLD)
 
 
 _WORD = re.compile(r"[^\W_]+")
 
 
-def coverage(paragraph_folded: str, query: QueryAnalysis) -> float:
-    """Share of the query's content syllables that occur in the (folded) paragraph."""
-    wanted = set(query.content_syllables) | set(query.numbers)
-    if not wanted:
-        return 0.0
-    present = set(_WORD.findall(paragraph_folded))
-    present |= {n for n in query.numbers if n in paragraph_folded}
-    return len(wanted & present) / len(wanted)
+def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] | None = None,
+             known: list[bool] | None = None) -> float:
+    """IDF-weighted share of the query's content words (and document numbers) found in the paragraph.
+
+    Words, not syllables, weighted by rarity: "giá vàng hôm nay" shares only the common "hôm nay" with
+    a page about something else, which must not count as half an answer. Words the corpus never
+    contains (`known` False) are left to `unknown_share` and not counted here.
+    """
+    words = query.content_words
+    weights = weights if weights is not None else [1.0] * len(words)
+    known = known if known is not None else [True] * len(words)
+    number_weight = max(weights, default=1.0)
+    text = " ".join(_WORD.findall(paragraph_folded))
+    total = sum(w for w, k in zip(weights, known) if k) + number_weight * len(query.numbers)
+    found = sum(w for word, w, k in zip(words, weights, known)
+                if k and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text))
+    found += number_weight * sum(1 for n in query.numbers if n in paragraph_folded)
+    return found / total if total > 0 else 0.0
 
 
-def is_relevant(cosine: float, cover: float) -> bool:
+def unknown_share(query: QueryAnalysis, known: list[bool]) -> float:
+    """Share of the query's content words that occur nowhere in the corpus ("phở", "vàng")."""
+    return (len(known) - sum(known)) / len(known) if known else 0.0
+
+
+def is_relevant(cosine: float, cover: float, unknown: float) -> bool:
+    if unknown > MAX_UNKNOWN_WORDS:
+        return cosine >= STRONG_COSINE and unknown <= 0.5
     return cosine >= STRONG_COSINE or (cosine >= MIN_COSINE and cover >= MIN_COVERAGE)
 
 

@@ -51,6 +51,26 @@ class LexicalIndex:
         }
         return cls(fields, n)
 
+    def idf(self, folded_words: list[str]) -> tuple[list[float], list[bool]]:
+        """Inverse document frequency of folded words ("hom nay") in the folded field: rare words weigh more.
+
+        A word of several syllables is looked up by its rarest adjacent pair; a word the corpus never
+        contains gets the highest weight, so it counts fully against a paragraph that lacks it.
+        """
+        field = self.fields["folded"]
+        indptr = field.scores["indptr"]
+        vocab = field.vocab_dict
+        n = max(self.n, 1)
+        out, known = [], []
+        for word in folded_words:
+            parts = word.split(" ")
+            keys = [f"{a}_{b}" for a, b in zip(parts, parts[1:])] or parts
+            dfs = [int(indptr[vocab[key] + 1] - indptr[vocab[key]]) if key in vocab else 0 for key in keys]
+            df = min(dfs)
+            out.append(float(np.log((n + 1) / (df + 0.5))))
+            known.append(df > 0)
+        return out, known
+
     def _field_scores(self, name: str, tokens: list[str]) -> np.ndarray | None:
         retriever = self.fields[name]
         ids = sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict})

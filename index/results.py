@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.analysis import QueryAnalysis
-from index.answer import best_sentences, coverage, folded_with_offsets, highlights, is_relevant
+from index.answer import best_sentences, coverage, folded_with_offsets, highlights, is_relevant, unknown_share
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
 
@@ -66,7 +66,9 @@ class ResultBuilder:
             return None  # lexical-only mode: no calibrated relevance signal
         cosine, window = self.s.best_unit(index, query_vector)
         p = self.s.paragraph_at(index)
-        if not is_relevant(cosine, coverage(folded_with_offsets(p.text), analysis)):
+        weights, known = self.s.lexical.idf(analysis.content_words)
+        cover = coverage(folded_with_offsets(p.text), analysis, weights, known)
+        if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
         start, end = best_sentences(p.text, analysis, window)
         return Answer(

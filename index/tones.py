@@ -71,9 +71,9 @@ class ToneRestorer:
                         best, best_count = form[mine], hit[1]
             chosen[i] = best
         out, last = [], 0
-        for m, word in zip(matches, chosen):
+        for m, word, lower in zip(matches, chosen, words):
             out.append(text[last : m.start()])
-            out.append(word)
+            out.append(m.group(0) if word == lower else word)
             last = m.end()
         out.append(text[last:])
         return "".join(out)
