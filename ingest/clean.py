@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ingest.doctypes import type_from_heading
 from ingest.normalize import fold_accents
 
 TERMINAL = ".!?…:;\"”»)"
@@ -35,6 +36,7 @@ _SIGNATURE_TITLE = re.compile(
     r"^(?:T/M|TM\.?|K/T|KT\.?|Q\.|TL\.|TUQ\.|THAY MẶT|THỪA LỆNH|KÝ THAY|Q\. ?CHỦ TỊCH)\s", re.I
 )
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "dang cong san viet nam", "doc lap - tu do - hanh phuc")
+_PLACE_DATE = re.compile(r"^[^,\d]{2,60},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.I)
 _SOURCE_LINE = re.compile(r"^(theo|nguon)\b", re.I)
 
 
@@ -122,7 +124,8 @@ def _is_furniture_line(line: str, repeated: set[str]) -> bool:
 def _repeated_lines(blocks: list[Block]) -> set[str]:
     counts = Counter(fold_line(line) for block in blocks for line in block.lines)
     # Bullets and numbering legitimately repeat ("- Như trên;"), so only plain lines count.
-    return {line for line, n in counts.items() if n >= 3 and len(line) > 3 and not re.match(r"^[-+•]|^\d", line)}
+    return {line for line, n in counts.items()
+            if n >= 3 and 3 < len(line) and len(line.split()) <= 25 and not re.match(r"^[-+•]|^\d", line)}
 
 
 def is_stamp_block(block: Block) -> bool:
@@ -172,7 +175,10 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
                 break
         kept = blocks[: end + 1]
         in_recipients = False
-        for block in blocks[end + 1:]:
+        for k, block in enumerate(blocks[end + 1:], end + 1):
+            if _starts_attachment(block):  # another document follows (a letter's attachment): keep it all
+                kept.extend(blocks[k:])
+                break
             if _is_recipients_start(block):
                 in_recipients = True
             elif not (in_recipients and all(_is_bullet(line) for line in block.lines)):
@@ -180,11 +186,22 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
             if in_recipients or _is_real_sentence(block.text):
                 kept.append(block)
         blocks = kept
-    while len(blocks) > 1 and not is_sentence_end(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
+        protected = end + 1  # the signature block itself is never tail furniture
+    else:
+        protected = 1
+    while len(blocks) > protected and not is_sentence_end(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
         if _SOURCE_LINE.match(blocks[-1].text) or _looks_like_name(blocks[-1].text) or _is_bullet(blocks[-1].text):
             break
         blocks.pop()
     return blocks
+
+
+def _starts_attachment(block: Block) -> bool:
+    """The header of another document: its number line ("Số: 44-KL/TW") or an all-caps type heading."""
+    text = block.text
+    if re.match(r"^số\s*:?\s*\d+\S*$", text.strip(), re.I) or _PLACE_DATE.match(text):
+        return True
+    return is_all_caps(text) and len(text.split()) <= 12 and type_from_heading(text) is not None
 
 
 def _is_real_sentence(text: str) -> bool:

@@ -13,6 +13,7 @@ import re
 from ingest.models import Document, Reference
 from ingest.normalize import fold_accents, normalize
 from ingest.orgnames import same_body
+from ingest.references import number_key
 
 MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
 
@@ -34,6 +35,8 @@ def title_coverage(document_title: str | None, cited_title: str | None) -> float
 def _matches(document: Document, reference: Reference) -> float:
     if not reference.number or reference.doc_type != document.doc_type:
         return 0.0
+    if document.number:  # a numbered document is cited by its number; the title then only confirms
+        return 1.0 if number_key(document.number) == number_key(reference.number) else 0.0
     if document.issuer and reference.issuer and not same_body(document.issuer, reference.issuer):
         return 0.0
     coverage = title_coverage(document.title, reference.title)
@@ -43,7 +46,7 @@ def _matches(document: Document, reference: Reference) -> float:
 def fill_from_references(documents: list[Document]) -> None:
     for document in documents:
         missing = [f for f in ("number", "date", "issuer") if not getattr(document, f)]
-        if not missing or not document.title:
+        if not missing or not (document.title or document.number):
             continue
         candidates: list[tuple[float, int, Document, Reference]] = []
         for other in documents:

@@ -49,7 +49,7 @@ def parse_date(text: str | None) -> str | None:
         return None
     text = text.strip()
     patterns = (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})",
-                r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+                r"(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
     for pattern in patterns:
         match = re.search(pattern, text, re.I)
         if match:
@@ -74,7 +74,8 @@ def issuer_from_header(lines: list[str]) -> str | None:
         if not line:
             continue
         folded = fold_accents(normalize(line))
-        if organs and folded.startswith(_PLACE_WORDS):
+        starts_with_place = any(re.match(rf"{word} (?!uy\b)", folded) for word in _PLACE_WORDS)
+        if organs and starts_with_place:  # "HUYỆN DƯƠNG MINH CHÂU" continues; "HUYỆN ỦY ..." is an organ
             organs[-1] = f"{organs[-1]} {line}"
         else:
             organs.append(line)

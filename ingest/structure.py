@@ -137,7 +137,9 @@ def _header_role(unit: Unit, after_type: bool) -> str | None:
         return "place_date"
     if folded.startswith("kinh gui"):
         return "addressee"
-    if folded.startswith("v/v") or after_type and (folded.startswith("ve ") or is_all_caps(text)):
+    if folded.startswith("v/v") or after_type and (
+            folded.startswith("ve ") or is_all_caps(text)
+            or words <= 50 and not numbering(text) and not text.rstrip().endswith((".", ":", ";"))):
         return "title"
     doc_type = type_from_heading(text)
     if doc_type and (is_all_caps(text) and words <= 40 or fold_line(text) == fold_line(doc_type)):
@@ -229,7 +231,11 @@ def _assign_section(unit: Unit, stack: list[tuple[int, str]]) -> None:
         unit.kind = "heading" if short or is_all_caps(unit.flat) else "body"
     elif is_all_caps(unit.flat) and len(unit.flat.split()) <= 20:
         unit.kind = "heading"
-    unit.section = ".".join(label for _rank, label in stack)
+    labels = [(rank, label) for rank, label in stack]
+    articles = [k for k, (rank, _label) in enumerate(labels) if rank == 2]
+    if articles:  # "Điều" numbers are unique in a document: "Điều 5.2", not "Chương II.Điều 5.2"
+        labels = labels[articles[0]:]
+    unit.section = ".".join(label for _rank, label in labels)
 
 
 def _record_header(part: Part, unit: Unit, role: str) -> None:
@@ -268,9 +274,26 @@ def _consume_signature(units: list[Unit], i: int, part: Part) -> int:
             name = candidate.flat
             candidate.role = "signer"
         j += 1
+    if name is None and j > i + 1:
+        last = units[j - 1]
+        if _is_caps_name(last.flat):
+            name = " ".join(w[:1] + w[1:].lower() for w in last.flat.split())
+            last.role = "signer"
     if name and not part.signer:
         part.signer = name
     return j
+
+
+_POSITION_WORDS = ("chủ tịch", "bí thư", "giám đốc", "trưởng", "phó", "ủy viên", "uỷ viên", "thường trực", "chánh",
+                   "ban ", "thư ký", "tổng", "đại diện", "kế toán", "thủ trưởng", "đã ký", "ủy ban", "văn phòng")
+
+
+def _is_caps_name(text: str) -> bool:
+    """An all-capitals signer name ("NGUYỄN VĂN AN"), not a position ("PHÓ CHỦ TỊCH")."""
+    words = text.split()
+    lowered = text.lower() + " "
+    return (2 <= len(words) <= 5 and is_all_caps(text) and all(_NAME_WORD.match(w) for w in words)
+            and not any(p in lowered for p in _POSITION_WORDS))
 
 
 def _structure_news(units: list[Unit]) -> Structured:

@@ -1,0 +1,180 @@
+"""The cleaning, structure, reference, metadata and duplicate rules on texts they were not written for."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from ingest.clean import clean_text
+from ingest.ids import paragraph_ids, slugify
+from ingest.models import Paragraph
+from ingest.pipeline import ingest_paths
+from ingest.references import find_references
+from ingest.structure import structure
+
+
+def _ingest_text(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    corpus = ingest_paths([path])
+    assert not corpus.skipped, corpus.skipped
+    return corpus
+
+
+def test_law_style_sections(tmp_path: Path) -> None:
+    text = (
+        "QUỐC HỘI\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nLuật số: 32/2004/QH11\n\n"
+        "LUẬT\nAN NINH QUỐC GIA\n\nChương I\nNHỮNG QUY ĐỊNH CHUNG\n\n"
+        "Điều 5. Nguyên tắc hoạt động bảo vệ an ninh quốc gia\n\n"
+        "1. Đặt dưới sự lãnh đạo của Đảng Cộng sản Việt Nam, sự quản lý thống nhất của Nhà nước.\n\n"
+        "2. Kết hợp chặt chẽ nhiệm vụ bảo vệ an ninh quốc gia với các nhiệm vụ sau:\n\n"
+        "a) Xây dựng, phát triển kinh tế - xã hội của đất nước;\n\n"
+        "b) Mở rộng quan hệ đối ngoại và hội nhập quốc tế.\n\n"
+        "Điều 6. Cơ quan chuyên trách bảo vệ an ninh quốc gia là lực lượng nòng cốt trong công tác này.\n"
+    )
+    corpus = _ingest_text(tmp_path, "luat.txt", text)
+    sections = {p.text[:12]: p.section for p in corpus.paragraphs}
+    assert sections["Điều 5. Nguy"] == "Điều 5"
+    assert sections["1. Đặt dưới "] == "Điều 5.1"
+    assert sections["2. Kết hợp c"] == "Điều 5.2"
+    assert sections["b) Mở rộng q"] == "Điều 5.2.b"
+    assert sections["Điều 6. Cơ q"] == "Điều 6"
+    kinds = {p.text[:12]: p.kind for p in corpus.paragraphs}
+    assert kinds["Điều 5. Nguy"] == "heading" and kinds["1. Đặt dưới "] == "body"
+
+
+def test_generic_portal_furniture_and_page_breaks() -> None:
+    widget = "Mời bạn đánh giá bài viết"
+    text = (
+        f"{widget}\n\nCổng thông tin\n\nKẾ HOẠCH\n\nCác xã tổ chức tuyên truyền sâu rộng về phong trào toàn dân bảo "
+        f"vệ an ninh Tổ quốc đến từng\n\n\n\nhộ gia đình trong địa bàn quản lý.\n\n{widget}\n\n"
+        "Bài viết mới Bài viết mới\n\nLượt truy cập: 12.345\n\nIP: 10.0.0.7\n\n0 0 1 2 3 4\n\n"
+        f"{widget}\n\nXem nhiều nhất\n"
+    )
+    lines = [" | ".join(b.lines) for b in clean_text(text)]
+    assert "Các xã tổ chức tuyên truyền sâu rộng về phong trào toàn dân bảo vệ an ninh Tổ quốc đến từng " \
+           "hộ gia đình trong địa bàn quản lý." in lines
+    joined = "\n".join(lines)
+    for junk in (widget, "Bài viết mới", "Lượt truy cập", "IP:", "0 0 1 2", "Xem nhiều nhất"):
+        assert junk not in joined
+
+
+def test_text_before_the_letterhead_is_not_the_document() -> None:
+    text = ("Trang chủ > Văn bản > Công văn\n\nTải về bản PDF\n\nUBND TỈNH AN GIANG\nSỞ NỘI VỤ\n\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nSố: 9/SNV\n\n"
+            "Thực hiện chỉ đạo của Tỉnh ủy, Sở Nội vụ đề nghị các phòng báo cáo kết quả trước ngày 10 hằng tháng.\n")
+    blocks = clean_text(text)
+    assert blocks[0].lines == ["UBND TỈNH AN GIANG", "SỞ NỘI VỤ"]
+
+
+def test_other_received_stamp_is_removed() -> None:
+    text = ("Số: 15/UBND\n\nCÔNG VĂN ĐẾN\nSố: .......\nNgày: 12/3/2020\nChuyển: .........\n\n"
+            "Ủy ban nhân dân xã đề nghị các thôn tổ chức thực hiện nghiêm túc nội dung công văn này.\n")
+    joined = "\n".join(line for b in clean_text(text) for line in b.lines)
+    assert "CÔNG VĂN ĐẾN" not in joined and "Chuyển" not in joined
+    assert "Ủy ban nhân dân xã đề nghị" in joined
+
+
+def test_signature_with_position_and_capitals_name(tmp_path: Path) -> None:
+    text = ("ĐẢNG BỘ TỈNH AN GIANG\nHUYỆN ỦY AN PHÚ\n\nĐẢNG CỘNG SẢN VIỆT NAM\n\nSố: 21-KH/HU\n\n"
+            "An Phú, ngày 9 tháng 10 năm 2020\n\nKẾ HOẠCH\nthực hiện Kết luận số 44-KL/TW của Ban Bí thư\n\n"
+            "Các chi bộ quán triệt và tổ chức thực hiện nghiêm túc kết luận trong toàn Đảng bộ huyện.\n\n"
+            "T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ THƯỜNG TRỰC\n\n(đã ký)\n\nNGUYỄN VĂN AN\n")
+    corpus = _ingest_text(tmp_path, "kh.txt", text)
+    doc = corpus.documents[0]
+    assert (doc.number, doc.doc_type, doc.date, doc.signer) == ("21-KH/HU", "Kế hoạch", "2020-10-09", "Nguyễn Văn An")
+    assert doc.issuer == "Huyện ủy An Phú"
+    assert [p.kind for p in corpus.paragraphs][-3:] == ["signature", "signature", "signature"]
+
+
+def _paragraph(text: str, pid: str = "d-1") -> Paragraph:
+    return Paragraph(paragraph_id=pid, doc_id="d", order=0, text=text, start=0, end=len(text))
+
+
+def test_reference_relations_and_forms() -> None:
+    refs = find_references([
+        _paragraph("Căn cứ Nghị quyết 25-NQ/TW ngày 03 tháng 6 năm 2013 của Ban Chấp hành Trung ương khóa XI về "
+                   "công tác dân vận; Ủy ban ban hành kế hoạch này.", "d-1"),
+        _paragraph("Báo cáo này tham khảo Quyết định số 1234/QĐ-UBND của UBND tỉnh và Chỉ thị số 05-CT/TU.", "d-2"),
+        _paragraph("Tiếp tục triển khai Chỉ thị số 05 và Kết luận này.", "d-3"),
+    ])
+    by_number = {(r.number, r.paragraph_id): r for r in refs}
+    nq = by_number[("25-NQ/TW", "d-1")]
+    assert (nq.relation, nq.date, nq.doc_type, nq.issuer, nq.title) == (
+        "basis", "2013-06-03", "Nghị quyết", "Ban Chấp hành Trung ương", "công tác dân vận")
+    assert by_number[("1234/QĐ-UBND", "d-2")].relation == "cites"
+    assert by_number[("05-CT/TU", "d-2")].doc_type == "Chỉ thị"
+    short = by_number[("05-CT/TU", "d-3")]
+    assert (short.mention, short.relation) == ("Chỉ thị số 05", "implements")
+    assert len(refs) == 4  # "Kết luận này" names no number
+
+
+def test_gap_fill_needs_type_issuer_and_title(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "CHỈ THỊ\nCỦA BAN THƯỜNG VỤ TỈNH ỦY\n\nVề tăng cường công tác dân vận trong tình hình mới\n\n"
+        "Các cấp ủy đảng tăng cường lãnh đạo công tác dân vận của hệ thống chính trị ở cơ sở.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "CHỈ THỊ\nCỦA BAN THƯỜNG VỤ TỈNH ỦY\n\nVề công tác phòng cháy chữa cháy\n\n"
+        "Các cấp ủy đảng lãnh đạo công tác phòng cháy, chữa cháy ở khu dân cư và cơ quan.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text(
+        "Tin tỉnh nhà\n\nHội nghị quán triệt Chỉ thị số 33-CT/TU, ngày 06/6/2023 của Ban Thường vụ Tỉnh ủy về tăng "
+        "cường công tác dân vận trong tình hình mới đã diễn ra tại tỉnh với nhiều đại biểu tham dự.\n",
+        encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    docs = {Path(d.source_path).name: d for d in corpus.documents}
+    assert (docs["a.txt"].number, docs["a.txt"].date) == ("33-CT/TU", "2023-06-06")
+    assert docs["a.txt"].metadata_sources["number"].startswith(f"reference:{docs['c.txt'].doc_id}#")
+    assert docs["b.txt"].number is None  # same type and issuer, another trích yếu
+    ref = next(r for r in docs["c.txt"].references if r.number == "33-CT/TU")
+    assert ref.target_doc_id == docs["a.txt"].doc_id and ref.relation == "implements"
+
+
+def test_duplicate_canonical_is_the_document_that_is_the_text(tmp_path: Path) -> None:
+    body = ["Các cấp ủy đảng phải xác định công tác xây dựng phong trào là nhiệm vụ trọng tâm, thường xuyên của mình.",
+            "Đảng ủy Công an Trung ương chủ trì phối hợp hướng dẫn, đôn đốc, kiểm tra việc thực hiện Chỉ thị này."]
+    original = ("ĐẢNG CỘNG SẢN VIỆT NAM\n\nSố: 7-CT/TU\n\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề phong trào\n\n"
+                + "\n\n".join(body) + "\n")
+    letter = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 3/CĐ\n\nV/v triển khai Chỉ thị số 7-CT/TU\n\n"
+              "Công đoàn đề nghị các đơn vị triển khai thực hiện Chỉ thị số 7-CT/TU (gửi kèm).\n\n"
+              "TM. BAN THƯỜNG VỤ\n\nLê Văn Hai\n\nSố: 7-CT/TU\n\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề phong trào\n\n"
+              + "\n\n".join(b.replace("thường xuyên", "thưòng xuyên") for b in body) + "\n")
+    (tmp_path / "a-letter.txt").write_text(letter, encoding="utf-8")  # sorts first on purpose
+    (tmp_path / "z-original.txt").write_text(original, encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    docs = {Path(d.source_path).name: d for d in corpus.documents}
+    own = [p for p in corpus.paragraphs_of(docs["z-original.txt"].doc_id) if p.text in body]
+    copies = [p for p in corpus.paragraphs_of(docs["a-letter.txt"].doc_id) if p.text.startswith(("Các cấp", "Đảng ủy"))]
+    assert len(own) == 2 and len(copies) == 2
+    assert [p.canonical_id for p in copies] == [p.paragraph_id for p in own]
+    assert all(p.canonical_id is None for p in own)
+
+
+def test_captions_follow_indentation_when_the_site_indents() -> None:
+    def long(topic: str) -> str:
+        return (f"        Lực lượng công an đã phối hợp với chính quyền địa phương tổ chức nhiều hoạt động {topic}, "
+                "vận động nhân dân tham gia phòng, chống tội phạm. Kết quả được ghi nhận ở nhiều nơi.")
+
+    text = "\n\n".join([
+        "Hội nghị tổng kết phong trào", long("tuyên truyền"), "Toàn cảnh hội nghị.",
+        "        Nhiều tập thể được khen thưởng.", long("tuần tra"), "Đại biểu phát biểu tại hội nghị.", long("hòa giải"),
+    ])
+    units = structure(clean_text(text)).units
+    kinds = {u.flat: u.kind for u in units}
+    assert kinds["Toàn cảnh hội nghị."] == "caption"
+    assert kinds["Đại biểu phát biểu tại hội nghị."] == "caption"
+    assert kinds["Nhiều tập thể được khen thưởng."] == "body"  # indented like the body: not a caption
+
+
+def test_paragraph_ids_are_stable_and_unique() -> None:
+    texts = ["Tổ quốc hoà bình.", "Một đoạn khác.", "Tổ quốc hoà bình."]
+    ids = paragraph_ids("doc", texts)
+    assert ids[0] != ids[2] and ids[2] == ids[0] + "-2"
+    assert paragraph_ids("doc", [unicodedata.normalize("NFD", t) for t in texts]) == ids
+    assert paragraph_ids("doc", ["Tổ quốc hòa bình."])[0] == ids[0]  # tone-mark placement does not matter
+    assert slugify("Kết luận 44-KL/TW (bản cổng).txt") == "ket-luan-44-kl-tw-ban-cong-txt"
+
+
+def test_progress_bar_runs(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.txt").write_text("Tiêu đề\n\nMột đoạn văn bản đầy đủ về công tác dân vận ở cơ sở.\n", encoding="utf-8")
+    corpus = ingest_paths([tmp_path], progress=True)
+    assert len(corpus.documents) == 1
