@@ -49,7 +49,7 @@ def mark_spans(text: str, spans, css_class: str = "") -> Markup:
     for span in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans or []):
         if span[0] >= span[1]:
             continue
-        if clean and span[0] <= clean[-1][1]:
+        if clean and span[0] < clean[-1][1]:  # overlapping; adjacent spans stay separate marks
             clean[-1][1] = max(clean[-1][1], span[1])
         else:
             clean.append(list(span))

@@ -64,7 +64,7 @@ def to_markdown(passages: list[Passage]) -> bytes:
     lines = [f"# {TITLE}", ""]
     for number, passage in enumerate(passages, 1):
         quoted = "\n".join("> " + line if line else ">" for line in passage.text.splitlines())
-        lines += [f"## {number}. {passage.label}", "", quoted, "", f"— {passage.label}. <{passage.url}>", ""]
+        lines += [f"## Đoạn {number}", "", quoted, "", f"— {passage.label}. <{passage.url}>", ""]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -92,8 +92,9 @@ def to_docx(passages: list[Passage]) -> bytes:
     document.core_properties.title = TITLE
     document.add_heading(TITLE, level=1)
     for number, passage in enumerate(passages, 1):
-        quote = document.add_paragraph(f"{number}. ")
-        quote.add_run(_XML_INVALID.sub("", passage.text))
+        document.add_heading(f"Đoạn {number}", level=2)
+        quote = document.add_paragraph(_XML_INVALID.sub("", passage.text))
+        quote.paragraph_format.left_indent = Pt(18)
         source = document.add_paragraph()
         source.paragraph_format.space_after = Pt(12)
         label = source.add_run("— " + _XML_INVALID.sub("", passage.label) + ". ")

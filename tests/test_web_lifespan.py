@@ -1,0 +1,41 @@
+"""The app's lifespan: loads an existing index once, or builds one from the data folder first."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from search_app.app import create_app
+from search_app.settings import Settings
+
+
+@pytest.mark.slow
+def test_lifespan_loads_the_existing_index(bundled_index_dir, bundled_searcher, data_dir):
+    before = sorted((p.relative_to(bundled_index_dir), p.stat().st_mtime_ns) for p in bundled_index_dir.rglob("*"))
+    app = create_app(Settings(index_dir=bundled_index_dir, data_dir=data_dir))
+    with TestClient(app) as client:
+        assert app.state.searcher is not None
+        documents = client.get("/api/documents").json()
+        assert {d["doc_id"] for d in documents} == {d.doc_id for d in bundled_searcher.documents()}
+        assert client.get("/search", params={"q": "trách nhiệm người đứng đầu"}).status_code == 200
+    after = sorted((p.relative_to(bundled_index_dir), p.stat().st_mtime_ns) for p in bundled_index_dir.rglob("*"))
+    assert before == after  # an existing index is served as it is, not rebuilt
+
+
+@pytest.mark.slow
+def test_lifespan_builds_an_index_when_there_is_none(tmp_path, data_dir):
+    corpus_dir = tmp_path / "data"
+    corpus_dir.mkdir()
+    source = min(data_dir.glob("*.txt"), key=lambda p: p.stat().st_size)  # smallest bundled file: fast
+    shutil.copy(source, corpus_dir / source.name)
+    index_dir = tmp_path / "index"
+    app = create_app(Settings(index_dir=index_dir, data_dir=corpus_dir))
+    with TestClient(app) as client:
+        documents = client.get("/api/documents").json()
+        assert len(documents) == 1
+        first = client.get(f"/api/documents/{documents[0]['doc_id']}").json()["paragraphs"][0]["text"]
+        body = client.get("/api/search", params={"q": first[:80]}).json()
+        assert body["results"] and body["results"][0]["doc_id"] == documents[0]["doc_id"]
+    assert any(index_dir.iterdir())
