@@ -6,7 +6,7 @@ non-canonical copy, pointing at the canonical one (the canonical paragraph keeps
 
 Similarity: Jaccard of word 3-gram shingles of the accent-folded text (robust to tone-mark
 placement, OCR slips such as "thể trận"/"thế trận", and punctuation), candidates found through an
-inverted index of shingles so the cost stays near-linear. Canonical copy, by rule: the copy that
+inverted index of shingles (stock phrases left out) so the cost stays near-linear. Canonical copy, by rule: the copy that
 stands in the document that IS that text (its part number equals its document's number) over a
 copy attached to another document; then the copy with fewer OCR-suspect differences is not known,
 so the tie is broken by document id for stability.
@@ -23,6 +23,7 @@ from ingest.references import number_key
 
 THRESHOLD = 0.6  # Jaccard of 3-gram shingles; OCR'd copies of the same paragraph score 0.75-1.0
 MIN_WORDS = 8
+MAX_POSTING = 200  # shingles in more paragraphs than this only find candidates through rarer ones
 SKIP_KINDS = {"header", "signature", "recipients"}
 
 
@@ -49,14 +50,18 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
 
     for paragraph in eligible:
         mine = grams[paragraph.paragraph_id]
-        shared: dict[str, int] = defaultdict(int)
+        candidates: set[str] = set()
         for gram in mine:
-            for other in index[gram]:
-                if other.doc_id != paragraph.doc_id and other.paragraph_id > paragraph.paragraph_id:
-                    shared[other.paragraph_id] += 1
-        for other_id, count in shared.items():
-            union = len(mine) + len(grams[other_id]) - count
-            if union and count / union >= THRESHOLD:
+            posting = index[gram]
+            if len(posting) > MAX_POSTING:  # a stock phrase, shared by too many paragraphs to discriminate
+                continue
+            candidates.update(o.paragraph_id for o in posting
+                              if o.doc_id != paragraph.doc_id and o.paragraph_id > paragraph.paragraph_id)
+        for other_id in candidates:
+            other = grams[other_id]
+            shared = len(mine & other)
+            union = len(mine) + len(other) - shared
+            if union and shared / union >= THRESHOLD:
                 parent[find(other_id)] = find(paragraph.paragraph_id)
     groups: dict[str, list[Paragraph]] = defaultdict(list)
     for paragraph in eligible:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ingest.doctypes import NEWS_TYPE, type_from_number
 from ingest.normalize import fold_accents, normalize
-from ingest.orgnames import org_case
+from ingest.orgnames import org_case, readable_title
 from ingest.structure import Structured
 
 FIELDS = ("number", "doc_type", "title", "issuer", "date", "signer", "place", "source_name")
@@ -104,7 +104,8 @@ def content_metadata(doc: Structured) -> Metadata:
     meta.set("number", part.number, "content")
     meta.set("doc_type", part.doc_type or type_from_number(part.number), "content")
     if part.title:
-        title = part.title[:1].upper() + part.title[1:]
+        title = readable_title(part.title)
+        title = title[:1].upper() + title[1:]
         meta.set("title", title, "content")
     meta.set("date", part.date, "content")
     meta.set("place", part.place, "content")

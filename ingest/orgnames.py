@@ -24,7 +24,7 @@ def _phrases() -> list[tuple[list[str], str, bool]]:
             continue
         place_follows = line.endswith("+")
         name = normalize(line.rstrip("+").strip())
-        out.append(([fold_accents(w) for w in name.split()], name, place_follows))
+        out.append(([w.lower() for w in name.split()], name, place_follows))
     return sorted(out, key=lambda item: -len(item[0]))
 
 
@@ -41,12 +41,11 @@ def org_case(text: str) -> str:
     if not is_all_caps(text):
         return text
     words = normalize(text).lower().split()
-    folded = [fold_accents(w) for w in words]
     out: list[str] = []
     k = 0
     place = False
     while k < len(words):
-        hit = _match(folded, k)
+        hit = _match(words, k)
         if hit:
             size, name, place = hit
             out.append(name)
@@ -58,9 +57,52 @@ def org_case(text: str) -> str:
     return result[:1].upper() + result[1:]
 
 
+_KEEP_LOWER_AFTER_DANG = {"vien", "phi", "vu", "doan", "bo", "uy"}
+
+
+def readable_title(text: str) -> str:
+    """Re-case an all-capitals trích yếu for display; mixed-case text is returned unchanged.
+
+    Words go to lower case except organ names and proper names (resources/issuing_bodies.txt),
+    document numbers ("09-CT/TW"), Roman numerals after "khóa", and a document type followed by
+    its number ("Chỉ thị số 09-CT/TW").
+    """
+    from ingest.doctypes import doc_types
+
+    text = " ".join(text.split())
+    if not is_all_caps(text):
+        return text
+    source = normalize(text).split()
+    words = [w.lower() for w in source]
+    folded = [fold_accents(w) for w in words]
+    out: list[str] = []
+    k = 0
+    while k < len(words):
+        hit = _match(words, k)
+        if hit and not (hit[1] == "Đảng" and k + 1 < len(folded) and folded[k + 1] in _KEEP_LOWER_AFTER_DANG):
+            out.append(hit[1])
+            k += hit[0]
+            continue
+        for name, _codes in doc_types():
+            size = len(name.split())
+            if folded[k:k + size] == fold_accents(name).split() and k + size < len(words) and (
+                    folded[k + size] == "so" or folded[k + size][:1].isdigit()):
+                out.append(name)
+                k += size
+                break
+        else:
+            word = source[k]
+            keep = any(ch.isdigit() for ch in word) or "/" in word or (
+                re.fullmatch(r"[IVXL]+[.,;]?", word) and k > 0 and folded[k - 1] in ("khoa", "khoá"))
+            out.append(word if keep else words[k])
+            k += 1
+    result = " ".join(out)
+    return result[:1].upper() + result[1:]
+
+
 def _key(name: str) -> str:
     folded = fold_accents(normalize(name))
-    folded = re.sub(r"\(.*?\)|\bkho[aá]\s+[ivxl]+\b", " ", folded)
+    folded = re.sub(r"\(.*?\)|\bkhoa\s+[ivxl]+\b", " ", folded)
     return " ".join(re.findall(r"[a-z0-9]+", folded))
 
 

@@ -67,6 +67,8 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None) 
         for match in _MENTION.finditer(text):
             doc_type = _canonical_type(match.group("type"))
             number = match.group("number").rstrip("-/–")
+            if re.fullmatch(r"(19|20)\d\d", number) and not re.search(r"\bsố\b", match.group(0), re.I):
+                continue  # "Kế hoạch 2021": a year, not a number
             tail = text[match.end(): match.end() + 500]
             date, issuer, title, title_span = _parse_tail(tail)
             nested = any(start <= match.start() < end for start, end in title_spans)

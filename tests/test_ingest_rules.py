@@ -178,3 +178,20 @@ def test_progress_bar_runs(tmp_path: Path, capsys) -> None:
     (tmp_path / "a.txt").write_text("Tiêu đề\n\nMột đoạn văn bản đầy đủ về công tác dân vận ở cơ sở.\n", encoding="utf-8")
     corpus = ingest_paths([tmp_path], progress=True)
     assert len(corpus.documents) == 1
+
+
+def test_capitals_are_recased_for_display() -> None:
+    from ingest.orgnames import org_case, readable_title
+
+    assert readable_title("VỀ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN THEO CHỈ THỊ SỐ 05-CT/TU CỦA BAN THƯỜNG VỤ TỈNH ỦY KHÓA XV") == (
+        "Về công tác phát triển đảng viên theo Chỉ thị số 05-CT/TU của Ban Thường vụ Tỉnh ủy khóa XV")
+    assert readable_title("Về tình hình mới") == "Về tình hình mới"  # mixed case is the source's own spelling
+    assert org_case("UỶ BAN NHÂN DÂN XÃ AN PHÚ") == "Ủy ban nhân dân xã An Phú"
+    assert org_case("BAN THƯỜNG VỤ TỈNH UỶ HÀ TĨNH") == "Ban Thường vụ Tỉnh ủy Hà Tĩnh"
+
+
+def test_bundled_all_caps_title_reads_normally(bundled_corpus) -> None:
+    kl = next(d for d in bundled_corpus.documents if d.number == "44-KL/TW")
+    assert kl.title == ("Về việc tiếp tục đẩy mạnh thực hiện Chỉ thị số 09-CT/TW của Ban Bí thư khóa XI về tăng cường "
+                        "sự lãnh đạo của Đảng đối với phong trào toàn dân bảo vệ an ninh Tổ quốc trong tình hình mới")
+    assert "VỀ VIỆC TIẾP TỤC ĐẨY MẠNH" in kl.text  # the paragraph keeps the source's capitals
