@@ -118,6 +118,11 @@ def _build_document(raw: RawDocument, taken: set[str]) -> _Built:
     if not blocks:
         raise ReadError("không còn nội dung sau khi làm sạch (nothing but page furniture)")
     structured = structure(blocks)
+    if raw.captions:
+        marked = {" ".join(c.split()) for c in raw.captions}
+        for unit in structured.units:
+            if unit.kind == "body" and unit.flat in marked:
+                unit.kind = "caption"
     meta = content_metadata(structured)
     if raw.given_metadata:
         apply_given(meta, raw.given_metadata, raw.given_source)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class RawDocument:
     given_id: bool = False  # True when the id came from the data (JSONL), not the file name
     given_metadata: dict[str, str] = field(default_factory=dict)  # JSONL fields / sidecar file
     given_source: str = "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
+    captions: list[str] = field(default_factory=list)  # texts the markup itself marks as captions (<figcaption>)
 
 
 @dataclass
@@ -61,8 +63,10 @@ def read_path(path: Path) -> ReadResult:
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data)
     elif suffix in HTML_SUFFIXES:
-        text, meta = _read_html(data)
-        return ReadResult([_raw(path, text, digest, meta)])
+        text, meta, captions = _read_html(data)
+        raw = _raw(path, text, digest, meta)
+        raw.captions = captions
+        return ReadResult([raw])
     elif suffix == ".docx":
         text = _read_docx(path)
     else:
@@ -76,18 +80,27 @@ def _raw(path: Path, text: str, digest: str, meta: dict[str, str]) -> RawDocumen
     return RawDocument(source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta)
 
 
-def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
+def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
+    import lxml.html
     import trafilatura
 
-    html = decode_text(data, markup=True)
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_text(data, markup=True))  # lxml refuses str + declaration
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception as exc:  # lxml raises ParserError/ValueError on documents with no elements
+        raise ReadError(f"HTML không đọc được (unparsable HTML): {exc}") from exc
+    # trafilatura drops <figure>; as plain paragraphs the photo captions survive, and we know they are captions
+    captions = [" ".join(el.text_content().split()) for el in tree.iter("figcaption")]
+    for element in tree.iter("figcaption"):
+        element.tag = "p"
+    for element in tree.iter("figure"):
+        element.tag = "div"
     extracted = trafilatura.bare_extraction(
-        html, include_tables=True, include_comments=False, favor_recall=True, with_metadata=True
+        tree, include_tables=True, include_comments=False, favor_recall=True, with_metadata=True
     )
     text = getattr(extracted, "text", None) if extracted is not None else None
     if not text:
         # Very short pages defeat trafilatura's boilerplate heuristics; fall back to lxml's text.
-        import lxml.html
-
         tree = lxml.html.fromstring(html)
         for bad in tree.xpath("//script|//style|//noscript"):
             bad.drop_tree()
@@ -105,7 +118,7 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
             meta["date"] = extracted.date
         if extracted.sitename:
             meta["source"] = extracted.sitename
-    return "\n\n".join(blocks), meta
+    return "\n\n".join(blocks), meta, [c for c in captions if c]
 
 
 def _read_docx(path: Path) -> str:

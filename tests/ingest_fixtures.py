@@ -12,24 +12,28 @@ VNI_TEXT = ("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Tö
             "Chæ thò cuûa Ban Thöôøng vuï veà taêng cöôøng söï laõnh ñaïo cuûa Ñaûng.\n")
 
 
-def write_pdf(path: Path, lines: list[str]) -> Path:
-    """A minimal one-page PDF with a Helvetica text layer (ASCII text only), xref offsets computed."""
+def write_pdf(path: Path, lines: list[str], *more_pages: list[str]) -> Path:
+    """A minimal PDF with a Helvetica text layer (ASCII text only), one page per list of lines."""
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    ops = ["BT", "/F1 12 Tf", "14 TL", "72 760 Td"]
-    for line in lines:
-        ops.append(f"({escape(line)}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("latin-1") if lines else b""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    def content(page_lines: list[str]) -> bytes:
+        if not page_lines:
+            return b""
+        ops = ["BT", "/F1 12 Tf", "14 TL", "72 760 Td"] + [f"({escape(line)}) Tj T*" for line in page_lines] + ["ET"]
+        return "\n".join(ops).encode("latin-1")
+
+    pages = [lines, *more_pages]
+    font = 3 + 2 * len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()]
+    for i, page_lines in enumerate(pages):
+        stream = content(page_lines)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):

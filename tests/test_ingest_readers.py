@@ -70,7 +70,9 @@ def test_html_page(tmp_path: Path) -> None:
     html = (
         "<html><head><meta charset='utf-8'><title>Phong trào bảo vệ an ninh Tổ quốc</title></head><body>"
         "<nav><a href='/'>Trang chủ</a> <a href='/login'>Đăng nhập</a></nav>"
-        f"<article><h1>Phong trào bảo vệ an ninh Tổ quốc</h1>{body}</article>"
+        f"<article><h1>Phong trào bảo vệ an ninh Tổ quốc</h1>{body}"
+        "<figure><img src='a.jpg'><figcaption>Công an xã tuần tra ban đêm.</figcaption></figure>"
+        f"{body.replace('Đoạn', 'Phần')}</article>"
         "<footer>Hôm nay: 6.293</footer></body></html>"
     )
     (tmp_path / "tin.html").write_text(html, encoding="utf-8")
@@ -80,6 +82,8 @@ def test_html_page(tmp_path: Path) -> None:
     assert any(t.startswith("Đoạn 3: lực lượng công an xã") for t in texts)
     assert not any("Hôm nay" in t or "Đăng nhập" in t for t in texts)
     assert doc.title == "Phong trào bảo vệ an ninh Tổ quốc"
+    captions = [p.text for p in corpus.paragraphs if p.kind == "caption"]
+    assert captions == ["Công an xã tuần tra ban đêm."]
 
 
 def test_docx_with_header_table(tmp_path: Path) -> None:
@@ -98,6 +102,19 @@ def test_docx_with_header_table(tmp_path: Path) -> None:
     assert doc.signer == "Trần Văn Bình"
     assert doc.issuer == "Huyện ủy An Phú"
     assert [r.relation for r in doc.references if r.number == "44-KL/TW"] == ["implements", "basis"]
+
+
+def test_pdf_pages_rejoin_and_page_numbers_go(tmp_path: Path) -> None:
+    path = write_pdf(
+        tmp_path / "chi-thi.pdf",
+        ["CHI THI", "", "Cac cap uy tang cuong lanh dao cong tac dan van, bao dam", "1"],
+        ["chat che va hieu qua trong tinh hinh moi.", "Dang uy Cong an chu tri kiem tra.", "2"],
+    )
+    corpus = ingest_paths([path])
+    texts = [p.text for p in corpus.paragraphs]
+    assert "Cac cap uy tang cuong lanh dao cong tac dan van, bao dam chat che va hieu qua trong tinh hinh moi." in texts
+    assert "Dang uy Cong an chu tri kiem tra." in texts
+    assert "1" not in texts and "2" not in texts
 
 
 def test_pdf_text_layer(tmp_path: Path) -> None:
