@@ -169,7 +169,7 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
         for j in range(last_signature + 1, min(len(blocks), last_signature + 4)):
             if len(blocks[j].text.split()) <= 8 and not is_sentence_end(blocks[j].text.rstrip(")")):
                 end = j
-                if _looks_like_name(blocks[j].lines[-1]):
+                if looks_like_name(blocks[j].lines[-1]):
                     break
             else:
                 break
@@ -190,7 +190,7 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
     else:
         protected = 1
     while len(blocks) > protected and not is_sentence_end(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
-        if _SOURCE_LINE.match(blocks[-1].text) or _looks_like_name(blocks[-1].text) or _is_bullet(blocks[-1].text):
+        if _SOURCE_LINE.match(blocks[-1].text) or looks_like_name(blocks[-1].text) or _is_bullet(blocks[-1].text):
             break
         blocks.pop()
     return blocks
@@ -208,9 +208,11 @@ def _is_real_sentence(text: str) -> bool:
     return len(text.split()) >= 12 and is_sentence_end(text)
 
 
-def _looks_like_name(text: str) -> bool:
+def looks_like_name(text: str) -> bool:
+    """A person's name as signed: 2-6 capitalised words, not all capitals ("Thái Thị Bích Thủy")."""
     words = text.strip().split()
-    return 2 <= len(words) <= 6 and all(w[0].isupper() and w.isalpha() for w in words) and not is_all_caps(text)
+    return (2 <= len(words) <= 6 and all(w.isalpha() and w[0].isupper() for w in words)
+            and not is_all_caps(text))
 
 
 def rejoin_page_breaks(blocks: list[Block]) -> list[Block]:

@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.captions import mark_captions
-from ingest.clean import Block, fold_line, is_all_caps, is_motto, is_sentence_end, is_signature_title
+from ingest.clean import Block, fold_line, is_all_caps, is_motto, is_sentence_end, is_signature_title, looks_like_name
 from ingest.doctypes import type_from_heading
+from ingest.signature import consume_signature
 
 _MARKERS = [
     ("chapter", 0, re.compile(r"^(?P<label>(?:Chương|CHƯƠNG|Phần|PHẦN|Mục|MỤC)\s+[IVXLC\d]+)\b[.:\-–]?\s*")),
@@ -34,7 +35,6 @@ _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.I
 )
 _BULLET = re.compile(r"^[-+•–]\s*")
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 
 
 @dataclass
@@ -88,12 +88,6 @@ def numbering(text: str) -> tuple[str, int, str] | None:
     return None
 
 
-def looks_like_name(text: str) -> bool:
-    words = text.strip().split()
-    return (2 <= len(words) <= 6 and all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
-            and not is_all_caps(text))
-
-
 def split_units(blocks: list[Block]) -> list[Unit]:
     units: list[Unit] = []
     for block in blocks:
@@ -125,7 +119,7 @@ def _date_iso(d: str, m: str, y: str) -> str | None:
     return None
 
 
-def _header_role(unit: Unit, after_type: bool) -> str | None:
+def _header_role(unit: Unit, after_type: bool, titled: bool = False) -> str | None:
     text = unit.flat
     folded = fold_line(text)
     words = len(text.split())
@@ -144,7 +138,7 @@ def _header_role(unit: Unit, after_type: bool) -> str | None:
     doc_type = type_from_heading(text)
     if doc_type and (is_all_caps(text) and words <= 40 or fold_line(text) == fold_line(doc_type)):
         return "type_heading"
-    if is_all_caps(text) and words <= 20 and not numbering(text):
+    if is_all_caps(text) and words <= 20 and not numbering(text) and not titled:
         return "issuer"
     return None
 
@@ -175,7 +169,8 @@ def structure(blocks: list[Block]) -> Structured:
     while i < len(units):
         unit = units[i]
         part = parts[-1]
-        role = _header_role(unit, after_type) if state in ("head", "after_signature") else None
+        titled = bool(part.title or part.type_heading) and state == "head"
+        role = _header_role(unit, after_type, titled) if state in ("head", "after_signature") else None
         if state == "after_signature" and role in ("number", "place_date", "type_heading", "motto"):
             parts.append(Part(i))
             part = parts[-1]
@@ -191,7 +186,7 @@ def structure(blocks: list[Block]) -> Structured:
         after_type = False
         folded = fold_line(unit.flat)
         if is_signature_title(unit.lines[0]):
-            i = _consume_signature(units, i, part)
+            i = consume_signature(units, i, part)
             state = "after_signature"
             continue
         if folded.startswith("noi nhan"):
@@ -257,45 +252,6 @@ def _record_header(part: Part, unit: Unit, role: str) -> None:
         part.issuer_lines.extend(unit.lines)
 
 
-def _consume_signature(units: list[Unit], i: int, part: Part) -> int:
-    """Mark the signature title and the few short units after it (position, "(Đã ký)", name)."""
-    title = units[i]
-    title.kind, title.role = "signature", "signature_title"
-    if not part.signature_title:
-        part.signature_title = title.lines[0]
-    name = next((line for line in title.lines[1:] if looks_like_name(line)), None)
-    j = i + 1
-    while name is None and j < len(units) and j <= i + 3:
-        candidate = units[j]
-        if len(candidate.flat.split()) > 8 or is_sentence_end(candidate.flat.rstrip(")")) and not candidate.flat.startswith("("):
-            break
-        candidate.kind, candidate.role = "signature", "signature"
-        if looks_like_name(candidate.flat):
-            name = candidate.flat
-            candidate.role = "signer"
-        j += 1
-    if name is None and j > i + 1:
-        last = units[j - 1]
-        if _is_caps_name(last.flat):
-            name = " ".join(w[:1] + w[1:].lower() for w in last.flat.split())
-            last.role = "signer"
-    if name and not part.signer:
-        part.signer = name
-    return j
-
-
-_POSITION_WORDS = ("chủ tịch", "bí thư", "giám đốc", "trưởng", "phó", "ủy viên", "uỷ viên", "thường trực", "chánh",
-                   "ban ", "thư ký", "tổng", "đại diện", "kế toán", "thủ trưởng", "đã ký", "ủy ban", "văn phòng")
-
-
-def _is_caps_name(text: str) -> bool:
-    """An all-capitals signer name ("NGUYỄN VĂN AN"), not a position ("PHÓ CHỦ TỊCH")."""
-    words = text.split()
-    lowered = text.lower() + " "
-    return (2 <= len(words) <= 5 and is_all_caps(text) and all(_NAME_WORD.match(w) for w in words)
-            and not any(p in lowered for p in _POSITION_WORDS))
-
-
 def _structure_news(units: list[Unit]) -> Structured:
     part = Part(0)
     units[0].kind, units[0].role = "heading", "headline"
@@ -309,6 +265,9 @@ def _structure_news(units: list[Unit]) -> Structured:
     for unit in units[1:]:
         if re.match(r"^(theo|nguồn)\b", unit.flat, re.I) and len(unit.flat.split()) <= 15:
             unit.kind, unit.role = "signature", "source"
+    for unit in units[-2:]:  # the author's byline closes an article ("Minh Anh", "Nguyễn Văn A - Hà Tĩnh")
+        if unit.kind == "body" and looks_like_name(unit.flat.split(" - ")[0]) and not is_sentence_end(unit.flat):
+            unit.kind, unit.role = "signature", "byline"
     stack: list[tuple[int, str]] = []
     for unit in units[1:]:
         if unit.kind == "body":
