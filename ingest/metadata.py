@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.doctypes import NEWS_TYPE, type_from_number
+from ingest.doctypes import NEWS_TYPE, type_from_heading, type_from_number
 from ingest.normalize import fold_accents, normalize
 from ingest.orgnames import org_case, readable_title
 from ingest.structure import Structured
@@ -123,5 +123,7 @@ def apply_given(meta: Metadata, given: dict[str, str], source: str) -> None:
         if not value:
             continue
         if name == "date":
-            value = parse_date(value) or value
+            value = parse_date(value)  # an unreadable date is left out rather than stored as non-ISO
+        elif name == "doc_type":
+            value = type_from_heading(value) or value  # "kết luận" -> "Kết luận"
         meta.set(name, value, source)

@@ -133,13 +133,13 @@ def test_pdf_text_layer(tmp_path: Path) -> None:
 def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "KL 44/TW bản A", "title": "Kết luận về phong trào", "number": "44-KL/TW",
-                    "type": "Kết luận", "issuer": "Ban Bí thư", "date": "22/01/2019", "signer": "Trần Quốc Vượng",
+                    "type": "kết luận", "issuer": "Ban Bí thư", "date": "22/01/2019", "signer": "Trần Quốc Vượng",
                     "text": "Ban Bí thư yêu cầu các cấp ủy tiếp tục thực hiện Chỉ thị số 09-CT/TW.\n\n"
                             "Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện."}, ensure_ascii=False),
         "{this is not json",
         json.dumps({"id": "x2", "title": "thiếu text"}),
-        json.dumps({"id": "tin-2", "title": "Tin", "text": "Công an xã tuyên truyền pháp luật cho nhân dân."},
-                   ensure_ascii=False),
+        json.dumps({"id": "tin-2", "title": "Tin", "date": "không rõ",
+                    "text": "Công an xã tuyên truyền pháp luật cho nhân dân."}, ensure_ascii=False),
     ]
     (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     corpus = ingest_paths([tmp_path])
@@ -149,6 +149,7 @@ def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     assert (doc.number, doc.doc_type, doc.issuer, doc.date, doc.signer) == (
         "44-KL/TW", "Kết luận", "Ban Bí thư", "2019-01-22", "Trần Quốc Vượng")
     assert doc.metadata_sources["number"] == "jsonl"
+    assert next(d for d in corpus.documents if d.doc_id == "tin-2").date is None  # not a date: left out
     bad = {s.path.rsplit(":", 1)[-1]: s.reason for s in corpus.skipped}
     assert set(bad) == {"2", "3"}
     assert "JSON" in bad["2"] and "dòng 2" in bad["2"]
