@@ -93,7 +93,10 @@ def content_metadata(doc: Structured) -> Metadata:
     meta = Metadata()
     part = doc.parts[0]
     if not doc.is_administrative:
-        meta.set("doc_type", NEWS_TYPE, "content")
+        # an article shows itself by a dateline, a source line or byline, or photo captions;
+        # other plain texts (a note, a JSONL record without type) get no type rather than a wrong one
+        if any(u.role in ("dateline", "source", "byline") or u.kind == "caption" for u in doc.units):
+            meta.set("doc_type", NEWS_TYPE, "content")
         meta.set("title", part.title, "content")
         meta.set("date", part.date, "content")
         source = next((u.flat for u in doc.units if u.role == "source"), None)

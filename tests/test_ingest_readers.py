@@ -149,7 +149,9 @@ def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     assert (doc.number, doc.doc_type, doc.issuer, doc.date, doc.signer) == (
         "44-KL/TW", "Kết luận", "Ban Bí thư", "2019-01-22", "Trần Quốc Vượng")
     assert doc.metadata_sources["number"] == "jsonl"
-    assert next(d for d in corpus.documents if d.doc_id == "tin-2").date is None  # not a date: left out
+    plain = next(d for d in corpus.documents if d.doc_id == "tin-2")
+    assert plain.date is None  # "không rõ" is not a date: left out
+    assert plain.doc_type is None  # no header, no dateline/source/captions: not claimed to be a news article
     bad = {s.path.rsplit(":", 1)[-1]: s.reason for s in corpus.skipped}
     assert set(bad) == {"2", "3"}
     assert "JSON" in bad["2"] and "dòng 2" in bad["2"]

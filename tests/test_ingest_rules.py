@@ -195,3 +195,20 @@ def test_bundled_all_caps_title_reads_normally(bundled_corpus) -> None:
     assert kl.title == ("Về việc tiếp tục đẩy mạnh thực hiện Chỉ thị số 09-CT/TW của Ban Bí thư khóa XI về tăng cường "
                         "sự lãnh đạo của Đảng đối với phong trào toàn dân bảo vệ an ninh Tổ quốc trong tình hình mới")
     assert "VỀ VIỆC TIẾP TỤC ĐẨY MẠNH" in kl.text  # the paragraph keeps the source's capitals
+
+
+def test_unindented_news_short_body_sentences_are_not_captions() -> None:
+    long = ("Ban Chỉ đạo tỉnh đã tổ chức hội nghị sơ kết, đánh giá kết quả phong trào trong sáu tháng đầu năm. "
+            "Nhiều mô hình tự quản ở khu dân cư được nhân rộng.")
+    text = "\n\n".join([
+        "Sơ kết phong trào sáu tháng", long,
+        "Tuy nhiên, phong trào ở một số nơi vẫn còn hình thức.",
+        "Hội nghị thống nhất các nhiệm vụ sau:",
+        "Tăng cường tuần tra ban đêm ở khu dân cư.",
+        "Lãnh đạo tỉnh trao bằng khen cho các tập thể.",
+        long.replace("sáu tháng", "quý II"),
+    ])
+    kinds = {u.flat: u.kind for u in structure(clean_text(text)).units}
+    assert kinds["Tuy nhiên, phong trào ở một số nơi vẫn còn hình thức."] == "body"  # opens an argument
+    assert kinds["Tăng cường tuần tra ban đêm ở khu dân cư."] == "body"  # an item of the list above
+    assert kinds["Lãnh đạo tỉnh trao bằng khen cho các tập thể."] == "caption"
