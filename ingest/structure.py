@@ -181,6 +181,10 @@ def structure(blocks: list[Block]) -> Structured:
             _record_header(part, unit, role)
             after_type = role == "type_heading"
             i += 1
+            if role == "addressee":  # "Kính gửi:" followed by its list of addressees
+                while i < len(units) and all(_BULLET.match(line) for line in units[i].lines):
+                    units[i].role, units[i].kind = "addressee", "header"
+                    i += 1
             continue
         state = "body" if state == "head" else state
         after_type = False

@@ -135,6 +135,7 @@ def test_duplicate_canonical_is_the_document_that_is_the_text(tmp_path: Path) ->
     original = ("ĐẢNG CỘNG SẢN VIỆT NAM\n\nSố: 7-CT/TU\n\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề phong trào\n\n"
                 + "\n\n".join(body) + "\n")
     letter = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 3/CĐ\n\nV/v triển khai Chỉ thị số 7-CT/TU\n\n"
+              "Kính gửi:\n\n- Các công đoàn cơ sở;\n\n- Các tổ công đoàn.\n\n"
               "Công đoàn đề nghị các đơn vị triển khai thực hiện Chỉ thị số 7-CT/TU (gửi kèm).\n\n"
               "TM. BAN THƯỜNG VỤ\n\nLê Văn Hai\n\nSố: 7-CT/TU\n\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề phong trào\n\n"
               + "\n\n".join(b.replace("thường xuyên", "thưòng xuyên") for b in body) + "\n")
@@ -147,6 +148,9 @@ def test_duplicate_canonical_is_the_document_that_is_the_text(tmp_path: Path) ->
     assert len(own) == 2 and len(copies) == 2
     assert [p.canonical_id for p in copies] == [p.paragraph_id for p in own]
     assert all(p.canonical_id is None for p in own)
+    header = [p.text for p in corpus.paragraphs_of(docs["a-letter.txt"].doc_id) if p.kind == "header"]
+    start = header.index("Kính gửi:")
+    assert header[start:start + 3] == ["Kính gửi:", "- Các công đoàn cơ sở;", "- Các tổ công đoàn."]
 
 
 def test_captions_follow_indentation_when_the_site_indents() -> None:
