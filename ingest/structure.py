@@ -88,25 +88,49 @@ def numbering(text: str) -> tuple[str, int, str] | None:
     return None
 
 
+def _line_category(line: str) -> str | None:
+    """Layout lines that always start their own unit, even inside a block without blank lines."""
+    folded = fold_line(line)
+    if is_motto(line):
+        return "motto"
+    if is_signature_title(line):
+        return "signature"
+    if folded.startswith("noi nhan"):
+        return "recipients"
+    if folded.startswith("kinh gui"):
+        return "addressee"
+    if len(line.split()) <= 8 and _NUMBER_LINE.match(line):
+        return "number"
+    if len(line.split()) <= 20 and _PLACE_DATE.match(line):
+        return "place_date"
+    return None
+
+
+_CONTINUES = {"signature": lambda line: True, "recipients": lambda line: True, "addressee": lambda line: True,
+              "motto": lambda line: False, "number": lambda line: False, "place_date": lambda line: False}
+
+
 def split_units(blocks: list[Block]) -> list[Unit]:
+    """Blocks -> units: numbered items, bullets, layout lines and sentences ending a line start a new one."""
     units: list[Unit] = []
     for block in blocks:
-        first = fold_line(block.lines[0])
-        keep_whole = (first.startswith(("noi nhan", "kinh gui")) or is_signature_title(block.lines[0])
-                      or any(is_motto(line) for line in block.lines))
-        if keep_whole:
-            units.append(Unit(list(block.lines), block.indent))
-            continue
         current: list[str] = []
+        mode: str | None = None
         for line in block.lines:
+            category = _line_category(line)
             if current:
                 prev = current[-1]
-                starts_new = (numbering(line) is not None or bool(_BULLET.match(line))
-                              or (is_all_caps(prev) and not is_all_caps(line))
-                              or (is_sentence_end(prev) and line[:1].isupper()))
+                if mode is not None:
+                    starts_new = category not in (None, mode) or category is None and not _CONTINUES[mode](line)
+                else:
+                    starts_new = (category is not None or numbering(line) is not None or bool(_BULLET.match(line))
+                                  or (is_all_caps(prev) and not is_all_caps(line))
+                                  or (is_sentence_end(prev) and line[:1].isupper()))
                 if starts_new:
                     units.append(Unit(current, block.indent))
                     current = []
+            if not current:
+                mode = category
             current.append(line)
         units.append(Unit(current, block.indent))
     return units

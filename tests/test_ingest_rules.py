@@ -216,3 +216,25 @@ def test_unindented_news_short_body_sentences_are_not_captions() -> None:
     assert kinds["Tuy nhiên, phong trào ở một số nơi vẫn còn hình thức."] == "body"  # opens an argument
     assert kinds["Tăng cường tuần tra ban đêm ở khu dân cư."] == "body"  # an item of the list above
     assert kinds["Lãnh đạo tỉnh trao bằng khen cho các tập thể."] == "caption"
+
+
+def test_dense_letterhead_without_blank_lines(tmp_path: Path) -> None:
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "---------------\nSố: 1234/QĐ-UBND\nHà Tĩnh, ngày 15 tháng 7 năm 2021\n\nQUYẾT ĐỊNH\n"
+            "Về việc kiện toàn Ban Chỉ đạo phong trào toàn dân bảo vệ an ninh Tổ quốc tỉnh\n\n"
+            "Căn cứ Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư;\n\nQUYẾT ĐỊNH:\n\n"
+            "Điều 1. Kiện toàn Ban Chỉ đạo phong trào toàn dân bảo vệ an ninh Tổ quốc tỉnh gồm các ông, bà sau:\n"
+            "1. Ông Nguyễn Văn A, Phó Chủ tịch UBND tỉnh - Trưởng ban;\n"
+            "2. Ông Trần Văn B, Giám đốc Công an tỉnh - Phó Trưởng ban thường trực.\n\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
+            "Nơi nhận:\n- Như Điều 2;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\n\n\nLê Ngọc Châu\n")
+    corpus = _ingest_text(tmp_path, "qd.txt", text)
+    doc = corpus.documents[0]
+    assert (doc.number, doc.doc_type, doc.date, doc.place, doc.issuer, doc.signer) == (
+        "1234/QĐ-UBND", "Quyết định", "2021-07-15", "Hà Tĩnh", "Ủy ban nhân dân tỉnh Hà Tĩnh", "Lê Ngọc Châu")
+    kinds = [(p.kind, p.text.split("\n")[0]) for p in corpus.paragraphs]
+    assert kinds[:4] == [("header", "ỦY BAN NHÂN DÂN"), ("header", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                         ("header", "Số: 1234/QĐ-UBND"), ("header", "Hà Tĩnh, ngày 15 tháng 7 năm 2021")]
+    assert kinds[-3:] == [("recipients", "Nơi nhận:"), ("signature", "KT. CHỦ TỊCH"), ("signature", "Lê Ngọc Châu")]
+    assert {p.text[:4]: p.section for p in corpus.paragraphs if p.section}["2. Ô"] == "Điều 1.2"
+    assert [r.relation for r in doc.references] == ["basis"]
