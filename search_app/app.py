@@ -9,6 +9,8 @@ and JSON (routes_api); routes get Settings/Searcher/templates through `search_ap
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -95,9 +97,17 @@ def create_app(settings: Settings) -> FastAPI:
             from index.build import ensure_index
             from index.searcher import Searcher
 
+            from index.searcher import IndexLoadError
+
             embedder = settings.make_embedder()
             ensure_index(settings.index_dir, settings.data_dir, embedder)
-            app.state.searcher = Searcher.load(settings.index_dir, embedder)
+            try:
+                app.state.searcher = Searcher.load(settings.index_dir, embedder)
+            except IndexLoadError as exc:
+                # never rebuilt silently: the folder may index documents other than data/
+                raise RuntimeError(
+                    f"{exc}\nLập lại chỉ mục: tracuu ingest <thư mục văn bản> --index-dir {settings.index_dir}"
+                ) from exc
         yield
 
     app = FastAPI(
@@ -108,6 +118,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.searcher = None
+    # Searches are CPU-bound (query embedding, scoring): more running at once than there are cores
+    # only fight over the GIL, so requests beyond that wait here in arrival order (see deps.SearchSlotsDep).
+    app.state.search_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.exception_handler(StarletteHTTPException)

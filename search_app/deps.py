@@ -7,6 +7,7 @@ Jinja2Templates) and hands them to routes through `Depends`, so tests can overri
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -29,6 +30,11 @@ def get_searcher(request: Request) -> "Searcher":
     return searcher
 
 
+def get_search_slots(request: Request) -> threading.BoundedSemaphore:
+    """At most one running search per CPU core; routes are sync, so waiting blocks a pool thread, not the loop."""
+    return request.app.state.search_slots
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
@@ -37,3 +43,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 # typed Any so importing this module does not load the index stack (FastAPI evaluates the annotation)
 SearcherDep = Annotated[Any, Depends(get_searcher)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+SearchSlotsDep = Annotated[threading.BoundedSemaphore, Depends(get_search_slots)]

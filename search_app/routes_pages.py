@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from search_app import collection
-from search_app.deps import SearcherDep, SettingsDep, TemplatesDep
+from search_app.deps import SearcherDep, SearchSlotsDep, SettingsDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,6 +57,7 @@ def search_page(
     request: Request,
     searcher: SearcherDep,
     settings: SettingsDep,
+    search_slots: SearchSlotsDep,
     templates: TemplatesDep,
     q: str = "",
     type: str = "",
@@ -93,15 +94,16 @@ def search_page(
         status = 422
     else:
         try:
-            response = searcher.search(
-                q,
-                k=PAGE_SIZE,
-                offset=(page_value - 1) * PAGE_SIZE,
-                doc_type=type or None,
-                issuer=issuer or None,
-                year=year_value,
-                max_query_chars=settings.max_query_chars,
-            )
+            with search_slots:
+                response = searcher.search(
+                    q,
+                    k=PAGE_SIZE,
+                    offset=(page_value - 1) * PAGE_SIZE,
+                    doc_type=type or None,
+                    issuer=issuer or None,
+                    year=year_value,
+                    max_query_chars=settings.max_query_chars,
+                )
         except QueryError as exc:
             context["error"] = str(exc)
             status = 422
