@@ -29,6 +29,7 @@ TYPE_AND_NUMBER = re.compile(
     r"\b(ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao)"
     r"\s+(?:so\s+)?(\d{1,5})\b"
 )
+RESTORED_EXACT = False  # also match a toneless query's restored words against the exact field
 _VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
 
 
@@ -45,23 +46,38 @@ def stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def abbreviations() -> tuple[dict[str, str], re.Pattern]:
-    """Abbreviation -> expansion, and one pattern matching any of them as a whole word."""
+    """Abbreviation -> expansion, and one pattern matching any of them as a whole word.
+
+    Forms that cannot be a Vietnamese syllable ("ANTT", "bcd") match in any case and with or without
+    "Đ"; forms that could ("TU" = Tỉnh ủy, "CA" = Công an) only as written in capitals.
+    """
     table: dict[str, str] = {}
+    exact, loose = [], []
     for line in _read_lines("abbreviations.tsv"):
-        short, expansion = line.split("\t", 1)
-        short, expansion = normalize(short.strip()), normalize(expansion.strip())
-        table[short] = expansion
-        # Lower-case forms only when they cannot be a Vietnamese syllable ("antt" yes, "tu"/"ca" no).
-        if not _VIET_SYLLABLE.fullmatch(fold_accents(short)):
-            table.setdefault(short.lower(), expansion)
-    alternatives = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
-    return table, re.compile(rf"(?<![\w/-])(?:{alternatives})(?![\w/-])")
+        short, expansion = (normalize(part.strip()) for part in line.split("\t", 1))
+        if _VIET_SYLLABLE.fullmatch(fold_accents(short)):
+            table[short] = expansion
+            exact.append(short)
+        else:
+            table[fold_accents(short)] = expansion
+            loose.append(fold_accents(short))
+    def alternatives(forms: list[str], d_or_dd: bool = False) -> str:
+        escaped = [re.escape(f) for f in sorted(forms, key=len, reverse=True)]
+        return "|".join(e.replace("d", "[dđ]") if d_or_dd else e for e in escaped)
+
+    pattern = rf"(?<![\w/-])(?:(?i:{alternatives(loose, True)})|{alternatives(exact)})(?![\w/-])"
+    return table, re.compile(pattern)
+
+
+def _abbreviation_key(found: str) -> str:
+    table, _ = abbreviations()
+    return found if found in table else fold_accents(found)
 
 
 def expand_abbreviations(text: str) -> str:
     """Replace known abbreviations by their expansion ("ANTT ở cơ sở" -> "an ninh trật tự ở cơ sở")."""
     table, pattern = abbreviations()
-    return pattern.sub(lambda m: table[m.group(0)], text)
+    return pattern.sub(lambda m: table[_abbreviation_key(m.group(0))], text)
 
 
 def doc_numbers(text: str) -> list[str]:
@@ -131,12 +147,23 @@ class QueryAnalysis:
     typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
 
 
-def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None) -> QueryAnalysis:
-    """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks."""
-    text = expand_abbreviations(normalize(query.strip()))
+def query_text(query: str, restore_tones: Callable[[str], str] | None = None) -> str:
+    """The query as both retrievers read it: normalized, abbreviations expanded, tone marks restored.
+
+    Whether the user typed tone marks is decided before expansion (an expansion has marks of its own).
+    """
+    text = normalize(query.strip())
     toned = has_tone_marks(text)
+    text = expand_abbreviations(text)
     if not toned and restore_tones is not None:
         text = restore_tones(text)
+    return text
+
+
+def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None) -> QueryAnalysis:
+    """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks."""
+    toned = has_tone_marks(normalize(query))
+    text = query_text(query, restore_tones)
     folded_text = fold_accents(text)
     # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
     table, pattern = abbreviations()
@@ -144,7 +171,8 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     folded = folded_tokens(text, toned=toned) + abbrev_tokens
     # Segment once: a toneless query is segmented after restoration, which segments far better.
     segments = word_segments(text)
-    exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if toned else []
+    # A toneless query's restored words may be wrong: they feed the exact field only as a weak extra.
+    exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if (toned or RESTORED_EXACT) else []
     stop = stopwords()
     content = [fold_accents(s) for s in syllables(text) if s not in stop]
     words = [fold_accents(" ".join(seg)) for seg in segments

@@ -17,7 +17,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 from index import fusion, store
-from index.analysis import QueryAnalysis, analyze_query, expand_abbreviations
+from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder
@@ -26,7 +26,6 @@ from index.results import ResultBuilder
 from index.tones import ToneRestorer
 from index.types import SearchResponse
 from ingest.models import Corpus
-from ingest.normalize import has_tone_marks, normalize
 
 OVERFETCH = 100  # candidates taken from each retriever beyond the page asked for
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -97,8 +96,7 @@ class Searcher(CorpusView):
 
     def dense_query_text(self, query: str) -> str:
         """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
-        text = expand_abbreviations(normalize(query.strip()))
-        return text if has_tone_marks(text) else self.tones.restore(text)
+        return query_text(query, self.tones.restore)
 
     def best_unit(self, index: int, query_vector: np.ndarray) -> tuple[float, tuple[int, int]]:
         """Cosine of the paragraph's best unit with the query, and that unit's span in the paragraph."""

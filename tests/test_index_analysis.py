@@ -1,0 +1,100 @@
+"""Query and text analysis: abbreviations, document numbers, stopwords, folded tokens, tone restoration."""
+
+from __future__ import annotations
+
+from index.analysis import (
+    analyze_query,
+    doc_numbers,
+    exact_tokens,
+    expand_abbreviations,
+    folded_tokens,
+    query_text,
+    stopwords,
+)
+from index.answer import coverage, folded_with_offsets, highlights
+from index.tones import ToneRestorer
+
+
+def test_abbreviations_expand_as_whole_words_in_any_case():
+    assert expand_abbreviations("ANTT ở cơ sở") == "an ninh trật tự ở cơ sở"
+    assert expand_abbreviations("antt o co so") == "an ninh trật tự o co so"
+    assert expand_abbreviations("vai trò của MTTQ và UBND xã") == "vai trò của Mặt trận Tổ quốc và Ủy ban nhân dân xã"
+    # With or without the "Đ", upper or lower case
+    for form in ("BCĐ", "bcđ", "BCD", "bcd"):
+        assert expand_abbreviations(f"kiện toàn {form}") == "kiện toàn Ban Chỉ đạo"
+    assert expand_abbreviations("HĐND tỉnh") == "Hội đồng nhân dân tỉnh"
+    assert expand_abbreviations("CSGT và CSCĐ") == "Cảnh sát giao thông và Cảnh sát cơ động"
+    # Forms that are also Vietnamese syllables expand only in capitals: "tu" and "ca" stay
+    assert expand_abbreviations("Ban Thường vụ TU") == "Ban Thường vụ Tỉnh ủy"
+    assert expand_abbreviations("tu sửa, ca hát") == "tu sửa, ca hát"
+    # Not inside a longer word or a document number
+    assert expand_abbreviations("09-CT/TW và ANTTX") == "09-CT/TW và ANTTX"
+
+
+def test_abbreviation_query_keeps_the_short_form_as_a_token():
+    analysis = analyze_query("ANTT ở cơ sở")
+    assert analysis.text == "an ninh trật tự ở cơ sở"
+    assert "antt" in analysis.folded and "an_ninh" in analysis.exact and "cơ_sở" in analysis.exact
+
+
+def test_document_numbers_are_single_tokens():
+    assert doc_numbers("Kết luận số 44-KL/TW ngày 22/01/2019") == ["44-kl/tw"]
+    assert doc_numbers("Công văn 48/LĐLĐ, Quyết định 1234/QĐ-UBND") == ["48/ldld", "1234/qd-ubnd"]
+    assert doc_numbers("ngày 22/01/2019, giai đoạn 2019-2020") == []
+    tokens = exact_tokens("Thực hiện Chỉ thị số 09-CT/TW của Ban Bí thư")
+    assert "09-ct/tw" in tokens and "ct" not in tokens and "tw" not in tokens
+    assert "09-ct/tw" in folded_tokens("Thực hiện Chỉ thị số 09-CT/TW")
+
+
+def test_our_stopwords_not_english_defaults():
+    stop = stopwords()
+    assert {"và", "của", "các"} <= stop
+    # bm25s's English list would drop "an"; "ở" and "không" carry meaning here
+    assert "an" not in stop and "ở" not in stop and "không" not in stop
+    assert "an" in exact_tokens("bảo vệ an ninh") or "an_ninh" in exact_tokens("bảo vệ an ninh")
+
+
+def test_folded_field_matches_query_without_tone_marks():
+    document = set(folded_tokens("Trách nhiệm của người đứng đầu cấp uỷ"))
+    query = analyze_query("trach nhiem nguoi dung dau")
+    assert not query.toned
+    assert {"trach_nhiem", "nguoi_dung", "dung_dau"} <= document & set(query.folded)
+    # stopwords are recognised before folding: "có" is dropped, "cơ" ("cơ sở") is kept
+    assert "co" in folded_tokens("cơ sở") and "co" not in folded_tokens("có trách nhiệm")
+
+
+def test_document_number_hints_are_recognised():
+    assert analyze_query("Kết luận 44 giao ai kiểm tra").typed_numbers == [("ket luan", "44")]
+    assert analyze_query("chi thi so 09").typed_numbers == [("chi thi", "09")]
+    assert analyze_query("KL 44").typed_numbers == [("ket luan", "44")]
+    assert analyze_query("thực hiện 44-KL/TW").numbers == ["44-kl/tw"]
+
+
+def test_tone_restoration_learns_from_the_corpus():
+    texts = ["Người đứng đầu cấp ủy chịu trách nhiệm.", "Bắt đầu triển khai.", "Người đứng đầu phải gương mẫu."]
+    restorer = ToneRestorer.learn(texts, use_dictionary=False)
+    assert restorer.restore("trach nhiem nguoi dung dau") == "trách nhiệm người đứng đầu"
+    assert restorer.restore("bat dau") == "bắt đầu"
+    # marks the user typed are kept; unknown words and case stay as typed
+    assert restorer.restore("Trách nhiem XYZ") == "Trách nhiệm XYZ"
+    assert query_text("trach nhiem ANTT", restorer.restore) == "trách nhiệm an ninh trật tự"
+
+
+def test_tone_restoration_dictionary_fills_gaps():
+    restorer = ToneRestorer.learn(["Cấp ủy có trách nhiệm."])
+    assert restorer.restore("nhiem vu gi") == "nhiệm vụ gì"
+
+
+def test_fold_keeps_offsets_and_highlights_are_accent_insensitive():
+    text = "Người đứng đầu cấp uỷ và chính quyền phải chịu TRÁCH NHIỆM."
+    folded = folded_with_offsets(text)
+    assert len(folded) == len(text) and folded.startswith("nguoi dung dau cap uy")
+    spans = highlights(text, analyze_query("trach nhiem nguoi dung dau"))
+    marked = [text[a:b] for a, b in spans]
+    assert "Người đứng đầu" in marked and "TRÁCH NHIỆM" in marked
+
+
+def test_coverage_counts_words_not_syllables():
+    paragraph = folded_with_offsets("Hôm nay Ban Chỉ đạo họp giao ban.")
+    assert coverage(paragraph, analyze_query("giá vàng hôm nay")) < 0.5
+    assert coverage(paragraph, analyze_query("Ban Chỉ đạo họp giao ban")) == 1.0

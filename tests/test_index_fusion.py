@@ -1,0 +1,115 @@
+"""Oracle tests: fusion and the dense index against brute-force computations on random data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex
+from index.fusion import Ranking, fuse
+
+
+def _random_rankings(rng, n_lists=3, universe=200, length=50):
+    rankings = []
+    for _ in range(n_lists):
+        ids = rng.choice(universe, size=length, replace=False)
+        scores = np.sort(rng.random(length) * rng.uniform(1, 30))[::-1]
+        rankings.append(Ranking(ids.astype(np.int64), scores))
+    return rankings
+
+
+def _brute_rrf(rankings, weights, k):
+    fused = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, doc in enumerate(ranking.ids, start=1):
+            fused[int(doc)] = fused.get(int(doc), 0.0) + w / (k + rank)
+    return fused
+
+
+def _brute_weighted(rankings, weights):
+    fused = {}
+    all_ids = {int(i) for r in rankings for i in r.ids}
+    for ranking, w in zip(rankings, weights):
+        lo, hi = ranking.scores.min(), ranking.scores.max()
+        norm = {int(i): (s - lo) / (hi - lo) for i, s in zip(ranking.ids, ranking.scores)}
+        for doc in all_ids:
+            fused[doc] = fused.get(doc, 0.0) + w * norm.get(doc, 0.0)
+    return fused
+
+
+def _assert_same(fused: Ranking, expected: dict):
+    assert sorted(int(i) for i in fused.ids) == sorted(expected)
+    got = dict(zip((int(i) for i in fused.ids), fused.scores))
+    for doc, score in expected.items():
+        assert got[doc] == pytest.approx(score, rel=1e-9, abs=1e-12)
+    assert np.all(np.diff(fused.scores) <= 1e-15), "fused ranking must be sorted best first"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rrf_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    rankings = _random_rankings(rng)
+    weights = tuple(rng.uniform(0.2, 2.0, size=3))
+    _assert_same(fuse(rankings, method="rrf", weights=weights, k=60), _brute_rrf(rankings, weights, 60))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weighted_minmax_matches_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    rankings = _random_rankings(rng, n_lists=2)
+    weights = (1.0, float(rng.uniform(0.5, 3)))
+    _assert_same(fuse(rankings, method="weighted", weights=weights, normalization="minmax"),
+                 _brute_weighted(rankings, weights))
+
+
+def test_fusion_rewards_agreement_and_handles_empty_lists():
+    a = Ranking(np.array([1, 2, 3]), np.array([3.0, 2.0, 1.0]))
+    b = Ranking(np.array([3, 2, 9]), np.array([0.9, 0.8, 0.7]))
+    fused = fuse([a, b], method="rrf", weights=(1, 1), k=60)
+    # 2 and 3 are in both lists and beat 1 and 9, which only one retriever found
+    assert set(fused.ids[:2].tolist()) == {2, 3}
+    empty = Ranking(np.empty(0, dtype=np.int64), np.empty(0))
+    assert fuse([empty, empty]).ids.size == 0
+    assert fuse([a, empty]).ids.tolist() == [1, 2, 3]
+    with pytest.raises(ValueError):
+        fuse([a, b], method="nonsense")
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_dense_index_matches_brute_force(approximate, monkeypatch):
+    rng = np.random.default_rng(7)
+    n, dim = 3000, 32
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owners = np.repeat(np.arange(n // 3), 3)  # three units per paragraph
+    if approximate:
+        monkeypatch.setattr("index.dense.HNSW_THRESHOLD", 100)
+    dense = DenseIndex.build(vectors, owners)
+    assert ("HNSW" in type(dense.index).__name__) == approximate
+    hits = 0
+    for _ in range(20):
+        q = rng.normal(size=dim).astype(np.float32)
+        q /= np.linalg.norm(q)
+        unit_scores = vectors @ q
+        paragraph_scores = unit_scores.reshape(-1, 3).max(axis=1)  # max pooling, by hand
+        expected = np.argsort(-paragraph_scores)[:10]
+        got, scores, _ = dense.search(q, 10)
+        if approximate:
+            hits += len(set(got.tolist()) & set(expected.tolist()))
+        else:
+            assert got.tolist() == expected.tolist()
+            assert np.allclose(scores, paragraph_scores[expected], atol=1e-5)
+    if approximate:
+        assert hits / 200 >= 0.9, f"HNSW recall@10 {hits / 200:.2f}"
+
+
+def test_dense_search_respects_allowed_units():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense = DenseIndex.build(vectors, np.arange(200))
+    allowed = np.arange(0, 200, 7)
+    got, _, _ = dense.search(vectors[5], 5, allowed_units=allowed)
+    assert set(got.tolist()) <= set(allowed.tolist())
+    expected = allowed[np.argsort(-(vectors[allowed] @ vectors[5]))[:5]]
+    assert got.tolist() == expected.tolist()
