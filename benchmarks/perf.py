@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -39,7 +40,7 @@ sys.path.insert(0, str(REPO))
 ALQAC = Path(__file__).resolve().parents[2] / "shared/bench/alqac2022"
 PARAGRAPHS_PER_DOC = 40
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+")
-VECTOR_POOL = 4000  # distinct sentences embedded for real in sentence-mean mode
+VECTOR_POOL = 4000  # at most this many distinct sentences embedded for real in sentence-mean mode (size/8 below 32k)
 
 
 def peak_rss_mb() -> float:
@@ -135,10 +136,12 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int) -> Path:
 
     sentences = real_sentences()
     rng = random.Random(size)
-    pool = sentences if full_embedding else rng.sample(sentences, min(VECTOR_POOL, len(sentences)))
+    pool = sentences if full_embedding else rng.sample(sentences, min(VECTOR_POOL, len(sentences), max(500, size // 8)))
     corpus_path = work / f"perf-{size}.jsonl"
     synthetic_corpus(pool, size, corpus_path)
-    print(f"\n=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
+    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: OpenMP default)')}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    print(f"=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
           f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===", flush=True)
 
     start = time.perf_counter()
@@ -257,4 +260,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     main()

@@ -277,10 +277,18 @@ def run_evaluation(settings, queries_path: Path | None, *, mode: str = "hybrid",
     from index.build import ensure_index
     from index.searcher import Searcher
 
+    from index.searcher import IndexLoadError
+
+    try:
+        queries = load_queries(queries_path)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"Lỗi: tập câu hỏi không đọc được: {exc}") from exc
     embedder = settings.make_embedder()
     ensure_index(settings.index_dir, settings.data_dir, embedder, progress=True)
-    searcher = Searcher.load(settings.index_dir, embedder)
-    queries = load_queries(queries_path)
+    try:
+        searcher = Searcher.load(settings.index_dir, embedder)
+    except IndexLoadError as exc:
+        raise SystemExit(f"Lỗi: {exc}") from exc
     report = evaluate_searcher(searcher, queries, mode=mode, fold_all=fold_all)
     print_report(report, Console(), title=f"{queries_path or DEFAULT_QUERIES} — mode {mode}")
 
