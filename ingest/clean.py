@@ -56,6 +56,7 @@ def furniture_patterns() -> list[re.Pattern[str]]:
     return [re.compile(line.strip()) for line in raw.splitlines() if line.strip() and not line.startswith("#")]
 
 
+@lru_cache(maxsize=65536)  # header, furniture and signature lines repeat across a corpus
 def fold_line(line: str) -> str:
     folded = fold_accents(line).strip()
     return re.sub(r"\s*[–—]\s*", " - ", re.sub(r"\s+", " ", folded))

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 
 from ingest.models import Paragraph
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 from ingest.references import number_key
 
 THRESHOLD = 0.6  # Jaccard of 3-gram shingles; OCR'd copies of the same paragraph score 0.75-1.0
@@ -27,8 +27,15 @@ MAX_POSTING = 200  # shingles in more paragraphs than this only find candidates 
 SKIP_KINDS = {"header", "signature", "recipients"}
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold_accents(text))
+
+
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9]+", fold_accents(normalize(text)))
+    return _shingles(_words(text), size)
+
+
+def _shingles(words: list[str], size: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + size]) for i in range(max(0, len(words) - size + 1))}
 
 
@@ -36,27 +43,37 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
                     doc_numbers: dict[str, str | None]) -> int:
     """Set canonical_id on near-duplicate copies; returns how many paragraphs were linked."""
     eligible = [p for p in paragraphs if p.kind not in SKIP_KINDS and len(p.text.split()) >= MIN_WORDS]
-    grams = {p.paragraph_id: shingles(p.text) for p in eligible}
-    index: dict[tuple[str, ...], list[Paragraph]] = defaultdict(list)
-    for paragraph in eligible:
-        for gram in grams[paragraph.paragraph_id]:
-            index[gram].append(paragraph)
     parent: dict[str, str] = {}
 
     def find(pid: str) -> str:
         while parent.get(pid, pid) != pid:
+            parent[pid] = parent.get(parent[pid], parent[pid])
             pid = parent[pid]
         return pid
 
+    # exact copies (after folding) are grouped by key first, so near-duplicate search runs once per text
+    representatives: dict[str, Paragraph] = {}
+    grams: dict[str, set[tuple[str, ...]]] = {}
     for paragraph in eligible:
+        words = _words(paragraph.text)
+        first = representatives.setdefault(" ".join(words), paragraph)
+        if first is paragraph:
+            grams[paragraph.paragraph_id] = _shingles(words)
+        else:
+            parent[find(paragraph.paragraph_id)] = find(first.paragraph_id)
+    unique = list(representatives.values())
+    index: dict[tuple[str, ...], list[Paragraph]] = defaultdict(list)
+    for paragraph in unique:
+        for gram in grams[paragraph.paragraph_id]:
+            index[gram].append(paragraph)
+    for paragraph in unique:
         mine = grams[paragraph.paragraph_id]
         candidates: set[str] = set()
         for gram in mine:
             posting = index[gram]
             if len(posting) > MAX_POSTING:  # a stock phrase, shared by too many paragraphs to discriminate
                 continue
-            candidates.update(o.paragraph_id for o in posting
-                              if o.doc_id != paragraph.doc_id and o.paragraph_id > paragraph.paragraph_id)
+            candidates.update(o.paragraph_id for o in posting if o.paragraph_id > paragraph.paragraph_id)
         for other_id in candidates:
             other = grams[other_id]
             shared = len(mine & other)
@@ -72,7 +89,7 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
             continue
         canonical = min(members, key=lambda p: (not _is_own_text(p, part_numbers, doc_numbers), p.doc_id, p.order))
         for member in members:
-            if member is not canonical:
+            if member.doc_id != canonical.doc_id:  # links go across documents only
                 member.canonical_id = canonical.paragraph_id
                 linked += 1
     return linked

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 
 NEWS_TYPE = "Tin bài"
 
@@ -30,7 +30,7 @@ def doc_types() -> list[tuple[str, list[str]]]:
 
 def type_from_heading(text: str) -> str | None:
     """'KẾT LUẬN CỦA BAN BÍ THƯ' -> 'Kết luận' (the heading must start with the type name)."""
-    folded = fold_accents(normalize(text)).strip()
+    folded = fold_accents(text).strip()
     for name, _codes in doc_types():
         key = fold_accents(name)
         if folded == key or folded.startswith(key + " ") or folded.startswith(key + "\n"):

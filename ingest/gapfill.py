@@ -9,20 +9,22 @@ filled records its origin in `metadata_sources` as "reference:<doc_id>#<paragrap
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.models import Document, Reference
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 from ingest.orgnames import same_body
 from ingest.references import number_key
 
 MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    words = re.findall(r"[a-z0-9]+", fold_accents(normalize(text)))
+@lru_cache(maxsize=65536)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9]+", fold_accents(text))
     if words[:1] == ["ve"]:
         words = words[1:]
-    return set(zip(words, words[1:]))
+    return frozenset(zip(words, words[1:]))
 
 
 def title_coverage(document_title: str | None, cited_title: str | None) -> float:

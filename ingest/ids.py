@@ -20,7 +20,7 @@ MAX_SLUG = 80
 
 def slugify(name: str) -> str:
     """'Kết luận 44-KL/TW (bản cổng).txt' -> 'ket-luan-44-kl-tw-ban-cong-txt'; never empty."""
-    slug = _NOT_SLUG.sub("-", fold_accents(normalize(name))).strip("-")
+    slug = _NOT_SLUG.sub("-", fold_accents(name)).strip("-")
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rstrip("-")
     return slug or "doc-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.doctypes import NEWS_TYPE, type_from_heading, type_from_number
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 from ingest.orgnames import org_case, readable_title
 from ingest.structure import Structured
 
@@ -73,7 +73,7 @@ def issuer_from_header(lines: list[str]) -> str | None:
         line = line.strip(" -–")
         if not line:
             continue
-        folded = fold_accents(normalize(line))
+        folded = fold_accents(line)
         starts_with_place = any(re.match(rf"{word} (?!uy\b)", folded) for word in _PLACE_WORDS)
         if organs and starts_with_place:  # "HUYỆN DƯƠNG MINH CHÂU" continues; "HUYỆN ỦY ..." is an organ
             organs[-1] = f"{organs[-1]} {line}"

@@ -101,7 +101,7 @@ def readable_title(text: str) -> str:
 
 
 def _key(name: str) -> str:
-    folded = fold_accents(normalize(name))
+    folded = fold_accents(name)
     folded = re.sub(r"\(.*?\)|\bkhoa\s+[ivxl]+\b", " ", folded)
     return " ".join(re.findall(r"[a-z0-9]+", folded))
 

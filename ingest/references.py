@@ -15,11 +15,12 @@ a mention that only continues an enumeration after ";" inherits the relation of 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.doctypes import type_alternation
 from ingest.metadata import parse_date
 from ingest.models import Document, Paragraph, Reference
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 from ingest.orgnames import org_case
 
 _NUMBER = r"\d{1,4}(?:[-–/][0-9A-Za-zĐđ]+)*"
@@ -37,15 +38,16 @@ IMPLEMENT_WORDS = ("thuc hien", "trien khai", "quan triet", "cu the hoa", "to ch
 BASIS_WORDS = ("can cu",)
 
 
+@lru_cache(maxsize=65536)
 def number_key(number: str | None) -> str:
     """Comparable form of a document number: '44-KL/TW' == '44–kl/tw' == '44-KL/TW '."""
     if not number:
         return ""
-    return re.sub(r"\s+", "", fold_accents(normalize(number)).replace("–", "-")).upper()
+    return re.sub(r"\s+", "", fold_accents(number).replace("–", "-")).upper()
 
 
 def _relation(window: str) -> str | None:
-    folded = fold_accents(normalize(window))
+    folded = fold_accents(window)
     best: tuple[int, str] | None = None
     for words, relation in ((BASIS_WORDS, "basis"), (IMPLEMENT_WORDS, "implements")):
         for word in words:
@@ -134,7 +136,7 @@ def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[in
 
 
 def _canonical_type(raw: str) -> str:
-    folded = fold_accents(normalize(raw))
+    folded = fold_accents(raw)
     from ingest.doctypes import doc_types
 
     for name, _codes in doc_types():
