@@ -26,7 +26,10 @@ _CONTROL_OK = {"\t", "\n", "\r", "\f", "\v"}
 
 
 def decode_text(data: bytes, markup: bool = False) -> str:
-    """Decode a text file's bytes; raises ReadError with a clear reason when they are not Unicode text."""
+    """Decode a text file's bytes; raises ReadError with a clear reason when they are not Unicode text.
+
+    `markup=True` (HTML) also honours a charset the page declares, e.g. windows-1258.
+    """
     for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                        (codecs.BOM_UTF16_BE, "utf-16")):
@@ -44,6 +47,12 @@ def decode_text(data: bytes, markup: bool = False) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        declared = _declared_charset(data) if markup else None
+        if declared:
+            try:
+                return _checked(data.decode(declared))
+            except (LookupError, UnicodeDecodeError):
+                pass
         latin = data.decode("cp1252", errors="replace")
         legacy = legacy_encoding(latin)
         if legacy:
@@ -52,6 +61,15 @@ def decode_text(data: bytes, markup: bool = False) -> str:
             raise ReadError("tệp nhị phân, không phải văn bản (binary file)") from None
         raise ReadError("không phải UTF-8/UTF-16: bảng mã không rõ; hãy lưu lại tệp ở dạng Unicode UTF-8") from None
     return _checked(text)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares (<meta charset=...>), when it is not UTF-8."""
+    match = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", data[:4096], re.I)
+    if not match:
+        return None
+    name = match.group(1).decode("ascii").lower()
+    return None if name in ("utf-8", "utf8") else name
 
 
 def _checked(text: str) -> str:

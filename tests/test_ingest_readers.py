@@ -4,6 +4,7 @@ and the good files next to a bad one are still ingested."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,28 @@ def test_store_round_trip_and_version_check(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(CorpusFormatError, match="phiên bản"):
         read_corpus(tmp_path / "out")
+
+
+def _to_cp1258(text: str) -> bytes:
+    """Windows-1258 keeps vowel shapes (â ơ ư ...) precomposed and writes tone marks as combining bytes."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", ch)
+            shape = "".join(m for m in decomposed[1:] if m in "\u0302\u0306\u031b")
+            tones = "".join(m for m in decomposed[1:] if m not in "\u0302\u0306\u031b")
+            out += (unicodedata.normalize("NFC", decomposed[0] + shape) + tones).encode("cp1258")
+    return bytes(out)
+
+
+def test_html_declared_charset_is_honoured(tmp_path: Path) -> None:
+    paragraph = ("Công an xã phối hợp với Mặt trận Tổ quốc tuyên truyền, vận động nhân dân tham gia phong trào "
+                 "toàn dân bảo vệ an ninh Tổ quốc ở khu dân cư, giữ gìn trật tự, an toàn xã hội.")
+    html = (f"<html><head><meta charset='windows-1258'><title>Tin</title></head><body><article>"
+            f"<h1>Tin an ninh</h1><p>{paragraph}</p><p>{paragraph.replace('xã', 'phường')}</p></article></body></html>")
+    (tmp_path / "cp1258.html").write_bytes(_to_cp1258(html))
+    corpus = ingest_paths([tmp_path])
+    assert not corpus.skipped
+    assert paragraph in [p.text for p in corpus.paragraphs]
