@@ -211,3 +211,12 @@ def test_unknown_document_is_a_404_page(client):
         assert response.status_code == 404
         assert "Không tìm thấy" in response.text and "<html" in response.text
     assert client.get("/no/such/page").status_code == 404
+
+
+def test_page_past_the_end_and_filter_without_hits(client, bundled_searcher):
+    expected = bundled_searcher.search(QUERY, k=10)
+    last = -(-expected.total // 10)
+    page = client.get("/search", params={"q": QUERY, "page": last + 5})
+    assert page.status_code == 200 and "không có kết quả" in page.text and not result_blocks(page.text)
+    page = client.get("/search", params={"q": QUERY, "issuer": "Không có cơ quan này"}).text
+    assert "Không có đoạn văn nào khớp" in page and "bỏ mọi bộ lọc" in page
