@@ -8,31 +8,11 @@ filled records its origin in `metadata_sources` as "reference:<doc_id>#<paragrap
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 
 from ingest.models import Document, Reference
 from ingest.normalize import fold_accents
 from ingest.orgnames import same_body
-from ingest.references import number_key
-
-MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
-
-
-@lru_cache(maxsize=65536)
-def _pairs(text: str) -> frozenset[tuple[str, str]]:
-    words = re.findall(r"[a-z0-9]+", fold_accents(text))
-    if words[:1] == ["ve"]:
-        words = words[1:]
-    return frozenset(zip(words, words[1:]))
-
-
-def title_coverage(document_title: str | None, cited_title: str | None) -> float:
-    if not document_title or not cited_title:
-        return 0.0
-    own = _pairs(document_title)
-    return len(own & _pairs(cited_title)) / len(own) if own else 0.0
-
+from ingest.references import MIN_TITLE_COVERAGE, number_key, title_coverage
 
 def _matches(document: Document, reference: Reference) -> float:
     if not reference.number or reference.doc_type != document.doc_type:

@@ -21,7 +21,7 @@ from ingest.doctypes import type_alternation
 from ingest.metadata import parse_date
 from ingest.models import Document, Paragraph, Reference
 from ingest.normalize import fold_accents
-from ingest.orgnames import org_case
+from ingest.orgnames import org_case, same_body
 
 _NUMBER = r"\d{1,4}(?:[-–/][0-9A-Za-zĐđ]+)*"
 _MENTION = re.compile(rf"(?<!\w)(?P<type>{type_alternation()})\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})", re.I)
@@ -145,8 +145,32 @@ def _canonical_type(raw: str) -> str:
     return raw
 
 
+MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
+
+
+@lru_cache(maxsize=65536)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9]+", fold_accents(text))
+    if words[:1] == ["ve"]:
+        words = words[1:]
+    return frozenset(zip(words, words[1:]))
+
+
+def title_coverage(document_title: str | None, cited_title: str | None) -> float:
+    """Share of the document title's word pairs that the citation's "về ..." title contains."""
+    if not document_title or not cited_title:
+        return 0.0
+    own = _pairs(document_title)
+    return len(own & _pairs(cited_title)) / len(own) if own else 0.0
+
+
 def link_references(documents: list[Document]) -> None:
-    """Set target_doc_id of every reference whose number is a corpus document's number."""
+    """Set target_doc_id of every reference whose number is a corpus document's number.
+
+    A short form left without a number ("Chỉ thị số 09 của Ban Bí thư về ...") is resolved against the
+    corpus when exactly one document has that type and leading number and the mention's issuer or
+    title agrees with it.
+    """
     by_number: dict[str, Document] = {}
     for document in documents:
         key = number_key(document.number)
@@ -154,5 +178,25 @@ def link_references(documents: list[Document]) -> None:
             by_number[key] = document
     for document in documents:
         for reference in document.references:
+            if not reference.number:
+                _resolve_short_form(reference, documents)
             target = by_number.get(number_key(reference.number))
             reference.target_doc_id = target.doc_id if target and target.doc_id != document.doc_id else None
+
+
+def _resolve_short_form(reference: Reference, documents: list[Document]) -> None:
+    digits = re.search(r"(\d+)\s*$", reference.mention)
+    if not digits:
+        return
+    lead = digits.group(1).lstrip("0") or "0"
+    matches = []
+    for document in documents:
+        number = re.match(r"\d+", document.number or "")
+        if not number or (number.group(0).lstrip("0") or "0") != lead or document.doc_type != reference.doc_type:
+            continue
+        agrees = same_body(document.issuer, reference.issuer) or (
+            title_coverage(document.title, reference.title) >= MIN_TITLE_COVERAGE)
+        if agrees:
+            matches.append(document)
+    if len(matches) == 1:
+        reference.number = matches[0].number

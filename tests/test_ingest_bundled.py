@@ -180,6 +180,11 @@ def test_document_relations(bundled_corpus) -> None:
     # the short form "Chỉ thị số 09" after the full form means the same document
     short = [r for r in kl.references if r.mention == "Chỉ thị số 09"]
     assert short and all(r.number == "09-CT/TW" and r.target_doc_id == ct.doc_id for r in short)
+    # ... and, alone in a document, is resolved against the corpus when type, number and issuer agree
+    bca = doc_by_title(bundled_corpus, "Đẩy mạnh phong trào")
+    assert [(r.mention, r.number, r.target_doc_id) for r in bca.references if r.doc_type == "Chỉ thị"] == [
+        ("Chỉ thị số 09", "09-CT/TW", ct.doc_id)]
+    assert [r.number for r in bca.references if r.doc_type == "Nghị quyết"] == ["", ""]  # 25, 28: not in corpus
     # a document does not reference itself
     assert not any(r.target_doc_id == kl.doc_id for r in kl.references)
 
