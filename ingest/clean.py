@@ -129,13 +129,22 @@ def _repeated_lines(blocks: list[Block]) -> set[str]:
             if n >= 3 and 3 < len(line) and len(line.split()) <= 25 and not re.match(r"^[-+•]|^\d", line)}
 
 
+@lru_cache(maxsize=1)
+def stamp_words() -> tuple[str, ...]:
+    raw = resources.files("ingest.resources").joinpath("stamp_words.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def is_stamp_block(block: Block) -> bool:
+    """A received stamp: short lines of stamp words, with "ĐẾN" alone or fill-in fields ("CHUYÊN:.....")."""
     folded = [fold_line(line) for line in block.lines]
     if len(block.lines) < 2 or any(len(line.split()) > 8 for line in folded):
         return False
-    lone_den = any(re.sub(r"[^a-z ]", "", line).strip() == "den" for line in folded)
+    letters = [re.sub(r"[^a-z ]", " ", line).split() for line in folded]
+    stamp_lines = sum(any(" ".join(words).startswith(w) for w in stamp_words()) for words in letters if words)
+    lone_den = any(words == ["den"] for words in letters)
     fill_ins = sum(bool(_FILL_IN.search(line)) for line in folded)
-    return lone_den and fill_ins >= 1 or fill_ins >= 2
+    return stamp_lines >= 2 and (lone_den and fill_ins >= 1 or fill_ins >= 2)
 
 
 def _header_start(blocks: list[Block]) -> int | None:

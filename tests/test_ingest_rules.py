@@ -73,6 +73,8 @@ def test_other_received_stamp_is_removed() -> None:
     joined = "\n".join(line for b in clean_text(text) for line in b.lines)
     assert "CÔNG VĂN ĐẾN" not in joined and "Chuyển" not in joined
     assert "Ủy ban nhân dân xã đề nghị" in joined
+    form = "Mẫu đăng ký tham gia tổ tự quản.\n\nHọ và tên: ..........\nĐơn vị: ..........\n"
+    assert [b.lines for b in clean_text(form)][-1] == ["Họ và tên: ..........", "Đơn vị: .........."]  # a form stays
 
 
 def test_signature_with_position_and_capitals_name(tmp_path: Path) -> None:
