@@ -29,6 +29,7 @@ EXAMPLE_QUERIES = [
 ]
 RELATION_OUT = {"implements": "Thực hiện", "basis": "Căn cứ", "cites": "Nhắc đến"}
 RELATION_IN = {"implements": "Được thực hiện bởi", "basis": "Được làm căn cứ bởi", "cites": "Được nhắc đến trong"}
+RELATION_RANK = {"implements": 0, "basis": 1, "cites": 2}  # the strongest relation names a link
 SORT_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date"}
 
 
@@ -136,30 +137,31 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
     document = searcher.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
-    outgoing = []
-    seen = set()
-    for ref in document.references:
-        key = (ref.relation, ref.target_doc_id or ref.number or ref.mention)
-        if key in seen:
-            continue
-        seen.add(key)
-        target = searcher.document(ref.target_doc_id) if ref.target_doc_id else None
-        outgoing.append({"ref": ref, "relation": RELATION_OUT.get(ref.relation, ref.relation), "target": target})
-    incoming = []
-    seen = set()
+    outgoing: dict[str, dict] = {}
+    for ref in document.references:  # one line per document mentioned, with its strongest relation
+        key = ref.target_doc_id or ref.number or ref.mention
+        item = outgoing.setdefault(key, {"ref": ref, "target": None, "rank": len(RELATION_RANK)})
+        if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
+            item.update(ref=ref, rank=RELATION_RANK[ref.relation])
+        if ref.target_doc_id and item["target"] is None:
+            item["target"] = searcher.document(ref.target_doc_id)
+    incoming: dict[str, dict] = {}
     for other, ref in searcher.referenced_by(doc_id):
-        if (other.doc_id, ref.relation) in seen:
-            continue
-        seen.add((other.doc_id, ref.relation))
-        incoming.append({"doc": other, "ref": ref, "relation": RELATION_IN.get(ref.relation, ref.relation)})
+        item = incoming.setdefault(other.doc_id, {"doc": other, "ref": ref, "rank": len(RELATION_RANK)})
+        if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
+            item.update(ref=ref, rank=RELATION_RANK[ref.relation])
+    for item in outgoing.values():
+        item["relation"] = RELATION_OUT.get(item["ref"].relation, item["ref"].relation)
+    for item in incoming.values():
+        item["relation"] = RELATION_IN.get(item["ref"].relation, item["ref"].relation)
     return templates.TemplateResponse(
         request,
         "document.html",
         {
             "doc": document,
             "paragraphs": searcher.paragraphs_of(doc_id),
-            "outgoing": outgoing,
-            "incoming": incoming,
+            "outgoing": list(outgoing.values()),
+            "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
             "return_to": request.url.path,
         },
