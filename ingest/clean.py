@@ -26,7 +26,8 @@ from ingest.doctypes import type_from_heading
 from ingest.normalize import fold_accents
 
 TERMINAL = ".!?…:;\"”»)"
-_SEPARATOR = re.compile(r"^[\s\-_=~*·.]{3,}$")
+_SEPARATOR = re.compile(r"^[\s\-_=~*·.]+$")
+_CELL_GAP = re.compile(r"\t+|\s{4,}")
 _COUNTER_DIGITS = re.compile(r"^[\d\s.,]+$")
 _DOUBLED = re.compile(r"^(.{3,60}?)\s+\1$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -102,7 +103,11 @@ def split_blocks(text: str) -> list[Block]:
         if not current:
             expanded = raw.expandtabs(4)
             indent = len(expanded) - len(expanded.lstrip(" "))
-        current.append(" ".join(raw.split()))
+        # a two-column layout flattened to text ("TỈNH ỦY HÀ TĨNH      ĐẢNG CỘNG SẢN VIỆT NAM") keeps
+        # its columns apart with tabs or runs of spaces: each cell is a line of its own
+        for cell in _CELL_GAP.split(raw.strip()):
+            if cell.strip():
+                current.append(" ".join(cell.split()))
     if current:
         blocks.append(Block(current, indent))
     return blocks

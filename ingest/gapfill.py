@@ -14,18 +14,21 @@ from ingest.normalize import fold_accents
 from ingest.orgnames import same_body
 from ingest.references import MIN_TITLE_COVERAGE, number_key, title_coverage
 
-def _matches(document: Document, reference: Reference) -> float:
+def _matches(document: Document, reference: Reference, aliases: list[str]) -> float:
     if not reference.number or reference.doc_type != document.doc_type:
         return 0.0
     if document.number:  # a numbered document is cited by its number; the title then only confirms
         return 1.0 if number_key(document.number) == number_key(reference.number) else 0.0
-    if document.issuer and reference.issuer and not same_body(document.issuer, reference.issuer):
+    names = [document.issuer, *aliases] if document.issuer else aliases
+    if names and reference.issuer and not any(same_body(name, reference.issuer) for name in names):
         return 0.0
     coverage = title_coverage(document.title, reference.title)
     return coverage if coverage >= MIN_TITLE_COVERAGE else 0.0
 
 
-def fill_from_references(documents: list[Document]) -> None:
+def fill_from_references(documents: list[Document], issuer_aliases: dict[str, list[str]] | None = None) -> None:
+    """`issuer_aliases`: other names the content gives each document's issuer (doc_id -> names)."""
+    issuer_aliases = issuer_aliases or {}
     for document in documents:
         missing = [f for f in ("number", "date", "issuer") if not getattr(document, f)]
         if not missing or not (document.title or document.number):
@@ -35,7 +38,7 @@ def fill_from_references(documents: list[Document]) -> None:
             if other.doc_id == document.doc_id:
                 continue
             for reference in other.references:
-                score = _matches(document, reference)
+                score = _matches(document, reference, issuer_aliases.get(document.doc_id, []))
                 if score:
                     # prefer complete citations (with a date and an issuer), then the best title match
                     completeness = bool(reference.date) + bool(reference.issuer)

@@ -36,6 +36,9 @@ _SIGNATURE_BODY = re.compile(r"^(?:T/M|TM\.?|THAY MẶT)\s+(?P<body>.+)$", re.I)
 class Metadata:
     values: dict[str, str | None] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    # every name the content gives the issuing body (heading, header organ, signature body, and the
+    # signature body within the organ: "Ban Thường vụ Tỉnh ủy Hà Tĩnh"); citations may use any of them
+    issuer_aliases: list[str] = field(default_factory=list)
 
     def set(self, name: str, value: str | None, source: str) -> None:
         if value:
@@ -113,9 +116,12 @@ def content_metadata(doc: Structured) -> Metadata:
     meta.set("date", part.date, "content")
     meta.set("place", part.place, "content")
     meta.set("signer", part.signer, "content")
-    issuer = (issuer_from_heading(part.type_heading) or issuer_from_header(part.issuer_lines)
-              or issuer_from_signature(part.signature_title))
-    meta.set("issuer", issuer, "content")
+    heading, header, signature = (issuer_from_heading(part.type_heading), issuer_from_header(part.issuer_lines),
+                                  issuer_from_signature(part.signature_title))
+    meta.set("issuer", heading or header or signature, "content")
+    meta.issuer_aliases = [name for name in (heading, header, signature) if name]
+    if header and signature and not header.lower().startswith(signature.lower()):
+        meta.issuer_aliases.append(f"{signature} {header}")
     return meta
 
 

@@ -36,6 +36,7 @@ class _Built:
     document: Document
     paragraphs: list[Paragraph]
     part_numbers: dict[str, str | None]
+    issuer_aliases: list[str]
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
@@ -98,7 +99,7 @@ def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
             built.append(item)
     documents = [b.document for b in built]
     paragraphs = [p for b in built for p in b.paragraphs]
-    fill_from_references(documents)
+    fill_from_references(documents, {b.document.doc_id: b.issuer_aliases for b in built})
     link_references(documents)
     part_numbers = {pid: number for b in built for pid, number in b.part_numbers.items()}
     link_duplicates(paragraphs, part_numbers, {d.doc_id: d.number for d in documents})
@@ -148,4 +149,4 @@ def _build_document(raw: RawDocument, taken: set[str]) -> _Built:
                                                     "place", "source_name")},
     )
     document.references = find_references(paragraphs, own_number=document.number)
-    return _Built(document, paragraphs, part_numbers)
+    return _Built(document, paragraphs, part_numbers, meta.issuer_aliases)

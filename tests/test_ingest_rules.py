@@ -240,3 +240,23 @@ def test_dense_letterhead_without_blank_lines(tmp_path: Path) -> None:
     assert kinds[-3:] == [("recipients", "Nơi nhận:"), ("signature", "KT. CHỦ TỊCH"), ("signature", "Lê Ngọc Châu")]
     assert {p.text[:4]: p.section for p in corpus.paragraphs if p.section}["2. Ô"] == "Điều 1.2"
     assert [r.relation for r in doc.references] == ["basis"]
+
+
+def test_two_column_header_and_citation_by_the_standing_committee(tmp_path: Path) -> None:
+    (tmp_path / "chi-thi.txt").write_text(
+        "TỈNH ỦY HÀ TĨNH                         ĐẢNG CỘNG SẢN VIỆT NAM\n         *\n"
+        "                                   Hà Tĩnh, ngày 06 tháng 6 năm 2023\n\nCHỈ THỊ\n"
+        "về tiếp tục tăng cường, đổi mới công tác dân vận của các cơ quan nhà nước, chính quyền các cấp "
+        "trong tình hình mới\n\nThời gian qua, công tác dân vận của các cơ quan nhà nước, chính quyền các cấp "
+        "đã có nhiều chuyển biến tích cực.\n\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\n\nHoàng Trung Dũng\n", encoding="utf-8")
+    (tmp_path / "tin.txt").write_text(
+        "Hội nghị dân vận\n\nCác cơ quan triển khai Chỉ thị số 33-CT/TU, ngày 06/6/2023 của Ban Thường vụ Tỉnh ủy về "
+        "tiếp tục tăng cường, đổi mới công tác dân vận của các cơ quan nhà nước, chính quyền các cấp trong tình hình "
+        "mới.\n\nTheo Báo Hà Tĩnh\n", encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    doc = next(d for d in corpus.documents if d.source_path.endswith("chi-thi.txt"))
+    assert (doc.doc_type, doc.date, doc.place, doc.issuer, doc.signer) == (
+        "Chỉ thị", "2023-06-06", "Hà Tĩnh", "Tỉnh ủy Hà Tĩnh", "Hoàng Trung Dũng")
+    # the file has no number; the article cites it by the body that signed it ("T/M BAN THƯỜNG VỤ")
+    assert doc.number == "33-CT/TU" and doc.metadata_sources["number"].startswith("reference:")
+    assert [p.kind for p in corpus.paragraphs_of(doc.doc_id)][:3] == ["header", "header", "header"]
