@@ -83,3 +83,11 @@ def test_missing_and_wrong_methods(client):
     assert client.get("/collection/add").status_code == 405
     assert client.post("/api/search").status_code == 405
     assert client.post("/api/export", content=b"x" * 10_000, headers={"content-type": "text/plain"}).status_code == 422
+
+
+def test_pages_forbid_scripts_and_sniffing(client):
+    for path in ("/", "/search?q=a", "/documents", "/collection", "/documents/khong-co"):
+        response = client.get(path)
+        assert "script-src 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "<script" not in response.text
