@@ -80,6 +80,7 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
             union = len(mine) + len(other) - shared
             if union and shared / union >= THRESHOLD:
                 parent[find(other_id)] = find(paragraph.paragraph_id)
+    _link_attachment_lines(paragraphs, part_numbers, doc_numbers)
     groups: dict[str, list[Paragraph]] = defaultdict(list)
     for paragraph in eligible:
         groups[find(paragraph.paragraph_id)].append(paragraph)
@@ -93,6 +94,25 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
                 member.canonical_id = canonical.paragraph_id
                 linked += 1
     return linked
+
+
+def _link_attachment_lines(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
+                           doc_numbers: dict[str, str | None]) -> None:
+    """Lines of an attached copy (its header, short headings) that the rules above skip as too short:
+    an attachment whose number is a corpus document's number is that document, so its paragraphs
+    that read the same (accent-folded words) are linked to the document's own."""
+    doc_by_number = {number_key(n): d for d, n in doc_numbers.items() if n}
+    own_lines: dict[tuple[str, str], Paragraph] = {}
+    for paragraph in paragraphs:
+        if _is_own_text(paragraph, part_numbers, doc_numbers):
+            own_lines.setdefault((paragraph.doc_id, " ".join(_words(paragraph.text))), paragraph)
+    for paragraph in paragraphs:
+        if paragraph.canonical_id or _is_own_text(paragraph, part_numbers, doc_numbers):
+            continue
+        target_doc = doc_by_number.get(number_key(part_numbers.get(paragraph.paragraph_id)))
+        original = own_lines.get((target_doc, " ".join(_words(paragraph.text)))) if target_doc else None
+        if original is not None and original.canonical_id is None:
+            paragraph.canonical_id = original.paragraph_id
 
 
 def _is_own_text(paragraph: Paragraph, part_numbers: dict[str, str | None], doc_numbers: dict[str, str | None]) -> bool:

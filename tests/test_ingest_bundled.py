@@ -199,6 +199,10 @@ def test_duplicates_across_the_two_copies_of_44(bundled_corpus) -> None:
     assert original.canonical_id is None
     linked = [p for p in bundled_corpus.paragraphs_of(letter.doc_id) if p.canonical_id]
     assert len(linked) >= 15 and all(p.canonical_id in kl_ids for p in linked)
+    # the attachment's short header lines are linked too: the attachment IS 44-KL/TW
+    number_line = paragraph_with(bundled_corpus, letter.doc_id, "Số 44-KL/TW")
+    assert number_line.canonical_id == paragraph_with(bundled_corpus, kl.doc_id, "Số: 44-KL/TW").paragraph_id
+    assert paragraph_with(bundled_corpus, letter.doc_id, "Thái Thị Bích Thủy").canonical_id is None
     # the letter's own paragraphs are not duplicates of anything
     own = paragraph_with(bundled_corpus, letter.doc_id, "Tổ chức tuyên truyền, triển khai sâu rộng")
     assert own.canonical_id is None
