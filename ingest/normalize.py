@@ -22,11 +22,27 @@ def normalize(text: str) -> str:
     return _WORD.sub(lambda m: token_normalize(m.group(0)), text)
 
 
+def _fold_table() -> dict[int, int | None]:
+    """One character in, at most one out: precomposed letters map to their base, combining marks vanish."""
+    table: dict[int, int | None] = {ord("đ"): ord("d"), ord("Đ"): ord("d")}
+    for code in range(0xC0, 0x1F00):  # Latin-1 Supplement .. Latin Extended Additional
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii():
+            table[code] = ord(base.lower())
+    table.update({code: None for code in range(0x300, 0x370)})  # combining diacritics (NFD input)
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold_accents(text: str) -> str:
-    """Lower-case and strip all Vietnamese diacritics ("Tổ quốc" -> "to quoc", "Đảng" -> "dang")."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return stripped.replace("đ", "d")
+    """Lower-case and strip all Vietnamese diacritics ("Tổ quốc" -> "to quoc", "Đảng" -> "dang").
+
+    For precomposed (NFC) text the result has exactly one character per input character, so
+    offsets found in the folded text are offsets in the original.
+    """
+    return text.lower().translate(_FOLD)
 
 
 def has_tone_marks(text: str) -> bool:

@@ -66,3 +66,16 @@ def test_fold_accents_and_tone_detection() -> None:
     assert fold_accents("Đảng Tổ quốc") == "dang to quoc"
     assert has_tone_marks("tổ quốc")
     assert not has_tone_marks("to quoc")
+
+
+def test_fold_accents_keeps_offsets_of_precomposed_text():
+    text = "Đảng ủy Công an Trung ương chủ trì, phối hợp với Ban Nội chính"
+    folded = fold_accents(text)
+    assert len(folded) == len(text)
+    start = folded.index("chu tri")
+    assert text[start:start + len("chu tri")] == "chủ trì"
+
+
+def test_fold_accents_of_decomposed_input_equals_that_of_composed():
+    composed = "Thượng tướng Bùi Văn Nam, Thứ trưởng Bộ Công an"
+    assert fold_accents(unicodedata.normalize("NFD", composed)) == fold_accents(composed)
