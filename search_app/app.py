@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -92,14 +92,18 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     )
 
 
+def _search_pool() -> ThreadPoolExecutor:
+    # Searches are CPU-bound (query embedding, scoring): more running at once than there are cores only
+    # fight over the GIL, so they run on one worker per core and the rest queue in arrival order (FIFO).
+    return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="search")
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if getattr(app.state, "searcher", None) is None:
             from index.build import ensure_index
-            from index.searcher import Searcher
-
-            from index.searcher import IndexLoadError
+            from index.searcher import IndexLoadError, Searcher
 
             embedder = settings.make_embedder()
             ensure_index(settings.index_dir, settings.data_dir, embedder)
@@ -110,7 +114,12 @@ def create_app(settings: Settings) -> FastAPI:
                 raise RuntimeError(
                     f"{exc}\nLập lại chỉ mục: tracuu ingest <thư mục văn bản> --index-dir {settings.index_dir}"
                 ) from exc
-        yield
+        app.state.search_pool.shutdown(wait=False)
+        app.state.search_pool = _search_pool()  # fresh per server run: the previous one may be shut down
+        try:
+            yield
+        finally:
+            app.state.search_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="tracuu — tra cứu văn bản",
@@ -120,9 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.searcher = None
-    # Searches are CPU-bound (query embedding, scoring): more running at once than there are cores
-    # only fight over the GIL, so requests beyond that wait here in arrival order (see deps.SearchSlotsDep).
-    app.state.search_slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+    app.state.search_pool = _search_pool()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.middleware("http")

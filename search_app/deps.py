@@ -7,7 +7,7 @@ Jinja2Templates) and hands them to routes through `Depends`, so tests can overri
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -30,9 +30,10 @@ def get_searcher(request: Request) -> "Searcher":
     return searcher
 
 
-def get_search_slots(request: Request) -> threading.BoundedSemaphore:
-    """At most one running search per CPU core; routes are sync, so waiting blocks a pool thread, not the loop."""
-    return request.app.state.search_slots
+def get_search_pool(request: Request) -> ThreadPoolExecutor:
+    """One worker per CPU core runs the searches in arrival order; routes are sync (FastAPI runs them
+    in its own threadpool), so waiting for a result blocks a pool thread, never the event loop."""
+    return request.app.state.search_pool
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -43,4 +44,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 # typed Any so importing this module does not load the index stack (FastAPI evaluates the annotation)
 SearcherDep = Annotated[Any, Depends(get_searcher)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-SearchSlotsDep = Annotated[threading.BoundedSemaphore, Depends(get_search_slots)]
+SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
