@@ -197,7 +197,8 @@ class FusionConfig:
 
 SWEEP = (
     [FusionConfig("rrf", k, w) for k in (10, 30, 60, 100) for w in ((1.0, 1.0), (1.0, 2.0), (2.0, 1.0))]
-    + [FusionConfig("weighted", weights=(1 - a, a), normalization=n)
+    # weights sum to 2, as the product's 1/1, so the document-number weight keeps its relative size
+    + [FusionConfig("weighted", weights=(round(2 * (1 - a), 2), round(2 * a, 2)), normalization=n)
        for n in ("minmax", "zscore") for a in (0.3, 0.5, 0.7)]
 )
 
@@ -220,7 +221,9 @@ def fusion_override(config: FusionConfig) -> Iterator[None]:
 def product_fusion_label() -> str:
     import index.fusion as fusion
 
-    return FusionConfig(fusion.METHOD, fusion.RRF_K, tuple(fusion.WEIGHTS[:2]), fusion.NORMALIZATION).label
+    extra = "/".join(f"{w:g}" for w in fusion.WEIGHTS[2:])
+    label = FusionConfig(fusion.METHOD, fusion.RRF_K, tuple(fusion.WEIGHTS[:2]), fusion.NORMALIZATION).label
+    return label + (f"; document-number weight {extra}, kept in every row" if extra else "")
 
 
 def dev_searcher(embedder, index_dir: Path | None):
