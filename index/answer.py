@@ -69,8 +69,12 @@ def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] |
 
 
 def unknown_share(query: QueryAnalysis, known: list[bool]) -> float:
-    """Share of the query's content words that occur nowhere in the corpus ("phở", "vàng")."""
-    return (len(known) - sum(known)) / len(known) if known else 0.0
+    """Share of the query's content words that occur nowhere in the corpus ("phở", "vàng").
+
+    Bare numbers do not count: "44" in "Kết luận 44" is indexed inside "44-kl/tw", not on its own.
+    """
+    counted = [k for word, k in zip(query.content_words, known) if not word.replace(" ", "").isdigit()]
+    return (len(counted) - sum(counted)) / len(counted) if counted else 0.0
 
 
 def is_relevant(cosine: float, cover: float, unknown: float) -> bool:

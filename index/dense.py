@@ -134,7 +134,7 @@ class DenseIndex:
 
     def search(self, query_vector: np.ndarray, k: int, allowed_units: np.ndarray | None = None):
         """Top-k paragraphs, each scored by its best unit; returns (paragraphs, scores, best units)."""
-        units, scores = self.search_units(query_vector, k * 3, allowed_units)
+        units, scores = self.search_units(query_vector, k * 2, allowed_units)
         paragraphs = self.unit_paragraph[units]
         _, first = np.unique(paragraphs, return_index=True)  # first = best, scores being sorted
         first = np.sort(first)[:k]

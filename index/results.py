@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from index.searcher import Searcher
 
 
+ANSWER_DEPTH = 3
+ANSWER_KINDS = ("body", "caption")
+
+
 class ResultBuilder:
     def __init__(self, searcher: "Searcher"):
         self.s = searcher
@@ -86,8 +90,13 @@ class ResultBuilder:
             ids, scores = ids[keep], scores[keep]
         page = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])]
         answer = None
-        if len(ids):
-            answer = self.answer(self.representative(int(ids[0]), mask), analysis, query_vector)
+        # Answer from the best body paragraph among the first few: a heading ("II- Nhiệm vụ và giải
+        # pháp") or a signature block may rank high but answers nothing.
+        for i in ids[:ANSWER_DEPTH]:
+            chosen = self.representative(int(i), mask)
+            if self.s.paragraph_at(chosen).kind in ANSWER_KINDS:
+                answer = self.answer(chosen, analysis, query_vector)
+                break
         return SearchResponse(
             query=query,
             answer=answer,

@@ -27,7 +27,7 @@ from index.tones import ToneRestorer
 from index.types import SearchResponse
 from ingest.models import Corpus
 
-OVERFETCH = 100  # candidates taken from each retriever beyond the page asked for
+OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -157,7 +157,9 @@ class Searcher(CorpusView):
             future = self._encoder.submit(self.embedder.encode_query, self.dense_query_text(query))
         analysis = analyze_query(query, self.tones.restore)
         mask = self.filter_mask(doc_type, issuer, year)
-        fetch = OVERFETCH + offset + k
+        # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
+        # (min-max fusion normalizes over the pool) and facets would change with k.
+        fetch = OVERFETCH * (1 + (offset + k - 1) // OVERFETCH)
         lexical_first = None
         if mode != "dense":
             lexical_first = fusion.Ranking(*self.lexical.search(analysis, fetch))
