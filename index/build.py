@@ -99,6 +99,9 @@ def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: b
             for unit, key in zip(units, keys):
                 f.write(json.dumps({"paragraph": unit.paragraph, "start": unit.start, "end": unit.end, "key": key}) + "\n")
         np.save(partial / "vectors.npy", vectors, allow_pickle=False)
+        # The same unit table as an array: the searcher loads this, not the JSONL (load time at 100k).
+        table = np.array([(u.paragraph, u.start, u.end) for u in units], dtype=np.int64).reshape(-1, 3)
+        np.save(partial / "units.npy", table, allow_pickle=False)
         dense.save(partial / "dense.faiss")
         lexical.save(partial)
         ToneRestorer.learn(texts + [normalize(d.title or "") for d in documents.values()]).save(partial / "lexicon.json")

