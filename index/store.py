@@ -23,7 +23,7 @@ import shutil
 import time
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: units.npy added
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
