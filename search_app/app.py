@@ -15,8 +15,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import jinja2
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -125,12 +127,25 @@ def create_app(settings: Settings) -> FastAPI:
         title="tracuu — tra cứu văn bản",
         description="Tìm đoạn văn trả lời câu hỏi trong chỉ thị, kết luận, kế hoạch, công văn; mỗi kết quả có trích dẫn.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the swagger-ui-bundle package: the default loads it from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.searcher = None
     app.state.search_pool = _search_pool()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} — API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -162,3 +162,10 @@ def test_openapi_lists_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/export"} <= set(paths)
     assert client.get("/docs").status_code == 200
+
+
+def test_api_docs_load_their_assets_from_this_server(client):
+    page = client.get("/docs").text
+    assert "cdn.jsdelivr" not in page and "/docs/assets/swagger-ui-bundle.js" in page
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
