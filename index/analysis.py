@@ -144,6 +144,8 @@ class QueryAnalysis:
     content_syllables: list[str]  # folded syllables without stopwords, for highlights
     content_words: list[str]  # folded word segments without stopwords ("trach nhiem"), for coverage
     numbers: list[str] = field(default_factory=list)  # full document numbers, folded
+    # content word from an expansion -> the abbreviation the user typed ("canh sat" -> "cscd")
+    abbreviated: dict[str, str] = field(default_factory=dict)
     typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
 
 
@@ -177,6 +179,12 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     content = [fold_accents(s) for s in syllables(text) if s not in stop]
     words = [fold_accents(" ".join(seg)) for seg in segments
              if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
+    abbreviated: dict[str, str] = {}
+    for m in pattern.finditer(normalize(query)):
+        expansion = set(SYLLABLE.findall(fold_accents(table[_abbreviation_key(m.group(0))])))
+        for word in words:
+            if set(word.split(" ")) <= expansion:
+                abbreviated.setdefault(word, fold_accents(m.group(0)))
     return QueryAnalysis(
         raw=query,
         text=text,
@@ -187,4 +195,5 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
         content_words=list(dict.fromkeys(words)),
         numbers=doc_numbers(text),
         typed_numbers=TYPE_AND_NUMBER.findall(folded_text),
+        abbreviated=abbreviated,
     )

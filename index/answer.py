@@ -62,8 +62,12 @@ def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] |
     number_weight = max(weights, default=1.0)
     text = " ".join(_WORD.findall(paragraph_folded))
     total = sum(w for w, k in zip(weights, known) if k) + number_weight * len(query.numbers)
+    def present(word: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+    # A word of an expanded abbreviation is found when the paragraph writes the abbreviation itself.
     found = sum(w for word, w, k in zip(words, weights, known)
-                if k and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text))
+                if k and (present(word) or (word in query.abbreviated and present(query.abbreviated[word]))))
     found += number_weight * sum(1 for n in query.numbers if n in paragraph_folded)
     return found / total if total > 0 else 0.0
 

@@ -71,6 +71,10 @@ class ResultBuilder:
         cosine, window = self.s.best_unit(index, query_vector)
         p = self.s.paragraph_at(index)
         weights, known = self.s.lexical.idf(analysis.content_words)
+        for n, word in enumerate(analysis.content_words):  # "cảnh sát" unknown, but the corpus writes "CSCĐ"
+            if not known[n] and word in analysis.abbreviated:
+                short_weight, short_known = self.s.lexical.idf([analysis.abbreviated[word]])
+                weights[n], known[n] = short_weight[0], short_known[0]
         cover = coverage(folded_with_offsets(p.text), analysis, weights, known)
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None

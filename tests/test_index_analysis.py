@@ -98,3 +98,10 @@ def test_coverage_counts_words_not_syllables():
     paragraph = folded_with_offsets("Hôm nay Ban Chỉ đạo họp giao ban.")
     assert coverage(paragraph, analyze_query("giá vàng hôm nay")) < 0.5
     assert coverage(paragraph, analyze_query("Ban Chỉ đạo họp giao ban")) == 1.0
+
+
+def test_abbreviation_in_paragraph_counts_for_its_expansion():
+    query = analyze_query("lực lượng CSCĐ")
+    assert query.abbreviated == {"canh sat": "cscd", "co dong": "cscd"}
+    assert coverage(folded_with_offsets("Lực lượng CSCĐ sẵn sàng phương tiện."), query) == 1.0
+    assert coverage(folded_with_offsets("Lực lượng dân quân sẵn sàng."), query) < 0.5
