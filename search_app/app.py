@@ -100,17 +100,19 @@ def _search_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="search")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, embedder=None) -> FastAPI:
+    """The app for these settings; `embedder` is made from the settings at start-up unless given."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if getattr(app.state, "searcher", None) is None:
             from index.build import ensure_index
             from index.searcher import IndexLoadError, Searcher
 
-            embedder = settings.make_embedder()
-            ensure_index(settings.index_dir, settings.data_dir, embedder)
+            loaded = embedder or settings.make_embedder()
+            ensure_index(settings.index_dir, settings.data_dir, loaded)
             try:
-                app.state.searcher = Searcher.load(settings.index_dir, embedder)
+                app.state.searcher = Searcher.load(settings.index_dir, loaded)
             except IndexLoadError as exc:
                 # never rebuilt silently: the folder may index documents other than data/
                 raise RuntimeError(

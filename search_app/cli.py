@@ -49,6 +49,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _embedder(settings: Settings):
+    """The configured embedder, or a clear error (unknown name, missing model, optional extra not installed)."""
+    try:
+        return settings.make_embedder()
+    except (ImportError, ValueError) as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .pdf .jsonl).")],
@@ -72,7 +80,7 @@ def ingest(
         console.print(f"[yellow]Bỏ qua[/yellow] {skipped.path}: {skipped.reason}")
     if not corpus.documents:
         _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
-    report = build_index(corpus, settings.index_dir, settings.make_embedder(), progress=True)
+    report = build_index(corpus, settings.index_dir, _embedder(settings), progress=True)
     console.print(
         f"Đã lập chỉ mục {len(corpus.documents)} văn bản, {len(corpus.paragraphs)} đoạn "
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
@@ -92,8 +100,9 @@ def search(
     from index.searcher import IndexLoadError, QueryError, Searcher
 
     settings = _settings(index_dir, embedder)
+    loaded_embedder = _embedder(settings)
     try:
-        searcher = Searcher.load(settings.index_dir, settings.make_embedder())
+        searcher = Searcher.load(settings.index_dir, loaded_embedder)
         response = searcher.search(query, k=k, max_query_chars=settings.max_query_chars)
     except (QueryError, IndexLoadError) as exc:
         _fail(str(exc))
@@ -128,7 +137,7 @@ def serve(
 
     settings = _settings(index_dir, embedder, host=host, port=port)
     console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, embedder=_embedder(settings)), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command(name="eval")

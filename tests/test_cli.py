@@ -77,3 +77,11 @@ def test_search_json_prints_the_api_response_shape(bundled_index_dir):
         assert key in first
     assert first["url"].startswith(f"/documents/{first['doc_id']}#p-")
     assert payload["answer"]["citation"]["label"]
+
+
+def test_an_unusable_embedder_setting_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACUU_EMBEDDER", "sentence-transformers")
+    monkeypatch.delenv("TRACUU_ST_MODEL", raising=False)
+    result = runner.invoke(app, ["search", "an ninh", "--index-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "TRACUU_ST_MODEL" in result.output
