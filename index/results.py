@@ -8,13 +8,15 @@ query analysis and the query vector; produces index.types.SearchResponse. Near-d
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.analysis import QueryAnalysis
-from index.answer import best_sentences, coverage, folded_with_offsets, highlights, is_relevant, unknown_share
+from index.analysis import SYLLABLE, QueryAnalysis, stopwords, syllables
+from index.answer import best_sentences, coverage, folded_with_offsets, is_relevant, unknown_share
+from ingest.normalize import fold_accents, normalize
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
 
@@ -24,6 +26,51 @@ if TYPE_CHECKING:
 
 ANSWER_DEPTH = 3
 ANSWER_KINDS = ("body", "caption")
+
+
+def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
+    """[start, end) offsets in `text` of what the query asked for, merged into phrases.
+
+    A run of syllables is marked when each neighbouring pair also stands side by side in the query
+    ("người đứng đầu"), a lone syllable only when it is a one-syllable content word of the query, so
+    "nhiệm" of "nhiệm vụ" is not marked for "trách nhiệm". Syllables compare with tone marks when the
+    query was typed with them ("đứng" does not mark "dựng"), accent-folded when it was typed without.
+    Document numbers named in the query are marked wherever they stand.
+    """
+    # A toneless query's runs compare folded; its lone words compare with the restored marks, since
+    # a lone folded "dung" would mark "dựng" and "dũng" as well as "đứng".
+    key = (lambda s: s) if query.toned else fold_accents
+    stop = stopwords()
+    restored = syllables(query.text)
+    asked = [key(s) for s in restored]
+    pairs = set(zip(asked, asked[1:]))
+    one_syllable_words = {w for w in query.content_words if " " not in w and len(w) > 1}
+    singles = {s for s in restored if fold_accents(s) in one_syllable_words and s not in stop}
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int, str, str]] = []  # (start, end, key, toned) of consecutive text syllables
+
+    def close_run() -> None:
+        # Function words at the edges go ("ở cơ sở" -> "cơ sở"), but not out of a two-syllable word ("chỉ đạo").
+        while len(run) > 2 and run[0][3] in stop:
+            run.pop(0)
+        while len(run) > 2 and run[-1][3] in stop:
+            run.pop()
+        if len(run) >= 2 or (len(run) == 1 and run[0][3] in singles):
+            spans.append((run[0][0], run[-1][1]))
+        run.clear()
+
+    for m in SYLLABLE.finditer(text):
+        toned = normalize(m.group(0)).lower()
+        syllable = key(toned)
+        adjacent = bool(run) and text[run[-1][1] : m.start()].isspace()
+        if not (adjacent and (run[-1][2], syllable) in pairs):
+            close_run()
+        run.append((m.start(), m.end(), syllable, toned))
+    close_run()
+    folded = folded_with_offsets(text)
+    for number in query.numbers:
+        spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
+    return sorted(set(spans))
 
 
 class ResultBuilder:
@@ -61,7 +108,7 @@ class ResultBuilder:
         return SearchResult(
             paragraph_id=p.paragraph_id, doc_id=p.doc_id, doc_number=citation.doc_number,
             doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
-            date=citation.date, section=p.section, text=p.text, highlights=highlights(p.text, analysis),
+            date=citation.date, section=p.section, text=p.text, highlights=highlight_spans(p.text, analysis),
             score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
         )
 
