@@ -77,7 +77,7 @@ def _embed(units: list[Unit], embedder: Embedder, cache: dict[str, np.ndarray], 
 
 def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool = False) -> BuildReport:
     """Write a complete new index of `corpus` into `index_dir` and make it the serving one."""
-    from ingest.store import write_corpus
+    from ingest.store import write_corpus, write_paragraph_columns
 
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +94,9 @@ def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: b
         )
         dense = DenseIndex.build(vectors, unit_paragraph)
 
-        write_corpus(Corpus(documents=list(documents.values()), paragraphs=paragraphs), partial)
+        stored = Corpus(documents=list(documents.values()), paragraphs=paragraphs)
+        write_corpus(stored, partial)
+        write_paragraph_columns(stored, partial)  # what Searcher.load reads: no per-record validation at load
         with open(partial / "units.jsonl", "w", encoding="utf-8") as f:
             for unit, key in zip(units, keys):
                 f.write(json.dumps({"paragraph": unit.paragraph, "start": unit.start, "end": unit.end, "key": key}) + "\n")

@@ -7,6 +7,7 @@ the previous `current` intact. Each build folder is inspectable and pickle-free:
 
     manifest.json      format version, embedder name and dimension, counts, source file hashes
     documents.jsonl    paragraphs.jsonl   (ingest.store.write_corpus)
+    paragraphs.columns.json  the paragraphs as columns, what the searcher loads (ingest.store.write_paragraph_columns)
     units.jsonl        one line per embedded unit: paragraph index, offsets, cache key
     units.npy          the same as an int64 array (paragraph, start, end), what the searcher loads
     vectors.npy        float32 unit vectors, row i = line i of units.jsonl
