@@ -45,3 +45,24 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SearcherDep = Annotated[Any, Depends(get_searcher)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
+
+
+class SearchRunner:
+    """The one way routes search: on the search pool, with the settings' query-length limit."""
+
+    def __init__(self, searcher: "Searcher", settings: Settings, pool: ThreadPoolExecutor):
+        self.searcher, self.settings, self.pool = searcher, settings, pool
+
+    def __call__(self, q: str, *, k: int, offset: int = 0, doc_type: str | None = None,
+                 issuer: str | None = None, year: int | None = None):
+        return self.pool.submit(
+            self.searcher.search, q, k=k, offset=offset, doc_type=doc_type, issuer=issuer, year=year,
+            max_query_chars=self.settings.max_query_chars,
+        ).result()
+
+
+def get_search_runner(searcher: SearcherDep, settings: SettingsDep, pool: SearchPoolDep) -> SearchRunner:
+    return SearchRunner(searcher, settings, pool)
+
+
+SearchRunnerDep = Annotated[SearchRunner, Depends(get_search_runner)]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from index.types import SearchResponse, paragraph_url
 from ingest.models import Document, Paragraph, Reference
 from search_app import export
-from search_app.deps import SearcherDep, SearchPoolDep, SettingsDep
+from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -72,9 +72,8 @@ def _summary(searcher, document: Document) -> dict:
 
 @router.get("/search", response_model=SearchResponse, summary="Tìm đoạn văn trả lời câu hỏi, có trích dẫn")
 def api_search(
-    searcher: SearcherDep,
     settings: SettingsDep,
-    search_pool: SearchPoolDep,
+    run_search: SearchRunnerDep,
     q: Annotated[str, Query(description="Câu hỏi hoặc từ khoá")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
@@ -89,16 +88,7 @@ def api_search(
     if len(q) > settings.max_query_chars:
         raise HTTPException(422, f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự.")
     try:
-        return search_pool.submit(
-            searcher.search,
-            q,
-            k=k,
-            offset=offset,
-            doc_type=type or None,
-            issuer=issuer or None,
-            year=year,
-            max_query_chars=settings.max_query_chars,
-        ).result()
+        return run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
     except QueryError as exc:
         raise HTTPException(422, str(exc)) from exc
 

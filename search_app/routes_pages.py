@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from search_app import collection
-from search_app.deps import SearcherDep, SearchPoolDep, SettingsDep, TemplatesDep
+from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +58,7 @@ def search_page(
     request: Request,
     searcher: SearcherDep,
     settings: SettingsDep,
-    search_pool: SearchPoolDep,
+    run_search: SearchRunnerDep,
     templates: TemplatesDep,
     q: str = "",
     type: str = "",
@@ -95,16 +95,8 @@ def search_page(
         status = 422
     else:
         try:
-            response = search_pool.submit(
-                searcher.search,
-                q,
-                k=PAGE_SIZE,
-                offset=(page_value - 1) * PAGE_SIZE,
-                doc_type=type or None,
-                issuer=issuer or None,
-                year=year_value,
-                max_query_chars=settings.max_query_chars,
-            ).result()
+            response = run_search(q, k=PAGE_SIZE, offset=(page_value - 1) * PAGE_SIZE, doc_type=type or None,
+                                  issuer=issuer or None, year=year_value)
         except QueryError as exc:
             context["error"] = str(exc)
             status = 422
