@@ -87,6 +87,23 @@ class LexicalIndex:
                 total += field_scores
         return total
 
+    def context_scores(self, query: QueryAnalysis, doc_index: np.ndarray, window: int | None) -> np.ndarray:
+        """Lexical evidence of each paragraph's context: for each query token, its best BM25 score among
+        the paragraphs of the same document within `window` positions (None: the whole document),
+        summed over tokens (one value per paragraph).
+
+        A paragraph whose neighbourhood covers every query word, though spread over several paragraphs,
+        scores high: passage retrieval helped by the evidence around the passage (Callan 1994,
+        "Passage-level evidence in document retrieval"). `doc_index` numbers each paragraph's document;
+        paragraphs of a document are contiguous and in reading order.
+        """
+        total = np.zeros(len(doc_index), dtype=np.float64)
+        for name, tokens in (("exact", query.exact), ("folded", query.folded)):
+            retriever = self.fields[name]
+            for token_id in sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict}):
+                total += _neighbourhood_max(retriever.get_scores([token_id]), doc_index, window)
+        return total
+
     def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
         scores = self.scores(query)
@@ -104,3 +121,19 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((positive, -scores[positive]))
     chosen = positive[order]
     return chosen, scores[chosen]
+
+
+def _neighbourhood_max(values: np.ndarray, doc_index: np.ndarray, window: int | None) -> np.ndarray:
+    """For each position, the max of `values` over positions of the same document at distance <= window."""
+    if window is None:
+        starts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]]) if len(doc_index) else np.empty(0, int)
+        if not len(starts):
+            return values.astype(np.float64)
+        per_doc = np.maximum.reduceat(values, starts)
+        return per_doc[np.cumsum(np.r_[True, doc_index[1:] != doc_index[:-1]]) - 1].astype(np.float64)
+    out = values.astype(np.float64)
+    for shift in range(1, window + 1):
+        same = doc_index[shift:] == doc_index[:-shift]
+        out[shift:] = np.maximum(out[shift:], np.where(same, values[:-shift], 0.0))
+        out[:-shift] = np.maximum(out[:-shift], np.where(same, values[shift:], 0.0))
+    return out

