@@ -27,8 +27,12 @@ PASSAGE_BATCH = 64
 #                                 13 / 1640 ms with another busy process
 #   2        default spin         52-70 / 220 ms with load 3-4 (spinning threads fight the other jobs)
 #   2        PASSIVE              25 / 36 ms        42 q/s              18.5/s (no gain: the team sleeps between products)
+# The web app (benchmarks/load.py, 10k paragraphs, /api/search, load average ~2.3 from other jobs):
+#   threads   1 client p50 / req/s    2 clients p50 / req/s    4 clients p50 / req/s
+#   1         39.9 ms / 25.1          47.3 ms / 41.1           85.3 ms / 44.5
+#   2         32.6 ms / 29.6          50.0 ms / 38.1           91.4 ms / 41.9
 # Two threads halve a lone query only on an idle machine and turn seconds-long under contention; with
-# concurrent searches they add nothing (each search already has a core). So the product runs the engine
+# concurrent searches they add nothing (each search already has a core) and cost some throughput. So the product runs the engine
 # single-threaded unless the user sets OMP_NUM_THREADS (e.g. =2 for a large `tracuu ingest` on an idle
 # machine: twice the embedding rate). The setting is scoped to the engine's own runtime: FAISS and torch
 # keep their defaults (the variable is removed again after the engine is loaded).
