@@ -6,12 +6,23 @@ accented form seen most often. Evidence from the indexed corpus comes first; the
 shipped with underthesea (Hồ Ngọc Đức's dictionary, ~74k words) fills the gaps, so words the corpus
 never uses ("gì", "phở") still get their marks. At query time "trach nhiem nguoi dung dau" becomes
 "trách nhiệm người đứng đầu" for the dense retriever, which was trained on text with tone marks.
-Pairs decide first (they disambiguate "dau" in "dung dau" vs "bat dau"); single syllables are the fallback.
+The lexicon also keeps every form's count and every accented pair's count (a dictionary entry weighs
+DICTIONARY_WEIGHT = 0.1 of a corpus occurrence), and a query is restored as a whole: the accented
+sentence with the highest smoothed bigram probability, found by Viterbi search (`_viterbi`). Lexicons
+without those counts (written before them) fall back to the per-syllable choice: pairs first, then the
+syllable's most frequent form.
+
+Measured on the development queries folded and restored (801 syllables, bundled corpus lexicon):
+per-syllable choice 73 syllables wrong, Viterbi 56 (MU 5-50 and dictionary weight 0.01-0.1 all give
+53-56; MU 200 gives 59; dictionary weight 1.0 gives 70, the dictionary then outvoting the corpus).
+Retrieval of the folded dev queries: hit@1 0.901 either way, MRR@10 0.942 -> 0.944. The lexicon grows
+(bundled corpus 1.7 -> 3.4 MB; ALQAC's 9.3k paragraphs 4.1 MB, loaded in 0.27 s).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable
@@ -19,7 +30,10 @@ from typing import Iterable
 from index.analysis import SYLLABLE
 from ingest.normalize import fold_accents
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 2  # "forms" and "pairs" are optional additions: older lexicons restore greedily
+MU = 20.0
+DICTIONARY_WEIGHT = 0.1
+VITERBI = True
 
 
 def _dictionary_words() -> list[str]:
@@ -49,10 +63,16 @@ def _best(corpus: Counter | None, dictionary: Counter | None) -> tuple[str, int,
 
 
 class ToneRestorer:
-    def __init__(self, unigrams: dict[str, str], bigrams: dict[str, tuple[str, int, int]], attested: set[str]):
+    def __init__(self, unigrams: dict[str, str], bigrams: dict[str, tuple[str, int, int]], attested: set[str],
+                 forms: dict[str, dict[str, float]] | None = None, pairs: dict[str, float] | None = None):
         self.unigrams = unigrams  # "nhiem" -> "nhiệm"
         self.attested = attested  # folded syllables the corpus itself uses
         self.bigrams = bigrams  # "dung dau" -> ("đứng đầu", corpus count, dictionary count)
+        # Full counts for the sentence-level choice (lexicons written before them have none):
+        self.forms = forms or {}  # "dau" -> {"đầu": 120, "dấu": 3, ...} (corpus + dictionary)
+        self.pairs = pairs or {}  # "đứng đầu" -> 57 (corpus + dictionary)
+        self.total = sum(sum(c.values()) for c in self.forms.values()) or 1
+        self.form_count = {form: n for counts in self.forms.values() for form, n in counts.items()}
 
     @classmethod
     def learn(cls, texts: Iterable[str], use_dictionary: bool = True) -> "ToneRestorer":
@@ -70,7 +90,53 @@ class ToneRestorer:
             # A pair that only repeats the single-syllable guesses adds nothing but size.
             if form != " ".join(unigrams[x] for x in f.split(" ")):
                 bigrams[f] = (form, corpus_count, dict_count)
-        return cls(unigrams, bigrams, set(c_uni))
+        # The dictionary counts each word once, the corpus each occurrence: a dictionary entry weighs
+        # DICTIONARY_WEIGHT of a corpus occurrence, so it fills gaps without outvoting the corpus.
+        forms: dict[str, dict[str, float]] = {}
+        for f in set(c_uni) | set(d_uni):
+            counts = {w: float(n) for w, n in c_uni.get(f, Counter()).items()}
+            for w, n in d_uni.get(f, Counter()).items():
+                counts[w] = counts.get(w, 0.0) + DICTIONARY_WEIGHT * n
+            forms[f] = counts
+        pairs: dict[str, float] = {}
+        for table, weight in ((c_bi, 1.0), (d_bi, DICTIONARY_WEIGHT)):
+            for counts in table.values():
+                for pair, n in counts.items():
+                    pairs[pair] = pairs.get(pair, 0.0) + weight * n
+        return cls(unigrams, bigrams, set(c_uni), forms, dict(pairs))
+
+    def _viterbi(self, words: list[str], plain: list[bool]) -> list[str]:
+        """The accented sentence with the highest bigram language-model probability (Viterbi search).
+
+        Candidates of a syllable typed without marks are the forms the corpus and dictionary use for it;
+        a syllable typed with marks keeps them. P(w | v) = (c(v w) + MU * P(w)) / (c(v) + MU), Dirichlet
+        smoothing of the pair counts toward the form's own frequency, so a pair never seen costs its
+        form's unigram probability and a frequent pair ("về an" vs "vệ an") decides with its neighbours.
+        """
+        def candidates(i: int) -> list[str]:
+            options = self.forms.get(words[i]) if plain[i] else None
+            return list(options) if options else [words[i]]
+
+        layers = [candidates(i) for i in range(len(words))]
+        best = {w: (math.log(self._unigram(w)), [w]) for w in layers[0]}
+        for options in layers[1:]:
+            best = {w: max((score + self._transition(v, w), path + [w]) for v, (score, path) in best.items())
+                    for w in options}
+        return max(best.values())[1]
+
+    def _unigram(self, w: str) -> float:
+        return (self.form_count.get(w, 0) + 0.5) / self.total
+
+    def _transition(self, v: str, w: str) -> float:
+
+        return math.log((self.pairs.get(f"{v} {w}", 0) + MU * self._unigram(w)) / (self.form_count.get(v, 0) + MU))
+
+    def log_probability(self, forms: list[str]) -> float:
+        """Log-probability of an accented syllable sequence under the model `_viterbi` maximizes."""
+
+        if not forms:
+            return 0.0
+        return math.log(self._unigram(forms[0])) + sum(self._transition(v, w) for v, w in zip(forms, forms[1:]))
 
     def restore(self, text: str) -> str:
         """Give each syllable written without diacritics its most likely accented form; others stay."""
@@ -79,6 +145,17 @@ class ToneRestorer:
             return text
         words = [m.group(0).lower() for m in matches]
         plain = [fold_accents(w) == w for w in words]
+        chosen = self._viterbi(words, plain) if self.forms and VITERBI else self._greedy(words, plain)
+        out, last = [], 0
+        for m, word, lower in zip(matches, chosen, words):
+            out.append(text[last : m.start()])
+            out.append(m.group(0) if word == lower else word)
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def _greedy(self, words: list[str], plain: list[bool]) -> list[str]:
+        """Per syllable: the best pair with a neighbour, else the most frequent form (lexicons without counts)."""
         chosen = list(words)
         for i, word in enumerate(words):
             if not plain[i]:
@@ -96,17 +173,11 @@ class ToneRestorer:
                     if plain[other] or form[1 - mine] == words[other]:  # respect marks the user did type
                         best, evidence = form[mine], (hit[1], hit[2])
             chosen[i] = best
-        out, last = [], 0
-        for m, word, lower in zip(matches, chosen, words):
-            out.append(text[last : m.start()])
-            out.append(m.group(0) if word == lower else word)
-            last = m.end()
-        out.append(text[last:])
-        return "".join(out)
+        return chosen
 
     def save(self, path: Path) -> None:
         data = {"format_version": FORMAT_VERSION, "unigrams": self.unigrams, "attested": sorted(self.attested),
-                "bigrams": {k: list(v) for k, v in self.bigrams.items()}}
+                "bigrams": {k: list(v) for k, v in self.bigrams.items()}, "forms": self.forms, "pairs": self.pairs}
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -115,4 +186,4 @@ class ToneRestorer:
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"{path}: lexicon format {data.get('format_version')}, expected {FORMAT_VERSION}")
         bigrams = {k: (v[0], int(v[1]), int(v[2])) for k, v in data["bigrams"].items()}
-        return cls(data["unigrams"], bigrams, set(data["attested"]))
+        return cls(data["unigrams"], bigrams, set(data["attested"]), data.get("forms"), data.get("pairs"))

@@ -80,6 +80,21 @@ def test_tone_restoration_learns_from_the_corpus():
     assert query_text("trach nhiem ANTT", restorer.restore) == "trách nhiệm an ninh trật tự"
 
 
+def test_tone_restoration_is_the_most_probable_sentence():
+    """Oracle: the Viterbi choice equals the best of all candidate sentences scored by the same model."""
+    import itertools
+
+    texts = ["Bảo vệ an ninh trật tự ở cơ sở.", "Báo cáo về tình hình an ninh.", "Cơ quan có trách nhiệm báo cáo.",
+             "Tin tức về cơ sở.", "Có phong trào bảo vệ an ninh."]
+    restorer = ToneRestorer.learn(texts, use_dictionary=False)
+    for query in ("bao cao ve an ninh", "co quan co trach nhiem", "tin tuc ve co so", "co phong trao bao ve"):
+        words = query.split()
+        options = [list(restorer.forms.get(w, {w: 1})) for w in words]
+        best = max(itertools.product(*options), key=lambda forms: restorer.log_probability(list(forms)))
+        assert restorer.restore(query) == " ".join(best)
+    assert restorer.restore("co quan co trach nhiem") == "cơ quan có trách nhiệm"
+
+
 def test_tone_restoration_dictionary_fills_gaps():
     restorer = ToneRestorer.learn(["Cấp ủy có trách nhiệm."])
     assert restorer.restore("nhiem vu gi") == "nhiệm vụ gì"

@@ -155,3 +155,9 @@ def test_concurrent_searches_give_identical_responses(bundled_searcher):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda q: bundled_searcher.search(q).model_dump(), queries))
     assert got == expected
+
+
+def test_tone_restoration_uses_the_whole_query(bundled_searcher):
+    # Chosen syllable by syllable, "co" became "cơ" (from "cơ quan", "cơ sở"); the sentence model keeps "có".
+    assert bundled_searcher.tones.restore("ban can su dang chinh phu co nhiem vu gi") == \
+        "ban cán sự đảng chính phủ có nhiệm vụ gì"
