@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from search_app.cli import app
 from search_app.settings import Settings
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _engine_threads_stay_local(monkeypatch):
+    # `tracuu ingest` sets OMP_NUM_THREADS for its own process; in-process runs must not leak it.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
 
 def test_help_lists_every_subcommand_in_plain_words():
