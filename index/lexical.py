@@ -98,11 +98,19 @@ class LexicalIndex:
         paragraphs of a document are contiguous and in reading order.
         """
         total = np.zeros(len(doc_index), dtype=np.float64)
+        per_document = np.zeros(int(doc_index.max()) + 1 if len(doc_index) else 0, dtype=np.float64)
         for name, tokens in (("exact", query.exact), ("folded", query.folded)):
             retriever = self.fields[name]
             for token_id in sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict}):
-                total += _neighbourhood_max(retriever.get_scores([token_id]), doc_index, window)
-        return total
+                if window is None:  # from the token's postings only: cost follows its document frequency
+                    matrix = retriever.scores
+                    lo, hi = matrix["indptr"][token_id], matrix["indptr"][token_id + 1]
+                    best = np.zeros_like(per_document)
+                    np.maximum.at(best, doc_index[matrix["indices"][lo:hi]], matrix["data"][lo:hi])
+                    per_document += best
+                else:
+                    total += _neighbourhood_max(retriever.get_scores([token_id]), doc_index, window)
+        return total + per_document[doc_index] if window is None else total
 
     def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
