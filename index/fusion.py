@@ -30,8 +30,8 @@ marks}; hit@1 / hit@5 / MRR@10 over all 144 labelled runs, 200 candidates from e
 Min-max keeps how far apart the retrievers' top hits are, which RRF's ranks throw away; equal weights
 were best and are the least tuned choice. The hint weight 0.5 lets "Kết luận 44" lift that document's
 paragraphs without overriding what the query asks. With the final query analysis the product setting
-scores 0.924 / 0.986 / 0.951 (tone marks 0.921 / 0.984, without 0.926 / 0.988). Also tried: giving
-paragraphs that quote a full document number the hint too lowered hit@1 to 0.896, so it is not done.
+scores 0.924 / 0.986 / 0.951 (tone marks 0.921 / 0.984, without 0.926 / 0.988). Also tried then (with
+min-max): giving paragraphs that quote a full document number the hint too lowered hit@1 to 0.896.
 The ALQAC numbers come from benchmarks/alqac.py.
 
 Second round (z-score and document context), ALQAC hybrid R@1 / R@10 / MRR@10 / nDCG@10 through
@@ -54,6 +54,14 @@ near-duplicate collapse), ALQAC MRR@10 is 0.922 (min-max) -> 0.926 (z-score) -> 
 Much of the remaining ALQAC gap is in results.py: a collapsed near-duplicate shows its canonical
 paragraph, not the best-ranked member, so the document evidence that ranked the member is lost; showing
 the best-ranked member measured 0.931 (context 0.25) / 0.938 (0.5) / 0.921 (min-max, no context).
+
+A list whose members all score alike (a document-number hint holding one paragraph) used to add
+nothing: z-scores of equal values are 0 and the absent floor was the list's own minimum (1 after
+min-max). Members now get 1 and the absent floor is never above 0, so such a list lifts its members
+by its weight. With that, the searcher's hint also covers paragraphs that quote a full number the
+query writes (searcher.QUOTED_NUMBERS): dev 0.910 / 1.000 / 0.950 -> 0.917 / 1.000 / 0.955 (with tone
+marks 0.921 -> 0.937: "Nghị quyết 25-NQ/TW về công tác dân vận" now finds the news paragraph quoting
+it first); ALQAC unchanged at 0.917 (its questions name no document numbers).
 """
 
 from __future__ import annotations
@@ -81,7 +89,7 @@ def _normalized(scores: np.ndarray, normalization: str) -> np.ndarray:
         return scores
     if normalization == "zscore":
         std = scores.std()
-        return (scores - scores.mean()) / std if std > 0 else np.zeros_like(scores)
+        return (scores - scores.mean()) / std if std > 0 else np.ones_like(scores)
     low, high = scores.min(), scores.max()
     return (scores - low) / (high - low) if high > low else np.ones_like(scores)
 
@@ -115,8 +123,9 @@ def fuse(
         fused = np.zeros(len(ids))
         offset = 0
         for (r, w), norm in zip(present, normalized):
-            # Absent from this list: the list's floor, not zero (z-scores can be negative).
-            contribution = np.full(len(ids), norm.min() * w)
+            # Absent from this list: the list's floor (z-scores can be negative), and never above 0, so
+            # a list whose members all score alike (a one-paragraph hint) still lifts its members.
+            contribution = np.full(len(ids), min(norm.min(), 0.0) * w)
             contribution[inverse[offset : offset + len(r.ids)]] = w * norm
             fused += contribution
             offset += len(r.ids)

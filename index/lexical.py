@@ -112,6 +112,14 @@ class LexicalIndex:
                     total += _neighbourhood_max(retriever.get_scores([token_id]), doc_index, window)
         return total + per_document[doc_index] if window is None else total
 
+    def containing(self, tokens: list[str], field: str = "exact") -> np.ndarray:
+        """Indices of the paragraphs whose `field` holds any of `tokens` (from the postings)."""
+        retriever = self.fields[field]
+        matrix = retriever.scores
+        parts = [matrix["indices"][matrix["indptr"][i] : matrix["indptr"][i + 1]]
+                 for i in {retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}]
+        return np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
     def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
         scores = self.scores(query)

@@ -28,6 +28,7 @@ from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
 ENCODE_WORKERS = 2
+QUOTED_NUMBERS = True
 CONTEXT_WINDOW: int | None = None  # paragraphs on each side that count as context; None = the whole document
 Mode = Literal["hybrid", "lexical", "dense"]
 
@@ -124,6 +125,21 @@ class Searcher(CorpusView):
         order = np.lexsort((candidates, -scores))
         return fusion.Ranking(candidates[order], scores[order])
 
+    def quoted_number_hint(self, analysis: QueryAnalysis, hint: fusion.Ranking | None,
+                           rankings: list[fusion.Ranking]) -> fusion.Ranking | None:
+        """The document-number hint, extended to candidates that quote a full number the query writes
+        ("Kế hoạch 177-KH/TU" mentioned inside another document's paragraph): such a number is
+        specific evidence wherever it stands (QUOTED_NUMBERS switches this on)."""
+        if not QUOTED_NUMBERS or not analysis.numbers:
+            return hint
+        quoting = self.lexical.containing(analysis.numbers)
+        candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
+        quoted = candidates[np.isin(candidates, quoting)]
+        if not quoted.size:
+            return hint
+        ids = list(dict.fromkeys([*(hint.ids.tolist() if hint is not None else []), *quoted.tolist()]))
+        return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
+
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None) -> fusion.Ranking:
         rankings = []
@@ -136,7 +152,7 @@ class Searcher(CorpusView):
         if mode != "hybrid":
             return rankings[0]
         rankings.append(self.context_ranking(analysis, rankings))
-        hint = self.number_hint(analysis, rankings)
+        hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
         if hint is not None:
             rankings.append(hint)
         return fusion.fuse(rankings, method=method, weights=weights)
@@ -196,7 +212,7 @@ class Searcher(CorpusView):
         if mode != "hybrid":
             return rankings[0]
         rankings.append(self.context_ranking(analysis, rankings))
-        hint = self.number_hint(analysis, rankings)
+        hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
         if hint is not None:
             rankings.append(hint)
         return fusion.fuse(rankings, method=method, weights=weights)

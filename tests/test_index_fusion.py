@@ -141,3 +141,18 @@ def test_z_score_fusion_matches_brute_force():
         for doc in universe:  # a paragraph missing from a list gets that list's lowest z-score
             expected[doc] = expected.get(doc, 0.0) + w * own.get(doc, z.min())
     _assert_same(fused, expected)
+
+
+@pytest.mark.parametrize("normalization", ["minmax", "zscore"])
+def test_a_list_whose_members_score_alike_lifts_them(normalization):
+    # A one-paragraph document-number hint: its member gains the list's weight, the others nothing.
+    a = Ranking(np.array([1, 2, 3]), np.array([3.0, 2.0, 1.0]))
+    b = Ranking(np.array([2, 1, 3]), np.array([3.0, 2.0, 1.0]))
+    hint = Ranking(np.array([3]), np.array([1.0]))
+    def scores(fused: Ranking) -> dict[int, float]:
+        return dict(zip(fused.ids.tolist(), fused.scores.tolist()))
+
+    without = scores(fuse([a, b], "weighted", (1, 1), normalization=normalization))
+    with_hint = scores(fuse([a, b, hint], "weighted", (1, 1, 0.5), normalization=normalization))
+    assert with_hint[3] == pytest.approx(without[3] + 0.5)
+    assert with_hint[1] == pytest.approx(without[1]) and with_hint[2] == pytest.approx(without[2])

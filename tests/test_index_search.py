@@ -161,3 +161,15 @@ def test_tone_restoration_uses_the_whole_query(bundled_searcher):
     # Chosen syllable by syllable, "co" became "cơ" (from "cơ quan", "cơ sở"); the sentence model keeps "có".
     assert bundled_searcher.tones.restore("ban can su dang chinh phu co nhiem vu gi") == \
         "ban cán sự đảng chính phủ có nhiệm vụ gì"
+
+
+@pytest.mark.parametrize("query, quoted, within", [
+    ("Nghị quyết 25-NQ/TW về công tác dân vận", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
+    ("nghi quyet 25-nq/tw ve cong tac dan van", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
+    ("Kế hoạch 177-KH/TU", "Kế hoạch số 177-KH/TU", 2),
+    ("ke hoach 177-kh/tu", "Kế hoạch số 177-KH/TU", 2),
+])
+def test_a_document_number_quoted_inside_a_paragraph_is_found(bundled_searcher, query, quoted, within):
+    # Neither number is a document of the corpus; paragraphs of a news article quote them.
+    top = bundled_searcher.search(query, k=5).results
+    assert any(quoted in r.text for r in top[:within]), [r.text[:60] for r in top]
