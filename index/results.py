@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 ANSWER_DEPTH = 3
 ANSWER_KINDS = ("body", "caption")
+
+
+@lru_cache(maxsize=1 << 16)  # a corpus has few distinct syllables; normalizing each one per query cost ~4 ms
+def _matching_form(syllable: str) -> str:
+    return normalize(syllable).lower()
 
 
 def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
@@ -60,7 +66,7 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
         run.clear()
 
     for m in SYLLABLE.finditer(text):
-        toned = normalize(m.group(0)).lower()
+        toned = _matching_form(m.group(0))
         syllable = key(toned)
         adjacent = bool(run) and text[run[-1][1] : m.start()].isspace()
         if not (adjacent and (run[-1][2], syllable) in pairs):
