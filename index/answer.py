@@ -1,8 +1,7 @@
-"""Highlights and the extractive answer of a search.
+"""The extractive answer of a search.
 
-Consumes a paragraph's text and the query's analysis; produces the [start, end) offsets of the
-query terms in the paragraph (accent-insensitive, so "trach nhiem" lights up "trách nhiệm"), and the
-sentence(s) of the best paragraph that answer the query, quoted verbatim with their offsets.
+Consumes a paragraph's text and the query's analysis; produces the sentence(s) of the best paragraph
+that answer the query, quoted verbatim with their offsets (highlights: index/results.py).
 Whether there is an answer at all is decided by `is_relevant` from two signals that do not depend
 on the corpus size: the dense cosine of the best unit, and how many of the query's content syllables
 the paragraph contains.
@@ -11,10 +10,10 @@ the paragraph contains.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from index.analysis import QueryAnalysis
 from index.dense import sentence_spans
+from ingest.normalize import fold_accents
 
 # Calibrated on out-of-corpus questions ("giá vàng hôm nay", "công thức nấu phở", "lịch thi đấu bóng đá")
 # against questions about the bundled documents; see tests/test_index_answer.py.
@@ -23,26 +22,6 @@ MIN_COVERAGE = 0.5  # at least half of the query's content syllables occur in th
 STRONG_COSINE = 0.89  # a paraphrase this close needs no shared words
 MAX_UNKNOWN_WORDS = 0.34  # more than a third of the query's words absent from the corpus: off-topic
 MIN_ANSWER_CHARS = 40  # a shorter best sentence ("Trách nhiệm:") is quoted with the next one
-
-
-def _fold_table() -> dict[int, str]:
-    """str.translate table folding every Latin letter to its lower-case base letter, one char for one."""
-    table = {}
-    for code in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch.lower()) if unicodedata.category(c) != "Mn")
-        base = "d" if ch in "đĐ" else base
-        if len(base) == 1 and base != ch:
-            table[code] = base
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def folded_with_offsets(text: str) -> str:
-    """Accent-folded, lower-case copy of `text` with exactly one character per original character."""
-    return text.translate(_FOLD)
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -87,31 +66,10 @@ def is_relevant(cosine: float, cover: float, unknown: float) -> bool:
     return cosine >= STRONG_COSINE or (cosine >= MIN_COSINE and cover >= MIN_COVERAGE)
 
 
-def highlights(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
-    """Offsets of query terms in `text`: document numbers, and runs of the query's content syllables."""
-    folded = folded_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    for number in query.numbers:
-        spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
-    wanted = set(query.content_syllables)
-    for m in _WORD.finditer(folded):
-        if m.group(0) in wanted:
-            spans.append((m.start(), m.end()))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        # Join neighbours separated only by spaces, so "trách nhiệm" is one highlight.
-        if merged and (start <= merged[-1][1] or text[merged[-1][1] : start].isspace()):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def best_sentences(text: str, query: QueryAnalysis, window: tuple[int, int] | None = None) -> tuple[int, int]:
     """Offsets of the sentence(s) of `text` that best answer the query (verbatim span)."""
     spans = sentence_spans(text)
-    folded = folded_with_offsets(text)
+    folded = fold_accents(text)
     wanted = set(query.content_syllables)
     pairs = {f"{a} {b}" for a, b in zip(query.content_syllables, query.content_syllables[1:])}
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.analysis import SYLLABLE, QueryAnalysis, stopwords, syllables
-from index.answer import best_sentences, coverage, folded_with_offsets, is_relevant, unknown_share
+from index.answer import best_sentences, coverage, is_relevant, unknown_share
 from ingest.normalize import fold_accents, normalize
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
@@ -73,7 +73,7 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
             close_run()
         run.append((m.start(), m.end(), syllable, toned))
     close_run()
-    folded = folded_with_offsets(text)
+    folded = fold_accents(text)
     for number in query.numbers:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
     return sorted(set(spans))
@@ -128,7 +128,7 @@ class ResultBuilder:
             if not known[n] and word in analysis.abbreviated:
                 short_weight, short_known = self.s.lexical.idf([analysis.abbreviated[word]])
                 weights[n], known[n] = short_weight[0], short_known[0]
-        cover = coverage(folded_with_offsets(p.text), analysis, weights, known)
+        cover = coverage(fold_accents(p.text), analysis, weights, known)
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
         start, end = best_sentences(p.text, analysis, window)

@@ -40,9 +40,10 @@ def fold_accents(text: str) -> str:
     """Lower-case and strip all Vietnamese diacritics ("Tổ quốc" -> "to quoc", "Đảng" -> "dang").
 
     For precomposed (NFC) text the result has exactly one character per input character, so
-    offsets found in the folded text are offsets in the original.
+    offsets found in the folded text are offsets in the original (the table runs before `lower()`,
+    which would otherwise lengthen "İ").
     """
-    return text.lower().translate(_FOLD)
+    return text.translate(_FOLD).lower()
 
 
 def has_tone_marks(text: str) -> bool:

@@ -11,8 +11,10 @@ from index.analysis import (
     query_text,
     stopwords,
 )
-from index.answer import coverage, folded_with_offsets, highlights
+from index.answer import coverage
+from index.results import highlight_spans
 from index.tones import ToneRestorer
+from ingest.normalize import fold_accents
 
 
 def test_abbreviations_expand_as_whole_words_in_any_case():
@@ -102,15 +104,15 @@ def test_tone_restoration_dictionary_fills_gaps():
 
 def test_fold_keeps_offsets_and_highlights_are_accent_insensitive():
     text = "Người đứng đầu cấp uỷ và chính quyền phải chịu TRÁCH NHIỆM."
-    folded = folded_with_offsets(text)
+    folded = fold_accents(text)
     assert len(folded) == len(text) and folded.startswith("nguoi dung dau cap uy")
-    spans = highlights(text, analyze_query("trach nhiem nguoi dung dau"))
+    spans = highlight_spans(text, analyze_query("trach nhiem nguoi dung dau"))
     marked = [text[a:b] for a, b in spans]
     assert "Người đứng đầu" in marked and "TRÁCH NHIỆM" in marked
 
 
 def test_coverage_counts_words_not_syllables():
-    paragraph = folded_with_offsets("Hôm nay Ban Chỉ đạo họp giao ban.")
+    paragraph = fold_accents("Hôm nay Ban Chỉ đạo họp giao ban.")
     assert coverage(paragraph, analyze_query("giá vàng hôm nay")) < 0.5
     assert coverage(paragraph, analyze_query("Ban Chỉ đạo họp giao ban")) == 1.0
 
@@ -118,5 +120,5 @@ def test_coverage_counts_words_not_syllables():
 def test_abbreviation_in_paragraph_counts_for_its_expansion():
     query = analyze_query("lực lượng CSCĐ")
     assert query.abbreviated == {"canh sat": "cscd", "co dong": "cscd"}
-    assert coverage(folded_with_offsets("Lực lượng CSCĐ sẵn sàng phương tiện."), query) == 1.0
-    assert coverage(folded_with_offsets("Lực lượng dân quân sẵn sàng."), query) < 0.5
+    assert coverage(fold_accents("Lực lượng CSCĐ sẵn sàng phương tiện."), query) == 1.0
+    assert coverage(fold_accents("Lực lượng dân quân sẵn sàng."), query) < 0.5
