@@ -141,10 +141,13 @@ class Searcher(CorpusView):
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
-              mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None) -> fusion.Ranking:
+              mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
+              lexical: fusion.Ranking | None = None) -> fusion.Ranking:
+        """The fused ranking; `lexical` is the unfiltered lexical ranking when it is already at hand."""
         rankings = []
         if mode != "dense":
-            rankings.append(fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
+            rankings.append(lexical if lexical is not None and mask is None
+                            else fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
         if mode != "lexical" and query_vector is not None:
             allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
             paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
@@ -196,23 +199,9 @@ class Searcher(CorpusView):
         if mode != "dense":
             lexical_first = fusion.Ranking(*self.lexical.search(analysis, fetch))
         query_vector = future.result() if future is not None else None
-        unfiltered = self._rank_with(lexical_first, analysis, query_vector, fetch, mode, fusion_method, fusion_weights)
+        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights, lexical_first)
         filtered = unfiltered
         if mask is not None:
             filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights)
         return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
 
-    def _rank_with(self, lexical: fusion.Ranking | None, analysis: QueryAnalysis, query_vector, fetch: int,
-                   mode: Mode, method, weights) -> fusion.Ranking:
-        """Like _rank without filters, reusing the lexical ranking computed while the query was encoded."""
-        rankings = [lexical] if lexical is not None else []
-        if query_vector is not None:
-            paragraphs, scores, _ = self.dense.search(query_vector, fetch)
-            rankings.append(fusion.Ranking(paragraphs, scores))
-        if mode != "hybrid":
-            return rankings[0]
-        rankings.append(self.context_ranking(analysis, rankings))
-        hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
-        if hint is not None:
-            rankings.append(hint)
-        return fusion.fuse(rankings, method=method, weights=weights)
