@@ -62,6 +62,22 @@ by its weight. With that, the searcher's hint also covers paragraphs that quote 
 query writes (searcher.QUOTED_NUMBERS): dev 0.910 / 1.000 / 0.950 -> 0.917 / 1.000 / 0.955 (with tone
 marks 0.921 -> 0.937: "Nghị quyết 25-NQ/TW về công tác dân vận" now finds the news paragraph quoting
 it first); ALQAC unchanged at 0.917 (its questions name no document numbers).
+
+Tried and not kept: a true document-level BM25 (bm25s over whole documents, a document's paragraphs
+concatenated, same exact/folded tokens; its score given to every candidate paragraph of the document),
+built at index time, in place of or beside the context list. Through Searcher.search (ALQAC R@1 / R@10 /
+MRR@10 / nDCG@10; dev hit@1 / hit@5 / MRR@10 with tone marks; without):
+    context 0.25 (product)             ALQAC 0.877 / 0.981 / 0.917 / 0.933   dev 0.937 / 1.000 / 0.966; 0.901 / 1.000 / 0.947
+    document BM25 0.25                 ALQAC 0.875 / 0.983 / 0.916 / 0.932   dev 0.921 / 1.000 / 0.958; 0.877 / 1.000 / 0.930
+    document BM25 0.5                  ALQAC 0.881 / 0.985 / 0.920 / 0.936   dev 0.921 / 1.000 / 0.954; 0.877 / 1.000 / 0.926
+    document BM25 0.75                 ALQAC 0.887 / 0.985 / 0.923 / 0.938   dev 0.905 / 1.000 / 0.944; 0.852 / 1.000 / 0.910
+    document BM25 1.0                  ALQAC 0.887 / 0.985 / 0.923 / 0.938   dev 0.889 / 1.000 / 0.928; 0.852 / 0.963 / 0.903
+    context 0.25 + document BM25 0.25  ALQAC 0.889 / 0.985 / 0.925 / 0.940   dev 0.921 / 1.000 / 0.955; 0.877 / 1.000 / 0.928
+    context 0.25 + document BM25 0.5   ALQAC 0.885 / 0.985 / 0.922 / 0.937   dev 0.905 / 1.000 / 0.944; 0.864 / 1.000 / 0.920
+    context 0.5 + document BM25 0.5    ALQAC 0.887 / 0.987 / 0.923 / 0.939   dev 0.905 / 1.000 / 0.944; 0.852 / 1.000 / 0.910
+At most +0.008 ALQAC MRR@10 (far from 0.94; an earlier offline replay had suggested 0.943) for one to four
+dev queries lost at rank 1: with five documents in the bundled corpus a document-level idf barely
+separates them, so the list mostly adds noise there.
 """
 
 from __future__ import annotations
