@@ -15,7 +15,7 @@ scores. Two methods:
 `RRF_K`, `METHOD` and `WEIGHTS` are the product's choice; a benchmark sweep passes its own values.
 Weights are in the order of the rankings given: (lexical, dense, document context[, document-number
 hint]). The document-context list scores each candidate paragraph by the lexical evidence of its whole
-document (index.lexical.context_scores: per query token the best paragraph's BM25, summed), so a
+document (index.lexical.DocumentEvidence: per query token the best paragraph's BM25, summed), so a
 paragraph of a document that covers the whole question rises (Callan 1994, passage + document evidence).
 
 Measured (development set index/resources/dev_queries.jsonl, 81 labelled queries x {with, without tone

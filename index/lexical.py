@@ -18,6 +18,7 @@ import numpy as np
 from index.analysis import QueryAnalysis
 
 FIELDS = ("exact", "folded")
+POSTINGS_BLOCK = 1 << 21  # entries reduced at a time by _document_postings (bounds its extra memory)
 K1, B = 1.2, 0.75  # the usual Okapi constants (Robertson & Zaragoza 2009); not tuned to our queries
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -87,31 +88,6 @@ class LexicalIndex:
                 total += field_scores
         return total
 
-    def context_scores(self, query: QueryAnalysis, doc_index: np.ndarray, window: int | None) -> np.ndarray:
-        """Lexical evidence of each paragraph's context: for each query token, its best BM25 score among
-        the paragraphs of the same document within `window` positions (None: the whole document),
-        summed over tokens (one value per paragraph).
-
-        A paragraph whose neighbourhood covers every query word, though spread over several paragraphs,
-        scores high: passage retrieval helped by the evidence around the passage (Callan 1994,
-        "Passage-level evidence in document retrieval"). `doc_index` numbers each paragraph's document;
-        paragraphs of a document are contiguous and in reading order.
-        """
-        total = np.zeros(len(doc_index), dtype=np.float64)
-        per_document = np.zeros(int(doc_index.max()) + 1 if len(doc_index) else 0, dtype=np.float64)
-        for name, tokens in (("exact", query.exact), ("folded", query.folded)):
-            retriever = self.fields[name]
-            for token_id in sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict}):
-                if window is None:  # from the token's postings only: cost follows its document frequency
-                    matrix = retriever.scores
-                    lo, hi = matrix["indptr"][token_id], matrix["indptr"][token_id + 1]
-                    best = np.zeros_like(per_document)
-                    np.maximum.at(best, doc_index[matrix["indices"][lo:hi]], matrix["data"][lo:hi])
-                    per_document += best
-                else:
-                    total += _neighbourhood_max(retriever.get_scores([token_id]), doc_index, window)
-        return total + per_document[doc_index] if window is None else total
-
     def containing(self, tokens: list[str], field: str = "exact") -> np.ndarray:
         """Indices of the paragraphs whose `field` holds any of `tokens` (from the postings)."""
         retriever = self.fields[field]
@@ -139,17 +115,61 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return chosen, scores[chosen]
 
 
-def _neighbourhood_max(values: np.ndarray, doc_index: np.ndarray, window: int | None) -> np.ndarray:
-    """For each position, the max of `values` over positions of the same document at distance <= window."""
-    if window is None:
-        starts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]]) if len(doc_index) else np.empty(0, int)
-        if not len(starts):
-            return values.astype(np.float64)
-        per_doc = np.maximum.reduceat(values, starts)
-        return per_doc[np.cumsum(np.r_[True, doc_index[1:] != doc_index[:-1]]) - 1].astype(np.float64)
-    out = values.astype(np.float64)
-    for shift in range(1, window + 1):
-        same = doc_index[shift:] == doc_index[:-shift]
-        out[shift:] = np.maximum(out[shift:], np.where(same, values[:-shift], 0.0))
-        out[:-shift] = np.maximum(out[:-shift], np.where(same, values[shift:], 0.0))
-    return out
+class DocumentEvidence:
+    """Lexical evidence of each paragraph's document: for each query token, its best BM25 score among the
+    document's paragraphs, summed over tokens (one value per paragraph).
+
+    A paragraph whose document covers every query word, though spread over several paragraphs, scores
+    high: passage retrieval helped by the evidence around the passage (Callan 1994, "Passage-level
+    evidence in document retrieval"). `doc_index` numbers each paragraph's document; paragraphs of a
+    document are contiguous and in reading order. The per-document maxima are computed once, at load,
+    as a token x document posting matrix per field, so a query costs a sum over small posting lists
+    (walking the paragraph postings per query took 3-7 ms at 100k paragraphs, on the critical path).
+    """
+
+    def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray):
+        self.lexical = lexical
+        self.doc_index = doc_index
+        self.documents = int(doc_index.max()) + 1 if len(doc_index) else 0
+        self.postings = {name: _document_postings(lexical.fields[name].scores, doc_index) for name in FIELDS}
+
+    def scores(self, query: QueryAnalysis) -> np.ndarray:
+        per_document = np.zeros(self.documents, dtype=np.float64)
+        for name, tokens in (("exact", query.exact), ("folded", query.folded)):
+            vocab = self.lexical.fields[name].vocab_dict
+            data, docs, indptr = self.postings[name]
+            for token_id in sorted({vocab[t] for t in tokens if t and t in vocab}):
+                lo, hi = indptr[token_id], indptr[token_id + 1]
+                per_document[docs[lo:hi]] += data[lo:hi]  # a token's documents are distinct
+        return per_document[self.doc_index]
+
+
+def _document_postings(matrix: dict, doc_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """bm25s's token x paragraph score matrix (CSC) reduced to token x document by max: (data, document
+    of each entry, column pointers). A segmented max (`maximum.reduceat`) over runs of entries with the
+    same token and document; runs need each column's rows in paragraph order, as bm25s stores them.
+    Done a block of columns at a time, so loading a large index does not double its memory."""
+    data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+    doc_index = doc_index.astype(np.int32)
+    maxima, documents, counts = [], [], np.zeros(len(indptr) - 1, dtype=np.int64)
+    first = 0
+    while first < len(indptr) - 1:
+        last = max(first + 1, int(np.searchsorted(indptr, indptr[first] + POSTINGS_BLOCK, side="right")) - 1)
+        lo, hi = indptr[first], indptr[last]
+        local = (indptr[first : last + 1] - lo).astype(np.int64)
+        docs = doc_index[indices[lo:hi]]
+        values = data[lo:hi]
+        columns = np.repeat(np.arange(last - first, dtype=np.int32), np.diff(local))
+        if np.any((columns[1:] == columns[:-1]) & (docs[1:] < docs[:-1])):  # not in paragraph order
+            order = np.lexsort((docs, columns))
+            values, docs, columns = values[order], docs[order], columns[order]
+        starts = np.flatnonzero(np.r_[True, (docs[1:] != docs[:-1]) | (columns[1:] != columns[:-1])])
+        if len(values):
+            maxima.append(np.maximum.reduceat(values, starts))
+            documents.append(docs[starts])
+        counts[first:last] = np.diff(np.searchsorted(starts, local))
+        first = last
+    pointers = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    if not maxima:
+        return np.empty(0, np.float32), np.empty(0, np.int32), pointers
+    return np.concatenate(maxima), np.concatenate(documents), pointers

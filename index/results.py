@@ -30,8 +30,10 @@ ANSWER_KINDS = ("body", "caption")
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus has few distinct syllables; normalizing each one per query cost ~4 ms
-def _matching_form(syllable: str) -> str:
-    return normalize(syllable).lower()
+def _matching_forms(syllable: str) -> tuple[str, str]:
+    """A text syllable as highlights compare it: normalized lower case, and that accent-folded."""
+    toned = normalize(syllable).lower()
+    return toned, fold_accents(toned)
 
 
 def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
@@ -50,6 +52,7 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
     restored = syllables(query.text)
     asked = [key(s) for s in restored]
     pairs = set(zip(asked, asked[1:]))
+    pair_starts = {first for first, _ in pairs}
     one_syllable_words = {w for w in query.content_words if " " not in w and len(w) > 1}
     singles = {s for s in restored if fold_accents(s) in one_syllable_words and s not in stop}
     spans: list[tuple[int, int]] = []
@@ -66,14 +69,18 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
         run.clear()
 
     for m in SYLLABLE.finditer(text):
-        toned = _matching_form(m.group(0))
-        syllable = key(toned)
-        adjacent = bool(run) and text[run[-1][1] : m.start()].isspace()
-        if not (adjacent and (run[-1][2], syllable) in pairs):
+        toned, folded_syllable = _matching_forms(m.group(0))
+        syllable = toned if query.toned else folded_syllable
+        if run and (run[-1][2], syllable) in pairs and text[run[-1][1] : m.start()].isspace():
+            run.append((m.start(), m.end(), syllable, toned))
+            continue
+        if run:
             close_run()
-        run.append((m.start(), m.end(), syllable, toned))
+        # Only a syllable that can start a pair or stand alone opens a run (most syllables do neither).
+        if syllable in pair_starts or toned in singles:
+            run.append((m.start(), m.end(), syllable, toned))
     close_run()
-    folded = fold_accents(text)
+    folded = fold_accents(text) if query.numbers else ""
     for number in query.numbers:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
     return sorted(set(spans))

