@@ -2,8 +2,8 @@
 
 Consumes the fused ranking of paragraph indices (unfiltered, and filtered when filters are set), the
 query analysis and the query vector; produces index.types.SearchResponse. Near-duplicate paragraphs
-(same `canonical_id` group) appear once, as the canonical paragraph when it passes the filters, with
-`also_in` naming the other documents that contain them.
+(same `canonical_id` group) appear once, with `also_in` naming the other documents that contain them:
+as the best-ranked member, or as the document's own text when that member is an attached copy.
 """
 
 from __future__ import annotations
@@ -99,9 +99,15 @@ class ResultBuilder:
         return ranking.ids[first], ranking.scores[first]
 
     def representative(self, index: int, mask: np.ndarray | None) -> int:
-        """Show the canonical paragraph of a group when the filters allow it."""
+        """The paragraph shown for the near-duplicate group of the ranked paragraph `index`.
+
+        A copy attached to another document (a letter forwarding Kết luận 44 with its text) gives way to
+        the canonical paragraph, the document's own text, when the filters allow it. A paragraph that is
+        its own document's text is shown itself: the canonical among several such copies is an arbitrary
+        pick (by document id), while the ranking chose this one, its document's evidence included.
+        """
         members = self.s.group_members(index)
-        if len(members) == 1:
+        if len(members) == 1 or self.s.paragraph_at(index).attached_number is None:
             return index
         for j in members:
             if self.s.paragraph_at(j).canonical_id is None and (mask is None or mask[j]):

@@ -24,7 +24,7 @@ import shutil
 import time
 from pathlib import Path
 
-FORMAT_VERSION = 2  # 2: units.npy added
+FORMAT_VERSION = 3  # 2: units.npy added; 3: paragraphs carry attached_number (ingest format 2)
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

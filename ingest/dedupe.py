@@ -88,7 +88,7 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
     for members in groups.values():
         if len(members) < 2:
             continue
-        canonical = min(members, key=lambda p: (not _is_own_text(p, part_numbers, doc_numbers), p.doc_id, p.order))
+        canonical = min(members, key=lambda p: (not is_own_text(p, part_numbers, doc_numbers), p.doc_id, p.order))
         for member in members:
             if member.doc_id != canonical.doc_id:  # links go across documents only
                 member.canonical_id = canonical.paragraph_id
@@ -104,10 +104,10 @@ def _link_attachment_lines(paragraphs: list[Paragraph], part_numbers: dict[str, 
     doc_by_number = {number_key(n): d for d, n in doc_numbers.items() if n}
     own_lines: dict[tuple[str, str], Paragraph] = {}
     for paragraph in paragraphs:
-        if _is_own_text(paragraph, part_numbers, doc_numbers):
+        if is_own_text(paragraph, part_numbers, doc_numbers):
             own_lines.setdefault((paragraph.doc_id, " ".join(_words(paragraph.text))), paragraph)
     for paragraph in paragraphs:
-        if paragraph.canonical_id or _is_own_text(paragraph, part_numbers, doc_numbers):
+        if paragraph.canonical_id or is_own_text(paragraph, part_numbers, doc_numbers):
             continue
         target_doc = doc_by_number.get(number_key(part_numbers.get(paragraph.paragraph_id)))
         original = own_lines.get((target_doc, " ".join(_words(paragraph.text)))) if target_doc else None
@@ -115,7 +115,7 @@ def _link_attachment_lines(paragraphs: list[Paragraph], part_numbers: dict[str, 
             paragraph.canonical_id = original.paragraph_id
 
 
-def _is_own_text(paragraph: Paragraph, part_numbers: dict[str, str | None], doc_numbers: dict[str, str | None]) -> bool:
+def is_own_text(paragraph: Paragraph, part_numbers: dict[str, str | None], doc_numbers: dict[str, str | None]) -> bool:
     part = number_key(part_numbers.get(paragraph.paragraph_id))
     own = number_key(doc_numbers.get(paragraph.doc_id))
     return not part or part == own

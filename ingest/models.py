@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: Paragraph.attached_number
 
 ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
 RelationKind = Literal["implements", "basis", "cites"]
@@ -61,6 +61,9 @@ class Paragraph(BaseModel):
     start: int  # offsets into Document.text: document.text[start:end] == text
     end: int
     canonical_id: str | None = None  # near-duplicate of this paragraph (in another document)
+    # Number of another document whose attached text this paragraph stands in (a letter that forwards a
+    # conclusion with its full text); None in the document's own text.
+    attached_number: str | None = None
     format_version: int = FORMAT_VERSION
 
 

@@ -173,3 +173,36 @@ def test_a_document_number_quoted_inside_a_paragraph_is_found(bundled_searcher, 
     # Neither number is a document of the corpus; paragraphs of a news article quote them.
     top = bundled_searcher.search(query, k=5).results
     assert any(quoted in r.text for r in top[:within]), [r.text[:60] for r in top]
+
+
+class _Groups:
+    """The two CorpusView methods ResultBuilder.representative reads, over hand-made paragraphs."""
+
+    def __init__(self, paragraphs):
+        self.paragraphs = paragraphs
+
+    def group_members(self, index):
+        return list(range(len(self.paragraphs)))
+
+    def paragraph_at(self, index):
+        return self.paragraphs[index]
+
+
+def test_duplicate_shown_as_ranked_own_text_or_as_the_original_of_an_attached_copy():
+    import numpy as np
+
+    from index.results import ResultBuilder
+    from ingest.models import Paragraph
+
+    def paragraph(pid, doc, canonical=None, attached=None):
+        return Paragraph(paragraph_id=pid, doc_id=doc, order=0, text="x", start=0, end=1,
+                         canonical_id=canonical, attached_number=attached)
+
+    builder = ResultBuilder(_Groups([
+        paragraph("a-1", "a"),  # canonical: picked by document id among own texts
+        paragraph("b-1", "b", canonical="a-1"),  # the same words, as document b's own text
+        paragraph("c-1", "c", canonical="a-1", attached="7-CT/TU"),  # a letter's attached copy
+    ]))
+    assert builder.representative(1, None) == 1  # the ranking chose b's own text: it stays
+    assert builder.representative(2, None) == 0  # an attached copy gives way to the original
+    assert builder.representative(2, np.array([False, False, True])) == 2  # unless filters exclude it

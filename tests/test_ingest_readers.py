@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.encoding import legacy_encoding
+from ingest.models import FORMAT_VERSION
 from ingest.pipeline import ingest_paths
 from ingest.store import CorpusFormatError, read_corpus, write_corpus
 from ingest_fixtures import TCVN3_TEXT, VNI_TEXT, write_docx, write_pdf
@@ -228,7 +229,7 @@ def test_store_round_trip_and_version_check(tmp_path: Path) -> None:
     again = read_corpus(tmp_path / "out")
     assert again == corpus
     path = tmp_path / "out" / "paragraphs.jsonl"
-    path.write_text(path.read_text(encoding="utf-8").replace('"format_version":1', '"format_version":99'),
+    path.write_text(path.read_text(encoding="utf-8").replace(f'"format_version":{FORMAT_VERSION}', '"format_version":99'),
                     encoding="utf-8")
     with pytest.raises(CorpusFormatError, match="phiên bản"):
         read_corpus(tmp_path / "out")

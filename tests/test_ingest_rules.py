@@ -150,6 +150,8 @@ def test_duplicate_canonical_is_the_document_that_is_the_text(tmp_path: Path) ->
     assert len(own) == 2 and len(copies) == 2
     assert [p.canonical_id for p in copies] == [p.paragraph_id for p in own]
     assert all(p.canonical_id is None for p in own)
+    assert [p.attached_number for p in copies] == ["7-CT/TU", "7-CT/TU"]
+    assert all(p.attached_number is None for p in own)
     header = [p.text for p in corpus.paragraphs_of(docs["a-letter.txt"].doc_id) if p.kind == "header"]
     start = header.index("Kính gửi:")
     assert header[start:start + 3] == ["Kính gửi:", "- Các công đoàn cơ sở;", "- Các tổ công đoàn."]
