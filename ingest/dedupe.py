@@ -6,7 +6,10 @@ non-canonical copy, pointing at the canonical one (the canonical paragraph keeps
 
 Similarity: Jaccard of word 3-gram shingles of the accent-folded text (robust to tone-mark
 placement, OCR slips such as "thể trận"/"thế trận", and punctuation), candidates found through an
-inverted index of shingles (stock phrases left out) so the cost stays near-linear. Canonical copy, by rule: the copy that
+inverted index of shingles (stock phrases left out) so the cost stays near-linear. Near-duplicates must
+also write the same numbers and list marker: "từ 10 năm đến 15 năm" and "từ 05 năm đến 10 năm", or
+clause "2." and clause "3.", differ by few shingles but are different provisions, and a copy keeps
+them (without this, the clauses of a penal code chained into groups of hundreds). Canonical copy, by rule: the copy that
 stands in the document that IS that text (its part number equals its document's number) over a
 copy attached to another document; then the copy with fewer OCR-suspect differences is not known,
 so the tie is broken by document id for stability.
@@ -39,6 +42,15 @@ def _shingles(words: list[str], size: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + size]) for i in range(max(0, len(words) - size + 1))}
 
 
+LIST_MARKER = re.compile(r"^\s*\(?([^\W\d_]{1,2}|\d+(?:\.\d+)*)[.)]")
+
+
+def numbers_and_marker(text: str) -> tuple[str, ...]:
+    """The list marker a paragraph starts with ("2.", "k)", "2.3.") and every number it writes, in order."""
+    marker = LIST_MARKER.match(fold_accents(text))
+    return (marker.group(1) if marker else "", *re.findall(r"\d+", text))
+
+
 def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
                     doc_numbers: dict[str, str | None]) -> int:
     """Set canonical_id on near-duplicate copies; returns how many paragraphs were linked."""
@@ -54,11 +66,13 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
     # exact copies (after folding) are grouped by key first, so near-duplicate search runs once per text
     representatives: dict[str, Paragraph] = {}
     grams: dict[str, set[tuple[str, ...]]] = {}
+    numbers: dict[str, tuple[str, ...]] = {}
     for paragraph in eligible:
         words = _words(paragraph.text)
         first = representatives.setdefault(" ".join(words), paragraph)
         if first is paragraph:
             grams[paragraph.paragraph_id] = _shingles(words)
+            numbers[paragraph.paragraph_id] = numbers_and_marker(paragraph.text)
         else:
             parent[find(paragraph.paragraph_id)] = find(first.paragraph_id)
     unique = list(representatives.values())
@@ -75,6 +89,8 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
                 continue
             candidates.update(o.paragraph_id for o in posting if o.paragraph_id > paragraph.paragraph_id)
         for other_id in candidates:
+            if numbers[other_id] != numbers[paragraph.paragraph_id]:
+                continue
             other = grams[other_id]
             shared = len(mine & other)
             union = len(mine) + len(other) - shared

@@ -262,3 +262,21 @@ def test_two_column_header_and_citation_by_the_standing_committee(tmp_path: Path
     # the file has no number; the article cites it by the body that signed it ("T/M BAN THƯỜNG VỤ")
     assert doc.number == "33-CT/TU" and doc.metadata_sources["number"].startswith("reference:")
     assert [p.kind for p in corpus.paragraphs_of(doc.doc_id)][:3] == ["header", "header", "header"]
+
+
+def test_clauses_that_differ_in_numbers_are_not_near_duplicates(tmp_path: Path) -> None:
+    # Penal-code clauses: the same words, other penalties or another clause number. A copy keeps both.
+    clauses = {
+        "a.txt": "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:",
+        "b.txt": "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15 năm:",
+        "c.txt": "3. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:",
+        "d.txt": "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm;",
+    }
+    for name, clause in clauses.items():
+        (tmp_path / name).write_text(f"Tội danh {name[0]}\n\n{clause}\n", encoding="utf-8")
+    corpus = ingest_paths([tmp_path])
+    docs = {Path(d.source_path).name: d.doc_id for d in corpus.documents}
+    by_doc = {p.doc_id: p for p in corpus.paragraphs if p.text.startswith(("2.", "3."))}
+    linked = {name for name, doc in docs.items() if by_doc[doc].canonical_id}
+    assert linked == {"d.txt"}  # only the copy that differs by punctuation
+    assert by_doc[docs["d.txt"]].canonical_id == by_doc[docs["a.txt"]].paragraph_id
