@@ -102,6 +102,16 @@ def test_tone_restoration_dictionary_fills_gaps():
     assert restorer.restore("nhiem vu gi") == "nhiệm vụ gì"
 
 
+def test_tone_restoration_knows_everyday_words_from_general_text():
+    # A corpus about "bảo vệ" alone would restore every "ve" as "vệ"; general text knows "về việc".
+    corpus = ["Lực lượng bảo vệ dân phố tham gia bảo vệ an ninh trật tự ở cơ sở."]
+    corpus_only = ToneRestorer.learn(corpus, use_dictionary=False)
+    assert corpus_only.restore("bao cao ve viec") != "báo cáo về việc"
+    restorer = ToneRestorer.learn(corpus)
+    assert restorer.restore("bao cao ve viec tuyen truyen") == "báo cáo về việc tuyên truyền"
+    assert restorer.restore("bao ve an ninh") == "bảo vệ an ninh"  # the corpus's own phrase still wins
+
+
 def test_fold_keeps_offsets_and_highlights_are_accent_insensitive():
     text = "Người đứng đầu cấp uỷ và chính quyền phải chịu TRÁCH NHIỆM."
     folded = fold_accents(text)
