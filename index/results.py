@@ -36,6 +36,23 @@ def _matching_forms(syllable: str) -> tuple[str, str]:
     return toned, fold_accents(toned)
 
 
+@lru_cache(maxsize=256)
+def _highlight_plan(text: str, toned: bool, content_words: tuple[str, ...]):
+    """Per query (not per paragraph): the syllable pairs a run may hold, the syllables a run may start
+    with, the lone syllables marked by themselves, and a pattern finding the query's syllables
+    (whole, as SYLLABLE splits text) in accent-folded text."""
+    key = (lambda s: s) if toned else fold_accents
+    restored = syllables(text)
+    asked = [key(s) for s in restored]
+    pairs = set(zip(asked, asked[1:]))
+    one_syllable_words = {w for w in content_words if " " not in w and len(w) > 1}
+    singles = {s for s in restored if fold_accents(s) in one_syllable_words and s not in stopwords()}
+    folded = sorted({fold_accents(s) for s in restored}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(s) for s in folded)
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])" if folded else r"(?!)")
+    return pairs, {first for first, _ in pairs}, singles, pattern
+
+
 def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
     """[start, end) offsets in `text` of what the query asked for, merged into phrases.
 
@@ -47,14 +64,8 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
     """
     # A toneless query's runs compare folded; its lone words compare with the restored marks, since
     # a lone folded "dung" would mark "dựng" and "dũng" as well as "đứng".
-    key = (lambda s: s) if query.toned else fold_accents
     stop = stopwords()
-    restored = syllables(query.text)
-    asked = [key(s) for s in restored]
-    pairs = set(zip(asked, asked[1:]))
-    pair_starts = {first for first, _ in pairs}
-    one_syllable_words = {w for w in query.content_words if " " not in w and len(w) > 1}
-    singles = {s for s in restored if fold_accents(s) in one_syllable_words and s not in stop}
+    pairs, pair_starts, singles, query_syllables = _highlight_plan(query.text, query.toned, tuple(query.content_words))
     spans: list[tuple[int, int]] = []
     run: list[tuple[int, int, str, str]] = []  # (start, end, key, toned) of consecutive text syllables
 
@@ -68,19 +79,23 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
             spans.append((run[0][0], run[-1][1]))
         run.clear()
 
-    for m in SYLLABLE.finditer(text):
-        toned, folded_syllable = _matching_forms(m.group(0))
+    folded = fold_accents(text)
+    # Only syllables the query has (accent-folded) can join a run; any other syllable just ends one, as
+    # does the text between two such syllables when it is not whitespace. So the loop visits those
+    # alone, found in the folded text (same offsets when it keeps the text's length: NFC text does).
+    matches = query_syllables.finditer(folded) if len(folded) == len(text) else SYLLABLE.finditer(text)
+    for m in matches:
+        toned, folded_syllable = _matching_forms(text[m.start() : m.end()])
         syllable = toned if query.toned else folded_syllable
         if run and (run[-1][2], syllable) in pairs and text[run[-1][1] : m.start()].isspace():
             run.append((m.start(), m.end(), syllable, toned))
             continue
         if run:
             close_run()
-        # Only a syllable that can start a pair or stand alone opens a run (most syllables do neither).
+        # Only a syllable that can start a pair or stand alone opens a run.
         if syllable in pair_starts or toned in singles:
             run.append((m.start(), m.end(), syllable, toned))
     close_run()
-    folded = fold_accents(text) if query.numbers else ""
     for number in query.numbers:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
     return sorted(set(spans))
