@@ -156,13 +156,16 @@ class ResultBuilder:
             if not known[n] and word in analysis.abbreviated:
                 short_weight, short_known = self.s.lexical.idf([analysis.abbreviated[word]])
                 weights[n], known[n] = short_weight[0], short_known[0]
-        cover = coverage(fold_accents(p.text), analysis, weights, known)
+        # A paragraph is read with its document's name: "Chỉ thị 09" is covered by every paragraph of it.
+        citation = self.s.citation_at(index)
+        name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
+        cover = coverage(f"{fold_accents(p.text)} | {fold_accents(name)}", analysis, weights, known)
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
         start, end = best_sentences(p.text, analysis, window)
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
-            citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
+            citation=citation, paragraph_text=p.text, start=start, end=end,
             score=round(float(cosine), 6),
         )
 
