@@ -170,7 +170,10 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
     table, pattern = abbreviations()
     abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(normalize(query))]
-    folded = folded_tokens(text, toned=toned) + abbrev_tokens
+    # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
+    typed = [fold_accents(s) for s in syllables(normalize(query))]
+    abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
+    folded = folded_tokens(text, toned=toned) + abbrev_tokens + abbrev_pairs
     # Segment once: a toneless query is segmented after restoration, which segments far better.
     segments = word_segments(text)
     # A toneless query's restored words may be wrong: they feed the exact field only as a weak extra.

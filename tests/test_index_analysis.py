@@ -37,6 +37,9 @@ def test_abbreviation_query_keeps_the_short_form_as_a_token():
     analysis = analyze_query("ANTT ở cơ sở")
     assert analysis.text == "an ninh trật tự ở cơ sở"
     assert "antt" in analysis.folded and "an_ninh" in analysis.exact and "cơ_sở" in analysis.exact
+    # the pairs the short form makes with the words typed beside it match a text that writes it so
+    assert "antt_o" in analysis.folded and "antt_o" in folded_tokens("giữ vững ANTT ở cơ sở")
+    assert "ubnd_tinh" in analyze_query("ban can su dang ubnd tinh chi dao gi").folded
 
 
 def test_document_numbers_are_single_tokens():
