@@ -192,7 +192,8 @@ class Searcher(CorpusView):
         fusion_method: str | None = None,
         fusion_weights: Sequence[float] | None = None,
     ) -> SearchResponse:
-        """Page [offset, offset + k) of the ranking for `query`; see ARCHITECTURE.md for the contract.
+        """Page [offset, offset + k) of the ranking for `query` (index.types.SearchResponse); raises
+        QueryError for an empty, too long or malformed query.
 
         `fusion_method` / `fusion_weights` override index.fusion's constants (for benchmark sweeps).
         """
