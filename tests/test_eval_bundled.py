@@ -25,10 +25,10 @@ def misses(report, k):
     return [(o.id, o.query, o.rank) for o in report.outcomes if o.ranked and (o.rank is None or o.rank > k)]
 
 
-# Measured at this commit: 0.937 (59/63) with tone marks, 0.901 (73/81) without; the floors allow one
+# Measured at this commit: 0.937 (59/63) with tone marks, 0.926 (75/81) without; the floors allow one
 # query's worth of change. The target is 0.95.
-HIT1_FLOOR = {"ALL with tone marks": 0.92, "ALL without tone marks": 0.88}
-ANSWERED_FLOOR = 0.92  # measured: 134 of 144 in-corpus runs get an answer
+HIT1_FLOOR = {"ALL with tone marks": 0.92, "ALL without tone marks": 0.91}
+ANSWERED_FLOOR = 0.94  # measured: 137 of 144 in-corpus runs get an answer
 
 
 @pytest.mark.parametrize("group", ["ALL with tone marks", "ALL without tone marks"])
