@@ -115,19 +115,6 @@ def test_dense_search_respects_allowed_units():
     assert got.tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("window", [None, 0, 1, 3])
-def test_context_evidence_matches_brute_force(window):
-    from index.lexical import _neighbourhood_max
-
-    rng = np.random.default_rng(4)
-    doc_index = np.sort(rng.integers(0, 12, size=80))
-    values = rng.random(80).astype(np.float32) * (rng.random(80) > 0.4)
-    got = _neighbourhood_max(values, doc_index, window)
-    for i in range(80):
-        same = [j for j in range(80) if doc_index[j] == doc_index[i] and (window is None or abs(i - j) <= window)]
-        assert got[i] == pytest.approx(max(values[j] for j in same))
-
-
 def test_z_score_fusion_matches_brute_force():
     rng = np.random.default_rng(5)
     rankings = _random_rankings(rng)
