@@ -76,9 +76,9 @@ class Searcher(CorpusView):
         self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
         self.document_evidence = DocumentEvidence(lexical, self.para_run)
         # The long GIL-free call (encoding) stays in the caller's thread and the short Python work goes to
-        # a worker: the other way round, the encoder thread waited for the GIL held by the lexical work
-        # (up to the 5 ms switch interval at each end) and hybrid p50 at 100k paragraphs was ~1.5x
-        # encode_query instead of ~1.2x (benchmarks/README.md).
+        # a worker, so the caller holds the GIL alone once the vector is back. On the 2-vCPU machine the
+        # overlap gains nothing measurable (at 100k paragraphs running the lexical side after the
+        # encoding gave the same p50, benchmarks/README.md); it pays where a core is idle.
         self._lexical_workers = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="lexical")
 
     @classmethod
