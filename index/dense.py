@@ -2,8 +2,10 @@
 
 Consumes the corpus (documents and paragraphs) and an Embedder; produces embedding units (a
 paragraph, or a window of its sentences when the paragraph is long, each prefixed with its
-document's title, section heading and section number as context), their unit vectors, and a FAISS inner-product index.
-At query time unit scores pool back to paragraphs by max.
+document's title, section heading and section number as context), their unit vectors, and a FAISS
+inner-product index. At query time unit scores pool back to paragraphs by max. Exact search
+(IndexFlatIP) up to `HNSW_THRESHOLD` units, HNSW above it, where exhaustive search stops fitting
+the query budget.
 
 The section heading matters most for short paragraphs that only make sense under it (the clause "1.
 Trường hợp bên có nghĩa vụ chậm trả tiền..." of the article "Trách nhiệm do chậm thực hiện nghĩa vụ
@@ -11,8 +13,7 @@ trả tiền"). Measured with it: ALQAC dense MRR@10 0.897 -> 0.915, hybrid 0.93
 0.921); development set unchanged (hit@1 0.937 with tone marks, 0.901 without). Two exclusions came
 from that set: a heading made mostly of the title's words adds nothing, and an attached copy's
 headings are the other document's title lines (with them a golden query lost its Kết luận 44
-paragraph to a news paragraph and two toneless queries fell to rank 2). Exact search (IndexFlatIP) up to
-`HNSW_THRESHOLD` units, HNSW above it, where exhaustive search stops fitting the query budget.
+paragraph to a news paragraph and two toneless queries fell to rank 2).
 """
 
 from __future__ import annotations

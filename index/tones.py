@@ -56,16 +56,13 @@ def _background_sentences() -> list[str]:
     """General running Vietnamese text: the VLSP 2013 test sentences underthesea ships with its POS
     tagger (~2.1k sentences, ~97k syllables of news and legal prose; one token per line, tab-separated
     tags, a blank line between sentences). Empty when that file is not there."""
-    import glob
-    import os
-
     try:
         import underthesea
     except ImportError:
         return []
-    pattern = os.path.join(os.path.dirname(underthesea.__file__), "pipeline", "pos_tag", "models", "*", "test_output.txt")
+    models = Path(underthesea.__file__).parent / "pipeline" / "pos_tag" / "models"
     sentences: list[str] = []
-    for path in sorted(glob.glob(pattern))[:1]:
+    for path in sorted(models.glob("*/test_output.txt"))[:1]:
         current: list[str] = []
         for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
             if line.strip():
