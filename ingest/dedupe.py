@@ -1,8 +1,9 @@
 """Near-duplicate paragraphs across documents -> one canonical paragraph.
 
 Consumes all paragraphs of the corpus plus, per paragraph, the number of the document part it
-stands in (a letter may attach another document's full text); produces `canonical_id` on each
-non-canonical copy, pointing at the canonical one (the canonical paragraph keeps None).
+stands in (a letter may attach another document's full text); produces `attached_number` on the
+paragraphs of such an attached text (mark_attached_copies) and `canonical_id` on each non-canonical
+copy, pointing at the canonical one (the canonical paragraph keeps None).
 
 Similarity: Jaccard of word 3-gram shingles of the accent-folded text (robust to tone-mark
 placement, OCR slips such as "thể trận"/"thế trận", and punctuation), candidates found through an
@@ -51,9 +52,18 @@ def numbers_and_marker(text: str) -> tuple[str, ...]:
     return (marker.group(1) if marker else "", *re.findall(r"\d+", text))
 
 
-def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
-                    doc_numbers: dict[str, str | None]) -> int:
-    """Set canonical_id on near-duplicate copies; returns how many paragraphs were linked."""
+def mark_attached_copies(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
+                         doc_numbers: dict[str, str | None]) -> None:
+    """Set `attached_number` on paragraphs that stand in another document's attached text (their part's
+    number is not their document's): the one place this is decided; duplicate linking reads it."""
+    for paragraph in paragraphs:
+        part = number_key(part_numbers.get(paragraph.paragraph_id))
+        if part and part != number_key(doc_numbers.get(paragraph.doc_id)):
+            paragraph.attached_number = part_numbers[paragraph.paragraph_id]
+
+
+def link_duplicates(paragraphs: list[Paragraph], doc_numbers: dict[str, str | None]) -> int:
+    """Set canonical_id on near-duplicate copies (after mark_attached_copies); returns how many were linked."""
     eligible = [p for p in paragraphs if p.kind not in SKIP_KINDS and len(p.text.split()) >= MIN_WORDS]
     parent: dict[str, str] = {}
 
@@ -96,7 +106,7 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
             union = len(mine) + len(other) - shared
             if union and shared / union >= THRESHOLD:
                 parent[find(other_id)] = find(paragraph.paragraph_id)
-    _link_attachment_lines(paragraphs, part_numbers, doc_numbers)
+    _link_attachment_lines(paragraphs, doc_numbers)
     groups: dict[str, list[Paragraph]] = defaultdict(list)
     for paragraph in eligible:
         groups[find(paragraph.paragraph_id)].append(paragraph)
@@ -104,7 +114,7 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
     for members in groups.values():
         if len(members) < 2:
             continue
-        canonical = min(members, key=lambda p: (not is_own_text(p, part_numbers, doc_numbers), p.doc_id, p.order))
+        canonical = min(members, key=lambda p: (p.attached_number is not None, p.doc_id, p.order))
         for member in members:
             if member.doc_id != canonical.doc_id:  # links go across documents only
                 member.canonical_id = canonical.paragraph_id
@@ -112,26 +122,19 @@ def link_duplicates(paragraphs: list[Paragraph], part_numbers: dict[str, str | N
     return linked
 
 
-def _link_attachment_lines(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
-                           doc_numbers: dict[str, str | None]) -> None:
+def _link_attachment_lines(paragraphs: list[Paragraph], doc_numbers: dict[str, str | None]) -> None:
     """Lines of an attached copy (its header, short headings) that the rules above skip as too short:
     an attachment whose number is a corpus document's number is that document, so its paragraphs
     that read the same (accent-folded words) are linked to the document's own."""
     doc_by_number = {number_key(n): d for d, n in doc_numbers.items() if n}
     own_lines: dict[tuple[str, str], Paragraph] = {}
     for paragraph in paragraphs:
-        if is_own_text(paragraph, part_numbers, doc_numbers):
+        if paragraph.attached_number is None:
             own_lines.setdefault((paragraph.doc_id, " ".join(_words(paragraph.text))), paragraph)
     for paragraph in paragraphs:
-        if paragraph.canonical_id or is_own_text(paragraph, part_numbers, doc_numbers):
+        if paragraph.canonical_id or paragraph.attached_number is None:
             continue
-        target_doc = doc_by_number.get(number_key(part_numbers.get(paragraph.paragraph_id)))
+        target_doc = doc_by_number.get(number_key(paragraph.attached_number))
         original = own_lines.get((target_doc, " ".join(_words(paragraph.text)))) if target_doc else None
         if original is not None and original.canonical_id is None:
             paragraph.canonical_id = original.paragraph_id
-
-
-def is_own_text(paragraph: Paragraph, part_numbers: dict[str, str | None], doc_numbers: dict[str, str | None]) -> bool:
-    part = number_key(part_numbers.get(paragraph.paragraph_id))
-    own = number_key(doc_numbers.get(paragraph.doc_id))
-    return not part or part == own

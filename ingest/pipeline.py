@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.clean import clean_text
-from ingest.dedupe import is_own_text, link_duplicates
+from ingest.dedupe import link_duplicates, mark_attached_copies
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
 from ingest.ids import paragraph_ids, slugify, unique_doc_id
@@ -103,10 +103,8 @@ def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
     link_references(documents)
     part_numbers = {pid: number for b in built for pid, number in b.part_numbers.items()}
     doc_numbers = {d.doc_id: d.number for d in documents}
-    for paragraph in paragraphs:
-        if not is_own_text(paragraph, part_numbers, doc_numbers):
-            paragraph.attached_number = part_numbers[paragraph.paragraph_id]
-    link_duplicates(paragraphs, part_numbers, doc_numbers)
+    mark_attached_copies(paragraphs, part_numbers, doc_numbers)
+    link_duplicates(paragraphs, doc_numbers)
     return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped)
 
 
