@@ -39,10 +39,13 @@ def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] |
     weights = weights if weights is not None else [1.0] * len(words)
     known = known if known is not None else [True] * len(words)
     number_weight = max(weights, default=1.0)
-    text = " ".join(_WORD.findall(paragraph_folded))
+    # Words separated by single spaces, padded: a word (syllables joined by spaces) is present when it
+    # stands between two spaces, as a whole-word regex match would find it, without a pattern per word.
+    text = f" {' '.join(_WORD.findall(paragraph_folded))} "
     total = sum(w for w, k in zip(weights, known) if k) + number_weight * len(query.numbers)
+
     def present(word: str) -> bool:
-        return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+        return f" {word} " in text
 
     # A word of an expanded abbreviation is found when the paragraph writes the abbreviation itself.
     found = sum(w for word, w, k in zip(words, weights, known)

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
+# A corpus repeats a few tens of thousands of distinct words; token_normalize costs ~3 us a call, which
+# made normalizing a query's text (several times per search) ~0.5 ms.
+_normalized_word = lru_cache(maxsize=1 << 17)(token_normalize)
 
 
 def normalize(text: str) -> str:
     """NFC plus one tone-mark placement; spacing, punctuation and case are kept."""
     text = unicodedata.normalize("NFC", text)
-    return _WORD.sub(lambda m: token_normalize(m.group(0)), text)
+    return _WORD.sub(lambda m: _normalized_word(m.group(0)), text)
 
 
 def _fold_table() -> dict[int, int | None]:
