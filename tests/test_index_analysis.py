@@ -31,6 +31,9 @@ def test_abbreviations_expand_as_whole_words_in_any_case():
     assert expand_abbreviations("tu sửa, ca hát") == "tu sửa, ca hát"
     # Not inside a longer word or a document number
     assert expand_abbreviations("09-CT/TW và ANTTX") == "09-CT/TW và ANTTX"
+    # mass organisations and administrative terms, but never inside a document number
+    assert expand_abbreviations("Hội LHPN và HCCB xây dựng NTM") == "Hội Liên hiệp Phụ nữ và Hội Cựu chiến binh xây dựng nông thôn mới"
+    assert expand_abbreviations("Nghị định 91/2017/NĐ-CP của CP") == "Nghị định 91/2017/NĐ-CP của Chính phủ"
 
 
 def test_abbreviation_query_keeps_the_short_form_as_a_token():
