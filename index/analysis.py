@@ -65,7 +65,8 @@ def abbreviations() -> tuple[dict[str, str], re.Pattern]:
         escaped = [re.escape(f) for f in sorted(forms, key=len, reverse=True)]
         return "|".join(e.replace("d", "[dđ]") if d_or_dd else e for e in escaped)
 
-    pattern = rf"(?<![\w/-])(?:(?i:{alternatives(loose, True)})|{alternatives(exact)})(?![\w/-])"
+    # An abbreviation may be glued to a number ("KL44", "QĐ123"): the number then follows its expansion.
+    pattern = rf"(?<![\w/-])(?:(?i:{alternatives(loose, True)})|{alternatives(exact)})(?=\d|[^\w/-]|$)"
     return table, re.compile(pattern)
 
 
@@ -77,7 +78,22 @@ def _abbreviation_key(found: str) -> str:
 def expand_abbreviations(text: str) -> str:
     """Replace known abbreviations by their expansion ("ANTT ở cơ sở" -> "an ninh trật tự ở cơ sở")."""
     table, pattern = abbreviations()
-    return pattern.sub(lambda m: table[_abbreviation_key(m.group(0))], text)
+
+    def expansion(m: re.Match) -> str:
+        glued = m.end() < len(text) and text[m.end()].isdigit()
+        return table[_abbreviation_key(m.group(0))] + (" " if glued else "")
+
+    return pattern.sub(expansion, text)
+
+
+# "số" (No.) between a document's type and its number is part of the reference, not a word of the
+# question: "Kết luận số 44-KL/TW" asks what "Kết luận 44-KL/TW" asks. Typed with or without marks.
+_NUMBER_WORD = re.compile(r"(?<![\w/-])(?i:số|so)\s+(?=\d)")
+
+
+def drop_number_word(text: str) -> str:
+    """Remove "số" / "so" directly before a number ("Chỉ thị số 09" -> "Chỉ thị 09")."""
+    return _NUMBER_WORD.sub("", text)
 
 
 def doc_numbers(text: str) -> list[str]:
@@ -156,7 +172,7 @@ def query_text(query: str, restore_tones: Callable[[str], str] | None = None) ->
     """
     text = normalize(query.strip())
     toned = has_tone_marks(text)
-    text = expand_abbreviations(text)
+    text = expand_abbreviations(drop_number_word(text))
     if not toned and restore_tones is not None:
         text = restore_tones(text)
     return text

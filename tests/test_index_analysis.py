@@ -5,6 +5,7 @@ from __future__ import annotations
 from index.analysis import (
     analyze_query,
     doc_numbers,
+    drop_number_word,
     exact_tokens,
     expand_abbreviations,
     folded_tokens,
@@ -31,6 +32,8 @@ def test_abbreviations_expand_as_whole_words_in_any_case():
     assert expand_abbreviations("tu sửa, ca hát") == "tu sửa, ca hát"
     # Not inside a longer word or a document number
     assert expand_abbreviations("09-CT/TW và ANTTX") == "09-CT/TW và ANTTX"
+    # ... but glued to a number, the number follows the expansion
+    assert expand_abbreviations("KL44 và QĐ1234") == "Kết luận 44 và Quyết định 1234"
     # mass organisations and administrative terms, but never inside a document number
     assert expand_abbreviations("Hội LHPN và HCCB xây dựng NTM") == "Hội Liên hiệp Phụ nữ và Hội Cựu chiến binh xây dựng nông thôn mới"
     assert expand_abbreviations("Nghị định 91/2017/NĐ-CP của CP") == "Nghị định 91/2017/NĐ-CP của Chính phủ"
@@ -138,3 +141,11 @@ def test_abbreviation_in_paragraph_counts_for_its_expansion():
     assert query.abbreviated == {"canh sat": "cscd", "co dong": "cscd"}
     assert coverage(fold_accents("Lực lượng CSCĐ sẵn sàng phương tiện."), query) == 1.0
     assert coverage(fold_accents("Lực lượng dân quân sẵn sàng."), query) < 0.5
+
+
+def test_so_before_a_number_belongs_to_the_reference():
+    assert drop_number_word("Kết luận số 44-KL/TW") == "Kết luận 44-KL/TW"
+    assert drop_number_word("chi thi so 09 va so 10") == "chi thi 09 va 10"
+    assert drop_number_word("số lượng, so sánh, hồ sơ 12") == "số lượng, so sánh, hồ sơ 12"
+    analysis = analyze_query("Quyết định số 1234/QĐ-UBND")
+    assert analysis.typed_numbers == [("quyet dinh", "1234")] and "so" not in analysis.content_words

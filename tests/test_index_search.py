@@ -106,6 +106,15 @@ def test_document_number_in_query_favours_that_document(bundled_searcher):
     assert top[0].doc_number == "09-CT/TW"
 
 
+@pytest.mark.parametrize("query,number", [
+    ("Kết luận số 44-KL/TW", "44-KL/TW"), ("kết luận số 44", "44-KL/TW"), ("KL44", "44-KL/TW"),
+    ("chỉ thị số 09-CT/TW", "09-CT/TW"), ("chi thi so 09", "09-CT/TW"), ("CT09", "09-CT/TW"),
+])
+def test_a_reference_written_with_so_or_glued_finds_that_document(bundled_searcher, query, number):
+    # "số" (No.) before the number and an abbreviation glued to it are how references are often typed
+    assert bundled_searcher.search(query, k=1).results[0].doc_number == number
+
+
 @pytest.mark.parametrize("mode", ["lexical", "dense"])
 def test_single_retriever_modes(bundled_searcher, mode):
     response = bundled_searcher.search("trách nhiệm người đứng đầu", mode=mode)
