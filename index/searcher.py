@@ -76,9 +76,10 @@ class Searcher(CorpusView):
         self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
         self.document_evidence = DocumentEvidence(lexical, self.para_run)
         # The long GIL-free call (encoding) stays in the caller's thread and the short Python work goes to
-        # a worker, so the caller holds the GIL alone once the vector is back. On the 2-vCPU machine the
-        # overlap gains nothing measurable (at 100k paragraphs running the lexical side after the
-        # encoding gave the same p50, benchmarks/README.md); it pays where a core is idle.
+        # a worker, so the caller holds the GIL alone once the vector is back. With the engine on one
+        # thread (the default) the worker has the other core: at 100k paragraphs hybrid p50 was 1.07-1.12x
+        # encode_query against 1.17-1.25x run after the encoding; an engine on two threads leaves it no
+        # core, and both orders then cost the same (benchmarks/README.md, third session).
         self._lexical_workers = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="lexical")
 
     @classmethod
