@@ -29,6 +29,13 @@ TYPE_AND_NUMBER = re.compile(
     r"\b(ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao)"
     r"\s+(?:so\s+)?(\d{1,5})\b"
 )
+# "mục 2.3", "phần II", "muc III.4", "chương II", "Điều 5", "khoản 2 Điều 5" (matched on folded text): the
+# section a query points at, as index.corpus_view compares it with a paragraph's folded section path
+# (ingest writes "2.3", "III.4", "Chương II.1", "Điều 5.2"; citations print "mục <path>").
+SECTION_REFERENCE = re.compile(
+    r"\b(?:(muc|phan|chuong)\s+([ivxlc]{1,6}(?:\.\d{1,2})*|\d{1,2}(?:\.\d{1,2})*)"
+    r"|(?:khoan\s+(\d{1,2})\s+(?:cua\s+)?)?dieu\s+(\d{1,3}))(?!\w|\.\d)"
+)
 RESTORED_EXACT = False  # also match a toneless query's restored words against the exact field
 _VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
 
@@ -94,6 +101,19 @@ _NUMBER_WORD = re.compile(r"(?<![\w/-])(?i:số|so)\s+(?=\d)")
 def drop_number_word(text: str) -> str:
     """Remove "số" / "so" directly before a number ("Chỉ thị số 09" -> "Chỉ thị 09")."""
     return _NUMBER_WORD.sub("", text)
+
+
+def section_references(folded: str) -> list[str]:
+    """Folded section paths a query names: "muc 2.3" -> ["2.3", "muc 2.3"] (a bare path, or the heading's
+    own word as legal texts number "Mục 1"), "khoan 2 dieu 5" -> ["dieu 5.2"]."""
+    paths: list[str] = []
+    for m in SECTION_REFERENCE.finditer(folded):
+        word, path, clause, article = m.groups()
+        if article:
+            paths.append(f"dieu {article}" + (f".{clause}" if clause else ""))
+        else:
+            paths.extend([path, f"{word} {path}"])
+    return list(dict.fromkeys(paths))
 
 
 def doc_numbers(text: str) -> list[str]:
@@ -163,6 +183,7 @@ class QueryAnalysis:
     # content word from an expansion -> the abbreviation the user typed ("canh sat" -> "cscd")
     abbreviated: dict[str, str] = field(default_factory=dict)
     typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
+    sections: list[str] = field(default_factory=list)  # folded section paths named ("2.3", "dieu 5.2")
 
 
 def query_text(query: str, restore_tones: Callable[[str], str] | None = None) -> str:
@@ -214,5 +235,6 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
         content_words=list(dict.fromkeys(words)),
         numbers=doc_numbers(text),
         typed_numbers=TYPE_AND_NUMBER.findall(folded_text),
+        sections=section_references(folded_text),
         abbreviated=abbreviated,
     )

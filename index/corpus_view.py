@@ -79,6 +79,11 @@ class CorpusView:
         self._numbered = [(d.doc_id, fold_accents(d.number), fold_accents(d.doc_type or ""))
                           for d in doc_list if d.number]
         self._citations: dict[int, Citation] = {}
+        # Folded section path -> its paragraphs, for queries that name a section ("mục 2.3").
+        self._by_section: dict[str, list[int]] = {}
+        for i, section in enumerate(columns["section"]):
+            if section:
+                self._by_section.setdefault(fold_accents(section), []).append(i)
 
     # -- lookups used by pages ------------------------------------------------------------
 
@@ -171,6 +176,31 @@ class CorpusView:
             if number in wanted_full or any(first == n and (not doc_type or doc_type == t) for t, n in wanted_typed):
                 hits.add(doc_id)
         return hits
+
+    def in_sections(self, paths: list[str], docs: set[str]) -> np.ndarray:
+        """Paragraphs under any of the folded section `paths` (the section itself or below it: "2.3" holds
+        "2.3" and "2.3.1"), in `docs` when given; in corpus order."""
+        found: set[int] = set()
+        for path in paths:
+            for section, members in self._by_section.items():
+                if section == path or section.startswith(path + "."):
+                    found.update(members)
+        ids = np.array(sorted(found), dtype=np.int64)
+        if docs and ids.size:
+            ids = ids[np.isin(self.para_doc[ids], list(docs))]
+        return ids
+
+    def section_hint(self, query: QueryAnalysis, hint: Ranking | None) -> Ranking | None:
+        """The document hint with the paragraphs of the sections the query names ahead of the rest: "mục
+        2.3 Kết luận 44" points at section 2.3 of that document (of any document when it names none)."""
+        if not query.sections:
+            return hint
+        named = self.in_sections(query.sections, self.hinted_documents(query))
+        if not named.size:
+            return hint
+        rest = hint.ids[~np.isin(hint.ids, named)] if hint is not None else np.empty(0, dtype=np.int64)
+        rest_scores = hint.scores[~np.isin(hint.ids, named)] / 2 if hint is not None else np.empty(0)
+        return Ranking(np.concatenate([named, rest]), np.concatenate([np.ones(named.size), rest_scores]))
 
     def number_hint(self, query: QueryAnalysis, rankings: list[Ranking]) -> Ranking | None:
         """A ranking of the candidates that belong to the documents the query names (None if it names none)."""

@@ -10,6 +10,7 @@ from index.analysis import (
     expand_abbreviations,
     folded_tokens,
     query_text,
+    section_references,
     stopwords,
 )
 from index.answer import coverage
@@ -149,3 +150,11 @@ def test_so_before_a_number_belongs_to_the_reference():
     assert drop_number_word("số lượng, so sánh, hồ sơ 12") == "số lượng, so sánh, hồ sơ 12"
     analysis = analyze_query("Quyết định số 1234/QĐ-UBND")
     assert analysis.typed_numbers == [("quyet dinh", "1234")] and "so" not in analysis.content_words
+
+
+def test_section_references_are_folded_paths():
+    assert section_references("muc 2.3 ket luan 44") == ["2.3", "muc 2.3"]
+    assert section_references("phan ii.") == ["ii", "phan ii"]
+    assert section_references("khoan 2 dieu 5 luat dat dai") == ["dieu 5.2"]
+    assert section_references("muc tieu den nam 2020, dieu 5a") == []
+    assert analyze_query("Mục III.4 Chỉ thị 09").sections == ["iii.4", "muc iii.4"]

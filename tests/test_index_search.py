@@ -115,6 +115,15 @@ def test_a_reference_written_with_so_or_glued_finds_that_document(bundled_search
     assert bundled_searcher.search(query, k=1).results[0].doc_number == number
 
 
+def test_a_section_named_in_the_query_comes_first(bundled_searcher):
+    # citations read "mục III.4": a cadre may search by that pointer, with or without the document
+    assert bundled_searcher.search("mục III.4 chỉ thị 09", k=1).results[0].section == "III.4"
+    assert bundled_searcher.search("phần II chỉ thị 09", k=1).results[0].section == "II"
+    assert bundled_searcher.search("muc 2.3", k=1).results[0].section == "2.3"
+    top = bundled_searcher.search("mục 2.3 kết luận 44", k=3).results
+    assert any(r.section == "2.3" and r.doc_number == "44-KL/TW" for r in top)
+
+
 @pytest.mark.parametrize("mode", ["lexical", "dense"])
 def test_single_retriever_modes(bundled_searcher, mode):
     response = bundled_searcher.search("trách nhiệm người đứng đầu", mode=mode)
