@@ -198,9 +198,10 @@ class CorpusView:
         named = self.in_sections(query.sections, self.hinted_documents(query))
         if not named.size:
             return hint
-        rest = hint.ids[~np.isin(hint.ids, named)] if hint is not None else np.empty(0, dtype=np.int64)
-        rest_scores = hint.scores[~np.isin(hint.ids, named)] / 2 if hint is not None else np.empty(0)
-        return Ranking(np.concatenate([named, rest]), np.concatenate([np.ones(named.size), rest_scores]))
+        if hint is None:
+            return Ranking(named, np.ones(named.size))
+        rest = ~np.isin(hint.ids, named)  # the rest of the named documents, below every named section
+        return Ranking(np.concatenate([named, hint.ids[rest]]), np.concatenate([np.ones(named.size), hint.scores[rest] / 2]))
 
     def number_hint(self, query: QueryAnalysis, rankings: list[Ranking]) -> Ranking | None:
         """A ranking of the candidates that belong to the documents the query names (None if it names none)."""

