@@ -79,11 +79,15 @@ class CorpusView:
         self._numbered = [(d.doc_id, fold_accents(d.number), fold_accents(d.doc_type or ""))
                           for d in doc_list if d.number]
         self._citations: dict[int, Citation] = {}
-        # Folded section path -> its paragraphs, for queries that name a section ("mục 2.3").
-        self._by_section: dict[str, list[int]] = {}
+        # Folded section path -> its paragraphs, for queries that name a section ("mục 2.3"); a corpus has
+        # few distinct paths, so each is folded once.
+        by_raw: dict[str, list[int]] = {}
         for i, section in enumerate(columns["section"]):
             if section:
-                self._by_section.setdefault(fold_accents(section), []).append(i)
+                by_raw.setdefault(section, []).append(i)
+        self._by_section: dict[str, list[int]] = {}
+        for section, members in by_raw.items():
+            self._by_section.setdefault(fold_accents(section), []).extend(members)
 
     # -- lookups used by pages ------------------------------------------------------------
 
