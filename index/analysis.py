@@ -24,11 +24,12 @@ RESOURCES = Path(__file__).resolve().parent / "resources"
 # "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
 DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
 SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
+DOC_TYPES = r"ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao"
 # "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text)
-TYPE_AND_NUMBER = re.compile(
-    r"\b(ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao)"
-    r"\s+(?:so\s+)?(\d{1,5})\b"
-)
+TYPE_AND_NUMBER = re.compile(rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b")
+# What a reference may hold besides numbers and sections: its type ("Kế hoạch 177-KH/TU"), "số", the
+# year or date it was issued ("Chỉ thị 09-CT/TW năm 2011", "ngày 18/6/2019").
+REFERENCE_WORDS = re.compile(rf"\b(?:{DOC_TYPES}|van ban|so|nam\s+\d{{4}}|ngay\s+\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?)\b")
 # "mục 2.3", "phần II", "muc III.4", "chương II", "Điều 5", "khoản 2 Điều 5" (matched on folded text): the
 # section a query points at, as index.corpus_view compares it with a paragraph's folded section path
 # (ingest writes "2.3", "III.4", "Chương II.1", "Điều 5.2"; citations print "mục <path>").
@@ -116,6 +117,22 @@ def section_references(folded: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def is_reference_only(text: str) -> bool:
+    """True when a normalized query names a document or section and asks nothing else: once its document
+    numbers, "<type> <number>", section pointers, type words, "số" and dates are taken out, only
+    stopwords are left ("Kế hoạch 177-KH/TU", "chỉ thị số 09 năm 2011", "mục III.4 Chỉ thị 09")."""
+    folded = fold_accents(text)
+    spans = [m.span() for pattern in (DOC_NUMBER, TYPE_AND_NUMBER, SECTION_REFERENCE) for m in pattern.finditer(folded)]
+    if not spans:
+        return False
+    chars = list(text)  # folding keeps one character per character, so folded offsets hold in `text`
+    spans.extend(m.span() for m in REFERENCE_WORDS.finditer(folded))
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    stop = stopwords()
+    return all(s in stop for s in syllables("".join(chars)))
+
+
 def doc_numbers(text: str) -> list[str]:
     """Document numbers in a text as lower-case, accent-folded tokens ("44-KL/TW" -> "44-kl/tw")."""
     return [fold_accents(m.group(0)).rstrip(".-/") for m in DOC_NUMBER.finditer(text)]
@@ -184,6 +201,9 @@ class QueryAnalysis:
     abbreviated: dict[str, str] = field(default_factory=dict)
     typed_numbers: list[tuple[str, str]] = field(default_factory=list)  # ("ket luan", "44")
     sections: list[str] = field(default_factory=list)  # folded section paths named ("2.3", "dieu 5.2")
+    # The query is nothing but a reference ("Kế hoạch 177-KH/TU", "chỉ thị 09 mục II"): the user wants
+    # what it names, not paragraphs that happen to share its words.
+    reference_only: bool = False
 
 
 def query_text(query: str, restore_tones: Callable[[str], str] | None = None) -> str:
@@ -237,4 +257,5 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
         typed_numbers=TYPE_AND_NUMBER.findall(folded_text),
         sections=section_references(folded_text),
         abbreviated=abbreviated,
+        reference_only=is_reference_only(text),
     )

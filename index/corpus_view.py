@@ -207,6 +207,15 @@ class CorpusView:
         rest = ~np.isin(hint.ids, named)  # the rest of the named documents, below every named section
         return Ranking(np.concatenate([named, hint.ids[rest]]), np.concatenate([np.ones(named.size), hint.scores[rest] / 2]))
 
+    def reference_lead(self, query: QueryAnalysis, hint: Ranking | None) -> np.ndarray:
+        """What a query that is only a reference points at (QueryAnalysis.reference_only): the paragraphs of
+        the sections it names, else those of the hint (the named documents and paragraphs quoting them)."""
+        if query.sections:
+            named = self.in_sections(query.sections, self.hinted_documents(query))
+            if named.size:
+                return named
+        return hint.ids if hint is not None else np.empty(0, dtype=np.int64)
+
     def number_hint(self, query: QueryAnalysis, rankings: list[Ranking]) -> Ranking | None:
         """A ranking of the candidates that belong to the documents the query names (None if it names none)."""
         docs = self.hinted_documents(query)

@@ -178,7 +178,12 @@ class Searcher(CorpusView):
         hint = self.section_hint(analysis, hint)
         if hint is not None:
             rankings.append(hint)
-        return fusion.fuse(rankings, method=method, weights=weights)
+        fused = fusion.fuse(rankings, method=method, weights=weights)
+        if analysis.reference_only:
+            # A bare reference ("Kế hoạch 177-KH/TU") asks for what it names: paragraphs sharing its type
+            # word ("kế hoạch") must not outrank the one that quotes the number, however short they are.
+            fused = fusion.promote(fused, self.reference_lead(analysis, hint))
+        return fused
 
     def search(
         self,

@@ -1,6 +1,7 @@
 """Query and text analysis: abbreviations, document numbers, stopwords, folded tokens, tone restoration."""
 
 from __future__ import annotations
+import pytest
 
 from index.analysis import (
     analyze_query,
@@ -158,3 +159,22 @@ def test_section_references_are_folded_paths():
     assert section_references("khoan 2 dieu 5 luat dat dai") == ["dieu 5.2"]
     assert section_references("muc tieu den nam 2020, dieu 5a") == []
     assert analyze_query("Mục III.4 Chỉ thị 09").sections == ["iii.4", "muc iii.4"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Kế hoạch 177-KH/TU", True),
+    ("ke hoach so 177-kh/tu", True),
+    ("44-KL/TW", True),
+    ("KL44", True),
+    ("Chỉ thị số 09-CT/TW năm 2011", True),
+    ("Kế hoạch số 177-KH/TU, ngày 18/6/2019", True),
+    ("mục III.4 của chỉ thị 09", True),
+    ("khoản 2 Điều 5", True),
+    ("Kết luận 44 giao ai kiểm tra", False),
+    ("Nghị quyết 25-NQ/TW về công tác dân vận", False),
+    ("Điều 5 quy định gì", False),
+    ("kế hoạch năm 2020", False),  # a type word and a year name no document
+    ("trách nhiệm người đứng đầu", False),
+])
+def test_a_query_that_is_only_a_reference(query, expected):
+    assert analyze_query(query).reference_only is expected

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseIndex
-from index.fusion import Ranking, fuse
+from index.fusion import Ranking, fuse, promote
 
 
 def _random_rankings(rng, n_lists=3, universe=200, length=50):
@@ -143,3 +143,11 @@ def test_a_list_whose_members_score_alike_lifts_them(normalization):
     with_hint = scores(fuse([a, b, hint], "weighted", (1, 1, 0.5), normalization=normalization))
     assert with_hint[3] == pytest.approx(without[3] + 0.5)
     assert with_hint[1] == pytest.approx(without[1]) and with_hint[2] == pytest.approx(without[2])
+
+
+def test_promote_moves_the_lead_ahead_keeping_both_orders():
+    ranking = Ranking(np.array([5, 3, 8, 1, 9]), np.array([5.0, 4.0, 3.0, 2.0, 1.0]))
+    promoted = promote(ranking, np.array([1, 8, 42]))
+    assert promoted.ids.tolist() == [8, 1, 5, 3, 9]
+    assert dict(zip(promoted.ids.tolist(), promoted.scores.tolist())) == dict(zip(ranking.ids.tolist(), ranking.scores.tolist()))
+    assert promote(ranking, np.empty(0, dtype=np.int64)).ids.tolist() == ranking.ids.tolist()

@@ -184,8 +184,10 @@ def test_tone_restoration_uses_the_whole_query(bundled_searcher):
 @pytest.mark.parametrize("query, quoted, within", [
     ("Nghị quyết 25-NQ/TW về công tác dân vận", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
     ("nghi quyet 25-nq/tw ve cong tac dan van", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
-    ("Kế hoạch 177-KH/TU", "Kế hoạch số 177-KH/TU", 2),
-    ("ke hoach 177-kh/tu", "Kế hoạch số 177-KH/TU", 2),
+    # A bare reference puts what it names first, ahead of paragraphs that only share "kế hoạch".
+    ("Kế hoạch 177-KH/TU", "Kế hoạch số 177-KH/TU", 1),
+    ("ke hoach 177-kh/tu", "Kế hoạch số 177-KH/TU", 1),
+    ("Kế hoạch số 177-KH/TU ngày 18/6/2019", "Kế hoạch số 177-KH/TU", 1),
 ])
 def test_a_document_number_quoted_inside_a_paragraph_is_found(bundled_searcher, query, quoted, within):
     # Neither number is a document of the corpus; paragraphs of a news article quote them.
