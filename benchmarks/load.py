@@ -53,10 +53,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index_dir: Path, port: int, timeout: float) -> subprocess.Popen:
+def start_server(index_dir: Path, port: int, timeout: float, query_cache: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "search_app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--index-dir", str(index_dir)]
-    server = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The requests cycle through a fixed query list: with the server's query-vector cache on, all but the
+    # warm-up would skip the encoder, so it is off unless asked for.
+    env = {**os.environ, "TRACUU_QUERY_CACHE": str(query_cache)}
+    server = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -126,6 +129,8 @@ def main() -> None:
     parser.add_argument("--think-time", type=float, default=0.0, help="seconds each client waits between requests")
     parser.add_argument("--html", action="store_true", help="load the /search page instead of /api/search")
     parser.add_argument("--startup-timeout", type=float, default=900)
+    parser.add_argument("--query-cache", type=int, default=0,
+                        help="query vectors the server keeps (TRACUU_QUERY_CACHE); 0, the default, times every encoding")
     args = parser.parse_args()
 
     queries = load_queries()
@@ -133,7 +138,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     path = "/search" if args.html else "/api/search"
     levels = [int(c) for c in args.clients.split(",")]
-    server = start_server(args.index_dir, port, args.startup_timeout)
+    server = start_server(args.index_dir, port, args.startup_timeout, args.query_cache)
     try:
         with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: every query once
             for query in queries:

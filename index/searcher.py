@@ -11,6 +11,7 @@ index.fusion.fuse.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -31,6 +32,9 @@ OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this 
 # Threads for the lexical side of concurrent searches (the web app runs about one search per core).
 LEXICAL_WORKERS = 2
 QUOTED_NUMBERS = True
+# Query vectors kept per searcher (384 floats each, default): a page, a filter or an export re-runs the
+# query the previous request just encoded, and the encoder is most of a search's time. Benchmarks pass 0.
+QUERY_VECTOR_CACHE = 1024
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -62,7 +66,7 @@ def _check_manifest(build: Path, embedder: Embedder) -> dict:
 
 class Searcher(CorpusView):
     def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
-                 dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer):
+                 dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer, query_cache: int = QUERY_VECTOR_CACHE):
         super().__init__(corpus)
         self.build, self.manifest, self.embedder = build, manifest, embedder
         self.lexical, self.dense, self.tones = lexical, dense, tones
@@ -81,9 +85,11 @@ class Searcher(CorpusView):
         # encode_query against 1.17-1.25x run after the encoding; an engine on two threads leaves it no
         # core, and both orders then cost the same (benchmarks/README.md, third session).
         self._lexical_workers = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="lexical")
+        self.query_vector = lru_cache(maxsize=query_cache)(self._encode_query)
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder) -> "Searcher":
+    def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> "Searcher":
+        """The current build of `index_dir`; `query_cache` query vectors are kept (0: none, for benchmarks)."""
         from ingest.store import read_corpus
 
         build = store.current_build(Path(index_dir))
@@ -102,13 +108,18 @@ class Searcher(CorpusView):
             raise IndexLoadError(f"Chỉ mục {build} bị hỏng hoặc thiếu tệp: {exc}") from exc
         if dense.index.ntotal != len(units) or dense.index.d != embedder.dim:
             raise IndexLoadError(f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục.")
-        return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones)
+        return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones, query_cache)
 
     # -- retrieval -------------------------------------------------------------------------
 
     def dense_query_text(self, query: str) -> str:
         """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
         return query_text(query, self.tones.restore)
+
+    def _encode_query(self, dense_text: str) -> np.ndarray:
+        vector = self.embedder.encode_query(dense_text)
+        vector.flags.writeable = False  # shared by every search of the same text (Searcher.query_vector)
+        return vector
 
     def best_unit(self, index: int, query_vector: np.ndarray) -> tuple[float, tuple[int, int]]:
         """Cosine of the paragraph's best unit with the query, and that unit's span in the paragraph."""
@@ -221,7 +232,7 @@ class Searcher(CorpusView):
             analysis, lexical_first, context = self._lexical_side(query, mode, fetch)
         else:
             side = self._lexical_workers.submit(self._lexical_side, query, mode, fetch)
-            query_vector = self.embedder.encode_query(self.dense_query_text(query))
+            query_vector = self.query_vector(self.dense_query_text(query))
             analysis, lexical_first, context = side.result()
         mask = self.filter_mask(doc_type, issuer, year)
         unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights,

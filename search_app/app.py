@@ -112,7 +112,7 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
             loaded = embedder or settings.make_embedder()
             ensure_index(settings.index_dir, settings.data_dir, loaded)
             try:
-                app.state.searcher = Searcher.load(settings.index_dir, loaded)
+                app.state.searcher = Searcher.load(settings.index_dir, loaded, settings.query_cache)
             except IndexLoadError as exc:
                 # never rebuilt silently: the folder may index documents other than data/
                 raise RuntimeError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_query_chars: int = 1000
+    # query vectors the server keeps (paging and filters re-run a query); 0 turns the cache off
+    query_cache: int = Field(default=1024, ge=0)
 
     def make_embedder(self) -> "Embedder":
         """The embedder these settings name (heavy: load once per process)."""

