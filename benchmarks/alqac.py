@@ -152,11 +152,16 @@ class HashEmbedder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-6)
 
 
-def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None) -> tuple[dict, list[float]]:
+def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None,
+                  fold: bool = False) -> tuple[dict, list[float]]:
+    """Metrics of one retrieval mode; `fold` asks each question as typed without tone marks."""
+    from ingest.normalize import fold_accents
+
     rankings, seconds = {}, []
     for qid in list(data.queries)[:limit]:
+        question = fold_accents(data.queries[qid]) if fold else data.queries[qid]
         start = time.perf_counter()
-        response = searcher.search(data.queries[qid], k=k, mode=mode)
+        response = searcher.search(question, k=k, mode=mode)
         seconds.append(time.perf_counter() - start)
         rankings[qid] = ranked_articles(response, doc_to_article)
     return retrieval_metrics(rankings, data.qrels), seconds
@@ -277,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: lexical,dense,hybrid")
     parser.add_argument("-k", type=int, default=100, help="paragraphs fetched per question (>= 10 articles)")
     parser.add_argument("--limit", type=int, help="only the first N questions (quick runs)")
+    parser.add_argument("--fold-questions", action="store_true",
+                        help="ask every question without tone marks (lower-case, diacritics stripped)")
     parser.add_argument("--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)")
     parser.add_argument("--dev-only", action="store_true", help="--sweep on the development set only (no ALQAC)")
     parser.add_argument("--lexical-only", action="store_true",
@@ -299,13 +306,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         index_dir = args.index_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="alqac-index-")))
         build(data, index_dir, embedder)  # an existing --index-dir lends its vectors: only new units are embedded
         start = time.perf_counter()
-        searcher = Searcher.load(index_dir, embedder)
+        searcher = Searcher.load(index_dir, embedder, query_cache=0)  # modes must not share encodings
         print(f"index load: {time.perf_counter() - start:.2f} s")
         doc_to_article = article_of_document(searcher.documents(), data.articles)
 
         rows = []
         for mode in args.modes.split(","):
-            metrics, seconds = evaluate_mode(searcher, data, doc_to_article, mode, args.k, args.limit)
+            metrics, seconds = evaluate_mode(searcher, data, doc_to_article, mode, args.k, args.limit, args.fold_questions)
             seconds.sort()
             rows.append((mode, metrics, seconds[len(seconds) // 2] * 1000))
         print(f"\n{'mode':8} " + " ".join(f"{name:>9}" for name in rows[0][1]) + "   query p50 (ms, k=%d)" % args.k)
