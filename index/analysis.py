@@ -173,7 +173,7 @@ def folded_tokens(text: str, toned: bool = True) -> list[str]:
     """Tokens of the "folded" field: folded syllables, adjacent folded syllable pairs, document numbers.
 
     Stopwords are recognised before folding ("có" is one, "cơ" is not, both fold to "co"), so only a
-    text with tone marks can drop them; a query typed without tone marks keeps every syllable.
+    text with tone marks (typed or restored, `toned`) can drop them; without marks every syllable stays.
     """
     text = normalize(text)
     accented = syllables(text)
@@ -230,7 +230,9 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
     typed = [fold_accents(s) for s in syllables(normalize(query))]
     abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
-    folded = folded_tokens(text, toned=toned) + abbrev_tokens + abbrev_pairs
+    # Stopwords are told apart on the restored marks too: a toneless "ve" restored as "về" is dropped, where
+    # it used to match every "bảo vệ" of the corpus (the pairs keep "ve_an" either way).
+    folded = folded_tokens(text, toned=toned or restore_tones is not None) + abbrev_tokens + abbrev_pairs
     # Segment once: a toneless query is segmented after restoration, which segments far better.
     segments = word_segments(text)
     # A toneless query's restored words may be wrong: they feed the exact field only as a weak extra.

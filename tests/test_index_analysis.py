@@ -178,3 +178,11 @@ def test_section_references_are_folded_paths():
 ])
 def test_a_query_that_is_only_a_reference(query, expected):
     assert analyze_query(query).reference_only is expected
+
+
+def test_a_toneless_query_drops_the_stopwords_its_restored_marks_reveal():
+    restored = analyze_query("tin tuc ve an ninh", lambda text: "tin tức về an ninh")
+    assert "ve" not in restored.folded and "ve_an" in restored.folded and "tin" in restored.folded
+    protect = analyze_query("bao ve an ninh", lambda text: "bảo vệ an ninh")
+    assert "ve" in protect.folded  # "vệ" is a word of its own
+    assert "ve" in analyze_query("tin tuc ve an ninh").folded  # nothing restored: nothing to tell apart
