@@ -76,8 +76,16 @@ class CorpusView:
         self.para_issuer = np.array([d.issuer or "" for d in doc_list] + [""], dtype=object)[codes]
         years = [int(d.date[:4]) if d.date and d.date[:4].isdigit() else 0 for d in doc_list]
         self.para_year = np.array(years + [0], dtype=np.int64)[codes]
-        self._numbered = [(d.doc_id, fold_accents(d.number), fold_accents(d.doc_type or ""))
-                          for d in doc_list if d.number]
+        # Document numbers looked up, not scanned, per query: by the whole folded number ("44-kl/tw") and by
+        # its leading part as "Kết luận 44" names it ("44" -> [(doc id, folded type)]).
+        self._by_number: dict[str, list[str]] = {}
+        self._by_leading: dict[str, list[tuple[str, str]]] = {}
+        for d in doc_list:
+            if d.number:
+                number = fold_accents(d.number)
+                self._by_number.setdefault(number, []).append(d.doc_id)
+                leading = _number_key(re.split(r"[-/]", number, maxsplit=1)[0])
+                self._by_leading.setdefault(leading, []).append((d.doc_id, fold_accents(d.doc_type or "")))
         self._citations: dict[int, Citation] = {}
         # Folded section path -> its paragraphs, for queries that name a section ("mục 2.3"); a corpus has
         # few distinct paths, so each is folded once.
@@ -170,15 +178,10 @@ class CorpusView:
 
     def hinted_documents(self, query: QueryAnalysis) -> set[str]:
         """Documents a query names by number: "44-KL/TW", or "Kết luận 44" / "chi thi so 09"."""
-        wanted_full = set(query.numbers)
-        wanted_typed = {(t, _number_key(n)) for t, n in query.typed_numbers}
-        if not wanted_full and not wanted_typed:
-            return set()
-        hits = set()
-        for doc_id, number, doc_type in self._numbered:
-            first = _number_key(re.split(r"[-/]", number, maxsplit=1)[0])
-            if number in wanted_full or any(first == n and (not doc_type or doc_type == t) for t, n in wanted_typed):
-                hits.add(doc_id)
+        hits = {doc_id for number in query.numbers for doc_id in self._by_number.get(number, ())}
+        for wanted_type, number in query.typed_numbers:
+            hits.update(doc_id for doc_id, doc_type in self._by_leading.get(_number_key(number), ())
+                        if not doc_type or doc_type == wanted_type)
         return hits
 
     def in_sections(self, paths: list[str], docs: set[str]) -> np.ndarray:
