@@ -1,6 +1,7 @@
 """Query and text analysis: abbreviations, document numbers, stopwords, folded tokens, tone restoration."""
 
 from __future__ import annotations
+
 import pytest
 
 from index.analysis import (
