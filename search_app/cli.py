@@ -7,7 +7,6 @@ pipeline stage: `ingest` -> ingest + index build, `search` -> index, `serve` -> 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -73,9 +72,6 @@ def ingest(
     from ingest.pipeline import ingest_paths
 
     settings = _settings(index_dir, embedder)
-    # A batch job: one engine thread per core doubles the embedding rate (index/embedders.py has the
-    # numbers); the server stays single-threaded per search. A user's own OMP_NUM_THREADS wins.
-    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail("không tìm thấy: " + ", ".join(missing))

