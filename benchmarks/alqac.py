@@ -157,14 +157,20 @@ def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limi
     """Metrics of one retrieval mode; `fold` asks each question as typed without tone marks."""
     from ingest.normalize import fold_accents
 
-    rankings, seconds = {}, []
+    rankings, seconds, answered, answered_right = {}, [], 0, 0
     for qid in list(data.queries)[:limit]:
         question = fold_accents(data.queries[qid]) if fold else data.queries[qid]
         start = time.perf_counter()
         response = searcher.search(question, k=k, mode=mode)
         seconds.append(time.perf_counter() - start)
         rankings[qid] = ranked_articles(response, doc_to_article)
-    return retrieval_metrics(rankings, data.qrels), seconds
+        if response.answer is not None:  # every question is about the corpus: each should get an answer
+            answered += 1
+            answered_right += doc_to_article.get(response.answer.doc_id) in data.qrels.get(qid, ())
+    metrics = retrieval_metrics(rankings, data.qrels)
+    # Share of questions answered, and answered from the relevant article (lexical mode never answers).
+    metrics |= {"answered": answered / max(len(rankings), 1), "ans@rel": answered_right / max(len(rankings), 1)}
+    return metrics, seconds
 
 
 def build(data: Alqac, index_dir: Path, embedder) -> dict[str, float]:

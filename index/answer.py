@@ -16,7 +16,7 @@ from index.dense import sentence_spans
 from ingest.normalize import fold_accents
 
 # Calibrated on out-of-corpus questions ("giá vàng hôm nay", "công thức nấu phở", "lịch thi đấu bóng đá")
-# against questions about the bundled documents; see tests/test_index_answer.py.
+# against questions about the bundled documents; see NO_ANSWER in tests/test_index_search.py.
 MIN_COSINE = 0.80  # e5-small cosines of unrelated Vietnamese texts sit around 0.72-0.79
 MIN_COVERAGE = 0.5  # at least half of the query's content syllables occur in the paragraph
 STRONG_COSINE = 0.89  # a paraphrase this close needs no shared words
