@@ -117,6 +117,27 @@ def section_references(folded: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+# A question about when a named document was issued: "Kết luận 44 ban hành ngày nào", "ngày ban hành chỉ
+# thị 09", "ket luan 44 ngay nao". "khi nào" alone asks for a deadline as often ("báo cáo khi nào"), so a
+# when-word counts only beside an issuing word or after a bare reference.
+WHEN_WORDS = re.compile(r"\b(?:ngay nao|nam nao|thang nao|khi nao|bao gio|luc nao|thoi gian nao|ngay bao nhieu|ngay may)\b")
+ISSUE_DATE_WORDS = re.compile(r"\b(?:ngay|nam|thoi gian|thoi diem)\s+(?:ban hanh|ky)\b")
+ISSUE_WORDS = re.compile(r"\b(?:ban hành|ký|kí|ra đời|có hiệu lực)\b")  # toned: "kỳ" (period) is not "ký"
+
+
+def asks_issue_date(text: str) -> bool:
+    """True when a normalized query (tone marks restored) asks when the document it names was issued."""
+    folded = fold_accents(text)
+    if ISSUE_DATE_WORDS.search(folded):
+        return True
+    when = WHEN_WORDS.search(folded)
+    if not when:
+        return False
+    if ISSUE_WORDS.search(text.lower()):
+        return True
+    return is_reference_only(text[: when.start()] + " " * (when.end() - when.start()) + text[when.end() :])
+
+
 def is_reference_only(text: str) -> bool:
     """True when a normalized query names a document or section and asks nothing else: once its document
     numbers, "<type> <number>", section pointers, type words, "số" and dates are taken out, only
@@ -204,6 +225,7 @@ class QueryAnalysis:
     # The query is nothing but a reference ("Kế hoạch 177-KH/TU", "chỉ thị 09 mục II"): the user wants
     # what it names, not paragraphs that happen to share its words.
     reference_only: bool = False
+    asks_issue_date: bool = False  # "Kết luận 44 ban hành ngày nào" (see asks_issue_date)
 
 
 def query_text(query: str, restore_tones: Callable[[str], str] | None = None) -> str:
@@ -260,4 +282,5 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
         sections=section_references(folded_text),
         abbreviated=abbreviated,
         reference_only=is_reference_only(text),
+        asks_issue_date=asks_issue_date(text),
     )

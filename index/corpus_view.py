@@ -47,6 +47,10 @@ def _grouped(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
     return order, np.searchsorted(codes[order], np.arange(groups + 1))
 
 
+# The place-and-date line of an official document ("Hà Nội, ngày 22 tháng 01 năm 2019"), folded.
+ISSUE_DATE_LINE = re.compile(r"\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b")
+
+
 def _number_key(number: str) -> str:
     """"09" and "9" name the same document number."""
     return number.lstrip("0") or "0"
@@ -87,6 +91,13 @@ class CorpusView:
                 leading = _number_key(re.split(r"[-/]", number, maxsplit=1)[0])
                 self._by_leading.setdefault(leading, []).append((d.doc_id, fold_accents(d.doc_type or "")))
         self._citations: dict[int, Citation] = {}
+        # Each document's own place-and-date line, a header paragraph (not that of a copy attached to it).
+        self._issue_date_line: dict[str, int] = {}
+        for i in np.flatnonzero(np.array(columns["kind"], dtype=object) == "header"):
+            doc_id = columns["doc_id"][i]
+            if doc_id not in self._issue_date_line and not columns["attached_number"][i]:
+                if ISSUE_DATE_LINE.search(fold_accents(self._paragraphs[int(i)].text)):
+                    self._issue_date_line[doc_id] = int(i)
         # Folded section path -> its paragraphs, for queries that name a section ("mục 2.3"); a corpus has
         # few distinct paths, so each is folded once.
         by_raw: dict[str, list[int]] = {}
@@ -218,6 +229,14 @@ class CorpusView:
             if named.size:
                 return named
         return hint.ids if hint is not None else np.empty(0, dtype=np.int64)
+
+    def issue_date_lines(self, query: QueryAnalysis) -> np.ndarray:
+        """The place-and-date lines of the documents a query names, for "Kết luận 44 ban hành ngày nào"."""
+        docs = sorted(self.hinted_documents(query)) if query.asks_issue_date else []
+        return np.array([self._issue_date_line[d] for d in docs if d in self._issue_date_line], dtype=np.int64)
+
+    def is_issue_date_line(self, index: int) -> bool:
+        return self._issue_date_line.get(self._paragraphs.columns["doc_id"][index]) == index
 
     def number_hint(self, query: QueryAnalysis, rankings: list[Ranking]) -> Ranking | None:
         """A ranking of the candidates that belong to the documents the query names (None if it names none)."""

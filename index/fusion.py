@@ -165,3 +165,12 @@ def promote(ranking: Ranking, lead: np.ndarray) -> Ranking:
     first = np.isin(ranking.ids, lead)
     order = np.concatenate([np.flatnonzero(first), np.flatnonzero(~first)])
     return Ranking(ranking.ids[order], ranking.scores[order])
+
+
+def put_first(ranking: Ranking, lead: np.ndarray) -> Ranking:
+    """`lead`, in its order, ahead of the rest of `ranking` (added when the ranking lacks them), scored as
+    the ranking's best so that scores still descend."""
+    rest = ~np.isin(ranking.ids, lead)
+    best = float(ranking.scores.max()) if ranking.scores.size else 1.0
+    return Ranking(np.concatenate([np.asarray(lead, dtype=np.int64), ranking.ids[rest]]),
+                   np.concatenate([np.full(len(lead), best), ranking.scores[rest]]))

@@ -177,6 +177,13 @@ class Searcher(CorpusView):
             # A bare reference ("Kế hoạch 177-KH/TU") asks for what it names: paragraphs sharing its type
             # word ("kế hoạch") must not outrank the one that quotes the number, however short they are.
             fused = fusion.promote(fused, self.reference_lead(analysis, hint))
+        dates = self.issue_date_lines(analysis)
+        if mask is not None:
+            dates = dates[mask[dates]]
+        if dates.size:
+            # "Kết luận 44 ban hành ngày nào": the named document's own date line answers it, a header line
+            # that neither retriever ranks for those words.
+            fused = fusion.put_first(fused, dates)
         return fused
 
     def search(

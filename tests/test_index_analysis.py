@@ -181,6 +181,27 @@ def test_a_query_that_is_only_a_reference(query, expected):
     assert analyze_query(query).reference_only is expected
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("Kết luận 44 ban hành ngày nào", True),
+    ("ngày ban hành công văn 48/LĐLĐ", True),
+    ("44-KL/TW ký ngày nào", True),
+    ("Kết luận 44 ngày nào", True),  # a bare reference and a when-word
+    ("chỉ thị 09 ra đời khi nào", True),
+    ("Kết luận 44 yêu cầu báo cáo định kỳ khi nào", False),  # a deadline; "kỳ" is not "ký"
+    ("công đoàn cơ sở báo cáo kết quả về đâu, khi nào", False),
+    ("ngày hội toàn dân bảo vệ an ninh Tổ quốc tổ chức vào ngày nào", False),
+    ("trách nhiệm người đứng đầu", False),
+])
+def test_a_question_about_when_a_document_was_issued(query, expected):
+    assert analyze_query(query).asks_issue_date is expected
+
+
+def test_a_toneless_issue_date_question_is_read_on_its_restored_marks():
+    restored = analyze_query("ket luan 44 ban hanh ngay nao", lambda text: "kết luận 44 ban hành ngày nào")
+    assert restored.asks_issue_date
+    assert analyze_query("ket luan 44 ngay nao").asks_issue_date  # a bare reference needs no marks
+
+
 def test_a_toneless_query_drops_the_stopwords_its_restored_marks_reveal():
     restored = analyze_query("tin tuc ve an ninh", lambda text: "tin tức về an ninh")
     assert "ve" not in restored.folded and "ve_an" in restored.folded and "tin" in restored.folded

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseIndex
-from index.fusion import Ranking, fuse, promote
+from index.fusion import Ranking, fuse, promote, put_first
 
 
 def _random_rankings(rng, n_lists=3, universe=200, length=50):
@@ -151,3 +151,11 @@ def test_promote_moves_the_lead_ahead_keeping_both_orders():
     assert promoted.ids.tolist() == [8, 1, 5, 3, 9]
     assert dict(zip(promoted.ids.tolist(), promoted.scores.tolist())) == dict(zip(ranking.ids.tolist(), ranking.scores.tolist()))
     assert promote(ranking, np.empty(0, dtype=np.int64)).ids.tolist() == ranking.ids.tolist()
+
+
+def test_put_first_leads_with_members_present_or_not_and_scores_still_descend():
+    ranking = Ranking(np.array([5, 3, 8]), np.array([3.0, 2.0, 1.0]))
+    led = put_first(ranking, np.array([8, 42]))
+    assert led.ids.tolist() == [8, 42, 5, 3]
+    assert led.scores.tolist() == [3.0, 3.0, 3.0, 2.0]
+    assert put_first(Ranking(np.empty(0, dtype=np.int64), np.empty(0)), np.array([7])).ids.tolist() == [7]

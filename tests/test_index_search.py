@@ -195,6 +195,30 @@ def test_a_document_number_quoted_inside_a_paragraph_is_found(bundled_searcher, 
     assert any(quoted in r.text for r in top[:within]), [r.text[:60] for r in top]
 
 
+@pytest.mark.parametrize("query, number, line", [
+    ("Kết luận 44 ban hành ngày nào", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
+    ("ket luan 44 ban hanh ngay nao", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
+    ("ngày ban hành công văn 48/LĐLĐ", "48/LĐLĐ", "Huyện Dương Minh Châu, ngày 06 tháng 3 năm 2019"),
+])
+def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(bundled_searcher, query, number, line):
+    response = bundled_searcher.search(query, k=5)
+    top = response.results[0]
+    assert (top.text, top.doc_number) == (line, number)
+    assert response.answer is not None and response.answer.text == line
+    assert response.answer.citation.doc_number == number
+    # A copy of Kết luận 44 attached to the letter carries the same line: only the document's own counts.
+    assert bundled_searcher.is_issue_date_line(bundled_searcher.index_of(top.paragraph_id))
+
+
+def test_an_issue_date_line_answers_only_its_own_question(bundled_searcher):
+    deadline = bundled_searcher.search("Kết luận 44 yêu cầu báo cáo định kỳ khi nào", k=5)
+    assert "tháng 01 năm 2019" not in deadline.results[0].text
+    # Filtered out, the line is not brought back; lexical mode gives no answer at all.
+    filtered = bundled_searcher.search("Kết luận 44 ban hành ngày nào", k=5, doc_type="Công văn")
+    assert all(r.doc_type == "Công văn" for r in filtered.results)
+    assert bundled_searcher.search("Kết luận 44 ban hành ngày nào", k=5, mode="lexical").answer is None
+
+
 class _Groups:
     """The two CorpusView methods ResultBuilder.representative reads, over hand-made paragraphs."""
 
