@@ -241,16 +241,18 @@ def query_text(query: str, restore_tones: Callable[[str], str] | None = None) ->
     return text
 
 
-def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None) -> QueryAnalysis:
-    """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks."""
-    toned = has_tone_marks(normalize(query))
-    text = query_text(query, restore_tones)
+def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None, text: str | None = None) -> QueryAnalysis:
+    """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks.
+    `text` is query_text(query, restore_tones) when the caller has it already."""
+    typed_text = normalize(query)
+    toned = has_tone_marks(typed_text)
+    text = query_text(query, restore_tones) if text is None else text
     folded_text = fold_accents(text)
     # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
     table, pattern = abbreviations()
-    abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(normalize(query))]
+    abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(typed_text)]
     # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
-    typed = [fold_accents(s) for s in syllables(normalize(query))]
+    typed = [fold_accents(s) for s in syllables(typed_text)]
     abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
     # Stopwords are told apart on the restored marks too: a toneless "ve" restored as "về" is dropped, where
     # it used to match every "bảo vệ" of the corpus (the pairs keep "ve_an" either way).
@@ -264,7 +266,7 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None)
     words = [fold_accents(" ".join(seg)) for seg in segments
              if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
     abbreviated: dict[str, str] = {}
-    for m in pattern.finditer(normalize(query)):
+    for m in pattern.finditer(typed_text):
         expansion = set(SYLLABLE.findall(fold_accents(table[_abbreviation_key(m.group(0))])))
         for word in words:
             if set(word.split(" ")) <= expansion:

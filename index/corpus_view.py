@@ -150,6 +150,9 @@ class CorpusView:
         return self._citations[index]
 
     def also_in_at(self, index: int) -> list[AlsoIn]:
+        g = int(self.group[index])
+        if self._member_bounds[g + 1] - self._member_bounds[g] == 1:
+            return []  # most paragraphs have no near-duplicate
         out = []
         for j in self.group_members(index):
             p = self._paragraphs[j]

@@ -53,6 +53,11 @@ def _highlight_plan(text: str, toned: bool, content_words: tuple[str, ...]):
     return pairs, {first for first, _ in pairs}, singles, pattern
 
 
+def forget_highlight_plans() -> None:
+    """Empty the per-query cache of _highlight_plan (index.searcher.Searcher.forget_queries)."""
+    _highlight_plan.cache_clear()
+
+
 def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
     """[start, end) offsets in `text` of what the query asked for, merged into phrases.
 

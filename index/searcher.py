@@ -20,7 +20,7 @@ from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder
 from index.lexical import DocumentEvidence, LexicalIndex
-from index.results import ResultBuilder
+from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
 from index.types import SearchResponse
 from ingest.models import Corpus
@@ -102,6 +102,13 @@ class Searcher(CorpusView):
         if dense.index.ntotal != len(units) or dense.index.d != embedder.dim:
             raise IndexLoadError(f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục.")
         return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones, query_cache)
+
+    def forget_queries(self) -> None:
+        """Drop what earlier queries left in caches (query vectors, restored texts, highlight plans), so a
+        benchmark times a search as if its query had never been asked."""
+        self.query_vector.cache_clear()
+        self.restore_tones.cache_clear()
+        forget_highlight_plans()
 
     # -- retrieval -------------------------------------------------------------------------
 
@@ -220,8 +227,9 @@ class Searcher(CorpusView):
         # One after the other in the caller's thread: the encoder takes every idle core when it runs alone
         # (index.engine_threads), and when searches overlap the other core already has work, so a worker
         # thread for the lexical side would only compete (benchmarks/README.md, fifth session).
-        query_vector = None if mode == "lexical" else self.query_vector(self.dense_query_text(query))
-        analysis = analyze_query(query, self.restore_tones)
+        text = self.dense_query_text(query)
+        query_vector = None if mode == "lexical" else self.query_vector(text)
+        analysis = analyze_query(query, self.restore_tones, text)
         context = self.context_evidence(analysis) if mode == "hybrid" else None
         mask = self.filter_mask(doc_type, issuer, year)
         unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights, context)

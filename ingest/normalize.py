@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
@@ -37,6 +39,23 @@ def _fold_table() -> dict[int, int | None]:
 
 
 _FOLD = _fold_table()
+# The same table over the Basic Multilingual Plane as an array (_DROP: no character), for long texts.
+_DROP = 0xFFFFFFFF
+_FOLD_ARRAY = np.array([_DROP if _FOLD.get(c, c) is None else _FOLD.get(c, c) for c in range(0x10000)], dtype=np.uint32)
+# Below this length str.translate is quicker; above it the array lookup wins (a 360-character paragraph:
+# 25-40 us with translate, which looks each character up in a dict, against ~8 us).
+_ARRAY_FROM = 128
+
+
+def _fold_long(text: str) -> str | None:
+    """str.translate(_FOLD) by array lookup; None for text beyond the Basic Multilingual Plane."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() > 0xFFFF:
+        return None
+    folded = _FOLD_ARRAY.take(codes)
+    if folded.min() <= 0x36F and (folded == _DROP).any():  # combining marks of decomposed input
+        folded = folded[folded != _DROP]
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def fold_accents(text: str) -> str:
@@ -46,7 +65,8 @@ def fold_accents(text: str) -> str:
     offsets found in the folded text are offsets in the original (the table runs before `lower()`,
     which would otherwise lengthen "İ").
     """
-    return text.translate(_FOLD).lower()
+    folded = _fold_long(text) if len(text) >= _ARRAY_FROM and not text.isascii() else None
+    return (text.translate(_FOLD) if folded is None else folded).lower()
 
 
 def has_tone_marks(text: str) -> bool:

@@ -49,3 +49,28 @@ def test_document_evidence_matches_brute_force(corpus, seed, block, monkeypatch)
     np.testing.assert_allclose(got, brute_force(index, query, doc_index), rtol=1e-6)
     assert got.max() > 0
 
+
+
+@pytest.mark.parametrize("k", [1, 5, 50, 399, 400, 1000])
+@pytest.mark.parametrize("seed", range(4))
+def test_top_k_matches_a_full_sort(seed, k):
+    """top_k against sorting every score: the k best positive scores, best first, ties by index; scores
+    drawn from few values so ties are common, with zeros (no query token) that must never be returned."""
+    rng = np.random.default_rng(seed)
+    scores = rng.choice([0.0, 0.0, 0.0, 0.5, 1.25, 2.0, 3.5], size=400).astype(np.float32)
+    ids, values = lexical.top_k(scores, k)
+    order = np.lexsort((np.arange(scores.size), -scores))
+    expected = order[scores[order] > 0][:k]
+    np.testing.assert_array_equal(values, scores[expected])  # same scores in the same order
+    assert (np.diff(values) <= 0).all() and (values > 0).all()
+    for value in np.unique(values):  # within a tie, smaller index first; which tied ids fill the cut-off is free
+        tied = ids[values == value]
+        assert (np.diff(tied) > 0).all()
+    last = values[-1]
+    if np.count_nonzero(values == last) == np.count_nonzero(scores == last):  # the cut-off splits no tie
+        np.testing.assert_array_equal(ids, expected)
+
+
+def test_top_k_of_nothing():
+    assert lexical.top_k(np.zeros(10, dtype=np.float32), 5)[0].size == 0
+    assert lexical.top_k(np.ones(10, dtype=np.float32), 0)[0].size == 0

@@ -79,3 +79,21 @@ def test_fold_accents_keeps_offsets_of_precomposed_text():
 def test_fold_accents_of_decomposed_input_equals_that_of_composed():
     composed = "Thượng tướng Bùi Văn Nam, Thứ trưởng Bộ Công an"
     assert fold_accents(unicodedata.normalize("NFD", composed)) == fold_accents(composed)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fold_accents_of_long_text_equals_the_translate_table(seed: int) -> None:
+    """Long texts fold by array lookup (ingest.normalize._fold_long): the result must be what the
+    character table gives, for Vietnamese, decomposed marks, other scripts, lone surrogates and characters
+    beyond the Basic Multilingual Plane (those fall back to the table)."""
+    import random
+
+    from ingest.normalize import _ARRAY_FROM, _FOLD
+
+    rng = random.Random(seed)
+    pools = ["Tổ quốc Đảng ủy hòa bình ĐẢNG İ ß ", "".join(map(chr, range(0x20, 0x2000))), "\u0301\u0309\u0323",
+             "\ud800\udfff", "😀𝐀", "abc "]
+    for length in (_ARRAY_FROM - 1, _ARRAY_FROM, 400, 3000):
+        for weights in ([5, 1, 1, 0, 0, 1], [5, 3, 1, 1, 0, 1], [5, 1, 1, 0, 1, 1], [0, 0, 0, 0, 0, 1]):
+            text = "".join(rng.choice(rng.choices(pools, weights)[0]) for _ in range(length))
+            assert fold_accents(text) == text.translate(_FOLD).lower()
