@@ -66,8 +66,8 @@ class Searcher(CorpusView):
         super().__init__(corpus)
         self.build, self.manifest, self.embedder = build, manifest, embedder
         self.lexical, self.dense, self.tones = lexical, dense, tones
-        # Both retrievers' texts restore a toneless query's marks (dense_query_text, analyze_query), and a
-        # page or a filter asks again: the Viterbi search runs once per distinct text.
+        # A search restores a toneless query's marks once (dense_query_text; the analysis reuses that text),
+        # and a page, a filter or an export asks the same query again: the Viterbi search runs once per text.
         self.restore_tones = lru_cache(maxsize=RESTORED_QUERY_CACHE)(tones.restore)
         self.unit_spans = unit_spans  # unit -> (start, end) inside its paragraph
         # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
