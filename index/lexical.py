@@ -15,6 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index import postings
 from index.analysis import QueryAnalysis
 
 FIELDS = ("exact", "folded")
@@ -28,6 +29,11 @@ class LexicalIndex:
     def __init__(self, fields: dict[str, bm25s.BM25], n: int):
         self.fields = fields
         self.n = n
+        # Each field's token x paragraph BM25 matrix as (data, rows, column pointers), summed by
+        # index.postings (bm25s's "lucene" scores add nothing for a token a paragraph lacks).
+        self.matrices = {name: (r.scores["data"], r.scores["indices"], r.scores["indptr"]) for name, r in fields.items()}
+        for matrix in self.matrices.values():
+            postings.warm_up(matrix)
 
     @classmethod
     def build(cls, tokens: dict[str, list[list[str]]]) -> "LexicalIndex":
@@ -72,20 +78,16 @@ class LexicalIndex:
             known.append(df > 0)
         return out, known
 
-    def _field_scores(self, name: str, tokens: list[str]) -> np.ndarray | None:
-        retriever = self.fields[name]
-        ids = sorted({retriever.vocab_dict[t] for t in tokens if t and t in retriever.vocab_dict})
-        if not ids:
-            return None
-        return retriever.get_scores(ids)
+    def token_ids(self, field: str, tokens: list[str]) -> np.ndarray:
+        """Ids of the distinct `tokens` the field's vocabulary holds, ascending."""
+        vocab = self.fields[field].vocab_dict
+        return np.array(sorted({vocab[t] for t in tokens if t and t in vocab}), dtype=np.int64)
 
     def scores(self, query: QueryAnalysis) -> np.ndarray:
-        """BM25 score of every paragraph (0 where no query token occurs)."""
+        """BM25 score of every paragraph, summed over both fields (0 where no query token occurs)."""
         total = np.zeros(self.n, dtype=np.float32)
         for name, tokens in (("exact", query.exact), ("folded", query.folded)):
-            field_scores = self._field_scores(name, tokens)
-            if field_scores is not None:
-                total += field_scores
+            postings.column_sums(self.matrices[name], self.token_ids(name, tokens), total)
         return total
 
     def containing(self, tokens: list[str], field: str = "exact") -> np.ndarray:
@@ -122,7 +124,8 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 class DocumentEvidence:
     """Lexical evidence of each paragraph's document: for each query token, its best BM25 score among the
-    document's paragraphs, summed over tokens (one value per paragraph).
+    document's paragraphs, summed over tokens (one value per document: a paragraph p's is
+    `scores(query)[doc_index[p]]`, looked up for the few candidates a search ranks).
 
     A paragraph whose document covers every query word, though spread over several paragraphs, scores
     high: passage retrieval helped by the evidence around the passage (Callan 1994, "Passage-level
@@ -137,21 +140,15 @@ class DocumentEvidence:
         self.doc_index = doc_index
         self.documents = int(doc_index.max()) + 1 if len(doc_index) else 0
         self.postings = {name: _document_postings(lexical.fields[name].scores, doc_index) for name in FIELDS}
+        for matrix in self.postings.values():
+            postings.warm_up(matrix, np.float64)
 
     def scores(self, query: QueryAnalysis) -> np.ndarray:
-        documents, values = [], []
+        """The evidence of each document numbered by `doc_index`."""
+        total = np.zeros(self.documents, dtype=np.float64)
         for name, tokens in (("exact", query.exact), ("folded", query.folded)):
-            vocab = self.lexical.fields[name].vocab_dict
-            data, docs, indptr = self.postings[name]
-            for token_id in {vocab[t] for t in tokens if t and t in vocab}:
-                lo, hi = indptr[token_id], indptr[token_id + 1]
-                documents.append(docs[lo:hi])
-                values.append(data[lo:hi])
-        if not documents:
-            return np.zeros(len(self.doc_index), dtype=np.float64)
-        # One bincount over all the query's posting lists: half the time of adding them list by list.
-        per_document = np.bincount(np.concatenate(documents), weights=np.concatenate(values), minlength=self.documents)
-        return per_document[self.doc_index]
+            postings.column_sums(self.postings[name], self.lexical.token_ids(name, tokens), total)
+        return total
 
 
 def _document_postings(matrix: dict, doc_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -133,8 +133,8 @@ class Searcher(CorpusView):
         return float(cosines[best]), (int(start), int(end))
 
     def context_evidence(self, analysis: QueryAnalysis) -> np.ndarray:
-        """Every paragraph's lexical context evidence (index.lexical.DocumentEvidence): it depends on the
-        query alone, so a filtered search reuses the unfiltered one's."""
+        """The lexical context evidence of each run of a document's paragraphs (`para_run`;
+        index.lexical.DocumentEvidence): it depends on the query alone, so a filtered search reuses it."""
         return self.document_evidence.scores(analysis)
 
     def context_ranking(self, context: np.ndarray, rankings: list[fusion.Ranking]) -> fusion.Ranking:
@@ -142,7 +142,7 @@ class Searcher(CorpusView):
         candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
         if not candidates.size:
             return fusion.Ranking(candidates, np.empty(0, dtype=np.float64))
-        scores = context[candidates]
+        scores = context[self.para_run[candidates]]
         order = np.lexsort((candidates, -scores))
         return fusion.Ranking(candidates[order], scores[order])
 

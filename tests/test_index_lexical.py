@@ -45,7 +45,7 @@ def test_document_evidence_matches_brute_force(corpus, seed, block, monkeypatch)
     words = rng.sample(VOCABULARY, rng.randint(1, 5)) + ["unknown"]
     query = QueryAnalysis(raw="", text="", toned=True, exact=words, folded=[w.upper() for w in words[: len(words) // 2]],
                           content_syllables=[], content_words=[])
-    got = DocumentEvidence(index, doc_index).scores(query)
+    got = DocumentEvidence(index, doc_index).scores(query)[doc_index]
     np.testing.assert_allclose(got, brute_force(index, query, doc_index), rtol=1e-6)
     assert got.max() > 0
 
@@ -74,3 +74,20 @@ def test_top_k_matches_a_full_sort(seed, k):
 def test_top_k_of_nothing():
     assert lexical.top_k(np.zeros(10, dtype=np.float32), 5)[0].size == 0
     assert lexical.top_k(np.ones(10, dtype=np.float32), 0)[0].size == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scores_match_bm25s_scorer(corpus, seed):
+    """LexicalIndex.scores (index.postings' compiled loop) against bm25s's own scorer, field by field."""
+    index, _ = corpus
+    rng = random.Random(seed)
+    words = rng.sample(VOCABULARY, rng.randint(1, 6)) + ["unknown", rng.choice(VOCABULARY)]  # a repeated token counts once
+    query = QueryAnalysis(raw="", text="", toned=True, exact=words, folded=[w.upper() for w in words[::2]],
+                          content_syllables=[], content_words=[])
+    expected = np.zeros(index.n)
+    for name, tokens in (("exact", query.exact), ("folded", query.folded)):
+        retriever = index.fields[name]
+        expected += retriever.get_scores_from_ids(sorted({retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}))
+    got = index.scores(query)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got.max() > 0 and got.dtype == np.float32
