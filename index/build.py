@@ -20,7 +20,7 @@ from index import store
 from index.analysis import exact_tokens, folded_tokens
 from index.dense import DenseIndex, Unit, make_units
 from index.embedders import Embedder
-from index.lexical import LexicalIndex
+from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.tones import ToneRestorer
 from ingest.models import Corpus
 from ingest.normalize import normalize
@@ -106,6 +106,8 @@ def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: b
         np.save(partial / "units.npy", table, allow_pickle=False)
         dense.save(partial / "dense.faiss")
         lexical.save(partial)
+        runs = document_runs([p.doc_id for p in paragraphs])  # as the searcher numbers them (stored order)
+        DocumentEvidence.save(partial, DocumentEvidence.postings_of(lexical, runs))
         ToneRestorer.learn(texts + [normalize(d.title or "") for d in documents.values()]).save(partial / "lexicon.json")
         fresh_paragraphs = {units[i].paragraph for i in fresh}
         store.write_json(partial / store.MANIFEST, {

@@ -19,6 +19,7 @@ from index import postings
 from index.analysis import QueryAnalysis
 
 FIELDS = ("exact", "folded")
+CONTEXT_PARTS = ("data", "documents", "indptr")  # DocumentEvidence's saved postings, one .npy each per field
 POSTINGS_BLOCK = 1 << 21  # entries reduced at a time by _document_postings (bounds its extra memory)
 K1, B = 1.2, 0.75  # the usual Okapi constants (Robertson & Zaragoza 2009); not tuned to our queries
 
@@ -135,13 +136,39 @@ class DocumentEvidence:
     (walking the paragraph postings per query took 3-7 ms at 100k paragraphs, on the critical path).
     """
 
-    def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray):
+    def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray,
+                 saved: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None):
+        """`saved`: the postings as `postings_of` made them for this `doc_index` (read by `load`); computed
+        here when not given (~0.3 s at 100k paragraphs)."""
         self.lexical = lexical
         self.doc_index = doc_index
         self.documents = int(doc_index.max()) + 1 if len(doc_index) else 0
-        self.postings = {name: _document_postings(lexical.fields[name].scores, doc_index) for name in FIELDS}
+        self.postings = saved if saved is not None else self.postings_of(lexical, doc_index)
         for matrix in self.postings.values():
             postings.warm_up(matrix, np.float64)
+
+    @staticmethod
+    def postings_of(lexical: LexicalIndex, doc_index: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        return {name: _document_postings(lexical.fields[name].scores, doc_index) for name in FIELDS}
+
+    @staticmethod
+    def save(folder: Path, saved: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        for name, arrays in saved.items():
+            for part, array in zip(CONTEXT_PARTS, arrays):
+                np.save(folder / f"context_{name}_{part}.npy", array, allow_pickle=False)
+
+    @classmethod
+    def load(cls, lexical: LexicalIndex, doc_index: np.ndarray, folder: Path) -> "DocumentEvidence":
+        """From the postings a build saved (`save`), else computed (a build made before they were saved)."""
+        paths = {name: [folder / f"context_{name}_{part}.npy" for part in CONTEXT_PARTS] for name in FIELDS}
+        if not all(path.is_file() for field in paths.values() for path in field):
+            return cls(lexical, doc_index)
+        saved = {name: tuple(np.load(path, allow_pickle=False) for path in field) for name, field in paths.items()}
+        for name, (data, docs, indptr) in saved.items():
+            if (len(indptr) != len(lexical.fields[name].scores["indptr"]) or len(data) != len(docs)
+                    or (len(docs) and int(docs.max()) >= int(doc_index.max()) + 1)):
+                raise ValueError(f"context_{name}_*.npy do not match the BM25 field {name!r}")
+        return cls(lexical, doc_index, saved)
 
     def scores(self, query: QueryAnalysis) -> np.ndarray:
         """The evidence of each document numbered by `doc_index`."""
@@ -149,6 +176,15 @@ class DocumentEvidence:
         for name, tokens in (("exact", query.exact), ("folded", query.folded)):
             postings.column_sums(self.postings[name], self.lexical.token_ids(name, tokens), total)
         return total
+
+
+def document_runs(doc_ids) -> np.ndarray:
+    """Numbers of the runs of consecutive paragraphs of one document (a document's paragraphs are stored in
+    reading order, so a run is a document, or its part between other documents' paragraphs)."""
+    doc_ids = np.asarray(doc_ids, dtype=object)
+    if not len(doc_ids):
+        return np.empty(0, np.int64)
+    return np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]])
 
 
 def _document_postings(matrix: dict, doc_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

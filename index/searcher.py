@@ -19,7 +19,7 @@ from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder
-from index.lexical import DocumentEvidence, LexicalIndex
+from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
 from index.types import SearchResponse
@@ -73,11 +73,9 @@ class Searcher(CorpusView):
         # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
         self.results = ResultBuilder(self)
-        # Runs of consecutive paragraphs of one document (a document's paragraphs are stored in reading
-        # order), for the document evidence of index.lexical.DocumentEvidence.
-        doc_ids = self.para_doc
-        self.para_run = np.cumsum(np.r_[False, doc_ids[1:] != doc_ids[:-1]]) if len(doc_ids) else np.empty(0, np.int64)
-        self.document_evidence = DocumentEvidence(lexical, self.para_run)
+        # Runs of consecutive paragraphs of one document, for index.lexical.DocumentEvidence.
+        self.para_run = document_runs(self.para_doc)
+        self.document_evidence = DocumentEvidence.load(lexical, self.para_run, build)
         self.query_vector = lru_cache(maxsize=query_cache)(self._encode_query)
 
     @classmethod
@@ -101,7 +99,10 @@ class Searcher(CorpusView):
             raise IndexLoadError(f"Chỉ mục {build} bị hỏng hoặc thiếu tệp: {exc}") from exc
         if dense.index.ntotal != len(units) or dense.index.d != embedder.dim:
             raise IndexLoadError(f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục.")
-        return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones, query_cache)
+        try:
+            return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones, query_cache)
+        except (OSError, ValueError) as exc:  # the saved document-evidence postings (index.lexical)
+            raise IndexLoadError(f"Chỉ mục {build} bị hỏng hoặc thiếu tệp: {exc}") from exc
 
     def forget_queries(self) -> None:
         """Drop what earlier queries left in caches (query vectors, restored texts, highlight plans), so a

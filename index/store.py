@@ -13,6 +13,8 @@ the previous `current` intact. Each build folder is inspectable and pickle-free:
     vectors.npy        float32 unit vectors, row i = line i of units.jsonl
     dense.faiss        FAISS index over vectors.npy
     bm25_exact/  bm25_folded/   bm25s arrays (.npy) and vocabulary (.json)
+    context_<field>_{data,documents,indptr}.npy   per token and document, the best paragraph's BM25
+                       (index.lexical.DocumentEvidence; computed at load for a build without them)
     lexicon.json       tone-restoration lexicon learned from the corpus
 """
 

