@@ -112,10 +112,15 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if k <= 0:
         return np.empty(0, dtype=np.int64), scores[:0]
     if k < scores.size:
-        # Partitioning the whole array costs less than first gathering its positive entries (most of a
-        # large corpus shares some token with a query): 0.34 vs 0.48 ms for the dev-set queries at 100k.
-        chosen = np.argpartition(-scores, k - 1)[:k]
-        chosen = chosen[scores[chosen] > 0]
+        # The k-th largest value by np.partition (values only), then two comparisons over the array: for
+        # the dev-set queries at 100k paragraphs 0.19 ms p50, where np.argpartition, which moves an index
+        # array along, took 0.30 (and chose arbitrarily among scores tied at the cut-off).
+        threshold = np.partition(scores, scores.size - k)[scores.size - k]
+        if threshold > 0:
+            above = np.flatnonzero(scores > threshold)
+            chosen = np.concatenate([above, np.flatnonzero(scores == threshold)[: k - above.size]])
+        else:
+            chosen = np.flatnonzero(scores > 0)
     else:
         chosen = np.flatnonzero(scores > 0)
     order = np.lexsort((chosen, -scores[chosen]))

@@ -103,6 +103,25 @@ def test_dense_index_matches_brute_force(approximate, monkeypatch):
         assert hits / 200 >= 0.9, f"HNSW recall@10 {hits / 200:.2f}"
 
 
+def test_dense_search_fetches_more_when_best_units_share_paragraphs():
+    """Paragraph 0 owns the 60 units nearest the query: the first fetch (about k units per the corpus's
+    mean) holds one paragraph, so the search must fetch again until it has k; still exact max pooling."""
+    rng = np.random.default_rng(11)
+    dim = 16
+    q = rng.normal(size=dim).astype(np.float32)
+    q /= np.linalg.norm(q)
+    near = q + 0.05 * rng.normal(size=(60, dim)).astype(np.float32)
+    far = rng.normal(size=(300, dim)).astype(np.float32)
+    vectors = np.vstack([near, far])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owners = np.concatenate([np.zeros(60, dtype=np.int64), np.arange(1, 301)])
+    dense = DenseIndex.build(vectors, owners)
+    got, scores, units = dense.search(q, 10)
+    pooled = np.array([(vectors[owners == p] @ q).max() for p in range(301)])
+    assert got.tolist() == np.argsort(-pooled)[:10].tolist()
+    assert np.allclose(scores, pooled[got], atol=1e-5) and (owners[units] == got).all()
+
+
 def test_dense_search_respects_allowed_units():
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(200, 16)).astype(np.float32)
