@@ -136,8 +136,9 @@ class DocumentEvidence:
     A paragraph whose document covers every query word, though spread over several paragraphs, scores
     high: passage retrieval helped by the evidence around the passage (Callan 1994, "Passage-level
     evidence in document retrieval"). `doc_index` numbers each paragraph's document; paragraphs of a
-    document are contiguous and in reading order. The per-document maxima are computed once, at load,
-    as a token x document posting matrix per field, so a query costs a sum over small posting lists
+    document are contiguous and in reading order. The per-document maxima are computed once, by the build
+    (saved beside the BM25 fields; `load`), as a token x document posting matrix per field, so a query
+    costs a sum over small posting lists
     (walking the paragraph postings per query took 3-7 ms at 100k paragraphs, on the critical path).
     """
 
