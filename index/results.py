@@ -188,8 +188,8 @@ class ResultBuilder:
 
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
                  query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None) -> SearchResponse:
-        candidates, _ = self.dedupe(unfiltered)
-        ids, scores = self.dedupe(filtered)
+        candidates, candidate_scores = self.dedupe(unfiltered)
+        ids, scores = (candidates, candidate_scores) if filtered is unfiltered else self.dedupe(filtered)
         if mask is not None:
             keep = mask[ids]
             ids, scores = ids[keep], scores[keep]
