@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
@@ -178,3 +179,22 @@ def test_put_first_leads_with_members_present_or_not_and_scores_still_descend():
     assert led.ids.tolist() == [8, 42, 5, 3]
     assert led.scores.tolist() == [3.0, 3.0, 3.0, 2.0]
     assert put_first(Ranking(np.empty(0, dtype=np.int64), np.empty(0)), np.array([7])).ids.tolist() == [7]
+
+
+def test_a_query_searches_on_one_faiss_thread_and_leaves_the_callers_setting_alone():
+    """A lone query gains nothing from FAISS's team and its idle member kept spinning afterwards
+    (index.dense.DenseIndex.search_units); the caller's own setting must survive, for builds."""
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense = DenseIndex.build(vectors, np.arange(500))
+    seen = []
+    search = dense.index.search
+    dense.index.search = lambda *args, **kwargs: seen.append(faiss.omp_get_max_threads()) or search(*args, **kwargs)
+    before = faiss.omp_get_max_threads()
+    try:
+        faiss.omp_set_num_threads(2)
+        got, _, _ = dense.search(vectors[7], 5)
+        assert faiss.omp_get_max_threads() == 2 and seen == [1] and got[0] == 7
+    finally:
+        faiss.omp_set_num_threads(before)
