@@ -8,9 +8,11 @@ make filters and document-number hints vectorized instead of loops over the corp
 from __future__ import annotations
 
 import re
+from typing import Callable
 import numpy as np
 
 from index.analysis import QueryAnalysis
+from index.dense import sentence_spans
 from index.fusion import Ranking
 from index.types import AlsoIn, Citation, paragraph_url
 from ingest.models import Corpus, Document, Paragraph, Reference
@@ -49,6 +51,13 @@ def _grouped(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
 
 # The place-and-date line of an official document ("Hà Nội, ngày 22 tháng 01 năm 2019"), folded.
 ISSUE_DATE_LINE = re.compile(r"\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b")
+
+
+def _dated_citation(number: str) -> re.Pattern:
+    """How a text cites a document with its issue date, in accent-folded text: "<number>[,] [ban hành]
+    ngày <date>" ("Chỉ thị số 09-CT/TW, ngày 01/12/2011 của Ban Bí thư"); `number` folded."""
+    date = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
+    return re.compile(rf"(?<![\w/-]){re.escape(number)}\s*,?\s*(?:ban hanh\s+)?ngay\s+(?:{date})\b")
 
 
 def _number_key(number: str) -> str:
@@ -233,10 +242,41 @@ class CorpusView:
                 return named
         return hint.ids if hint is not None else np.empty(0, dtype=np.int64)
 
-    def issue_date_lines(self, query: QueryAnalysis) -> np.ndarray:
-        """The place-and-date lines of the documents a query names, for "Kết luận 44 ban hành ngày nào"."""
-        docs = sorted(self.hinted_documents(query)) if query.asks_issue_date else []
-        return np.array([self._issue_date_line[d] for d in docs if d in self._issue_date_line], dtype=np.int64)
+    def issue_date_lines(self, query: QueryAnalysis, quoting: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """What answers "Kết luận 44 ban hành ngày nào" for each document the query names: its own
+        place-and-date line, or, when its text has none (a directive published without its header), the
+        paragraphs that cite its number with a date, in corpus order. `quoting(tokens)` gives the
+        paragraphs holding any of the folded number tokens (index.lexical.LexicalIndex.containing)."""
+        found: dict[int, None] = {}
+        for doc_id in sorted(self.hinted_documents(query)) if query.asks_issue_date else []:
+            if doc_id in self._issue_date_line:
+                found[self._issue_date_line[doc_id]] = None
+                continue
+            number = self._folded_number(doc_id)
+            if number:
+                pattern = _dated_citation(number)
+                found.update((int(i), None) for i in quoting([number])
+                             if pattern.search(fold_accents(self._paragraphs[int(i)].text)))
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def issue_date_span(self, index: int, query: QueryAnalysis) -> tuple[int, int] | None:
+        """Where paragraph `index` states the issue date the query asks for (issue_date_lines): all of a
+        document's own date line, or the sentence citing a named document's number with its date."""
+        text = self._paragraphs[index].text
+        if self.is_issue_date_line(index):
+            stripped = text.strip()
+            start = text.index(stripped) if stripped else 0
+            return start, start + len(stripped)
+        for doc_id in sorted(self.hinted_documents(query)):
+            number = self._folded_number(doc_id) if doc_id not in self._issue_date_line else None
+            cited = _dated_citation(number).search(fold_accents(text)) if number else None
+            if cited:
+                return next((a, b) for a, b in sentence_spans(text) + [(0, len(text))] if a <= cited.start() < b)
+        return None
+
+    def _folded_number(self, doc_id: str) -> str:
+        """A document's number as the exact field holds it ("09-CT/TW" -> "09-ct/tw"); "" without one."""
+        return fold_accents(self._documents[doc_id].number or "").rstrip(".-/")
 
     def is_issue_date_line(self, index: int) -> bool:
         return self._issue_date_line.get(self._paragraphs.columns["doc_id"][index]) == index

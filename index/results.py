@@ -174,16 +174,16 @@ class ResultBuilder:
             score=round(float(cosine), 6),
         )
 
-    def date_line_answer(self, index: int, query_vector: np.ndarray | None) -> Answer | None:
-        """The whole place-and-date line of the document a question names ("Hà Nội, ngày 22 tháng 01 năm
-        2019"): it answers "ban hành ngày nào" by what it is, which no similarity threshold would see."""
+    def date_answer(self, index: int, span: tuple[int, int], query_vector: np.ndarray | None) -> Answer | None:
+        """The statement of a named document's issue date (CorpusView.issue_date_span): its own place-and-
+        date line ("Hà Nội, ngày 22 tháng 01 năm 2019"), or a sentence citing it with its date. It answers
+        "ban hành ngày nào" by what it is, which no similarity threshold would see."""
         if query_vector is None:
             return None  # lexical-only mode gives no answers
         p = self.s.paragraph_at(index)
-        text = p.text.strip()
-        start = p.text.index(text) if text else 0
-        return Answer(text=text, paragraph_id=p.paragraph_id, doc_id=p.doc_id, citation=self.s.citation_at(index),
-                      paragraph_text=p.text, start=start, end=start + len(text),
+        start, end = span
+        return Answer(text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
+                      citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
                       score=round(self.s.best_unit(index, query_vector)[0], 6))
 
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
@@ -199,8 +199,9 @@ class ResultBuilder:
         # pháp") or a signature block may rank high but answers nothing.
         for i in ids[:ANSWER_DEPTH]:
             chosen = self.representative(int(i), mask)
-            if analysis.asks_issue_date and self.s.is_issue_date_line(chosen):
-                answer = self.date_line_answer(chosen, query_vector)
+            dated = self.s.issue_date_span(chosen, analysis) if analysis.asks_issue_date else None
+            if dated is not None:
+                answer = self.date_answer(chosen, dated, query_vector)
                 break
             if self.s.paragraph_at(chosen).kind in ANSWER_KINDS:
                 answer = self.answer(chosen, analysis, query_vector)

@@ -226,7 +226,7 @@ class Searcher(CorpusView):
             # A bare reference ("Kế hoạch 177-KH/TU") asks for what it names: paragraphs sharing its type
             # word ("kế hoạch") must not outrank the one that quotes the number, however short they are.
             fused = fusion.promote(fused, self.reference_lead(analysis, hint))
-        dates = self.issue_date_lines(analysis)
+        dates = self.issue_date_lines(analysis, self.lexical.containing)
         if mask is not None:
             dates = dates[mask[dates]]
         if dates.size:

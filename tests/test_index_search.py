@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from index.corpus_view import _dated_citation
 from index.searcher import QueryError, Searcher
 from ingest.normalize import fold_accents
 
@@ -208,6 +209,31 @@ def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(bundl
     assert response.answer.citation.doc_number == number
     # A copy of Kết luận 44 attached to the letter carries the same line: only the document's own counts.
     assert bundled_searcher.is_issue_date_line(bundled_searcher.index_of(top.paragraph_id))
+
+
+@pytest.mark.parametrize("query", ["Chỉ thị 09 ban hành ngày nào", "chi thi 09 ban hanh ngay nao",
+                                   "Chỉ thị 09-CT/TW ban hành khi nào"])
+def test_a_document_without_its_own_date_line_is_dated_by_a_sentence_citing_it(bundled_searcher, query):
+    # The bundled Chỉ thị 09 was published without its header; the letter and the news article cite it
+    # as "Chỉ thị số 09-CT/TW, ngày 01/12/2011 của Ban Bí thư".
+    response = bundled_searcher.search(query, k=5)
+    answer = response.answer
+    assert answer is not None and "Chỉ thị số 09-CT/TW, ngày 01/12/2011" in answer.text
+    assert answer.citation.doc_number != "09-CT/TW"  # the words of the document that cites it
+    assert answer.paragraph_text[answer.start : answer.end] == answer.text
+    assert response.results[0].paragraph_id == answer.paragraph_id
+
+
+@pytest.mark.parametrize("folded, cites", [
+    ("thuc hien chi thi so 09-ct/tw, ngay 01/12/2011 cua ban bi thu", True),
+    ("chi thi 09-ct/tw ngay 1 thang 12 nam 2011", True),
+    ("chi thi 09-ct/tw ban hanh ngay 01.12.2011", True),
+    ("chi thi so 109-ct/tw, ngay 01/12/2011", False),  # another number
+    ("chi thi 09-ct/tw cua ban bi thu, ngay 01/12/2011", False),  # the date is not the citation's
+    ("so ket chi thi 09-ct/tw ngay hom qua", False),
+])
+def test_a_dated_citation_is_the_number_followed_by_its_date(folded, cites):
+    assert bool(_dated_citation("09-ct/tw").search(folded)) is cites
 
 
 def test_an_issue_date_line_answers_only_its_own_question(bundled_searcher):
