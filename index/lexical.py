@@ -101,10 +101,12 @@ class LexicalIndex:
 
     def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
+        return self.search_each(query, k, [mask])[0]
+
+    def search_each(self, query: QueryAnalysis, k: int, masks: list[np.ndarray | None]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`search` within each of `masks` (None: the whole corpus), the query scored once."""
         scores = self.scores(query)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        return top_k(scores, k)
+        return [top_k(scores if mask is None else np.where(mask, scores, 0.0), k) for mask in masks]
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -195,12 +195,11 @@ class Searcher(CorpusView):
         so it can run while the vector is encoded (Searcher.search)."""
         analysis = analyze_query(query, self.restore_tones, dense_text)
         context = self.context_evidence(analysis) if mode == "hybrid" else None
-        unfiltered = filtered = None
-        if mode != "dense":
-            unfiltered = fusion.Ranking(*self.lexical.search(analysis, fetch))
-            if mask is not None:
-                filtered = fusion.Ranking(*self.lexical.search(analysis, fetch, mask))
-        return LexicalSide(analysis, context, unfiltered, filtered)
+        if mode == "dense":
+            return LexicalSide(analysis, context, None, None)
+        masks = [None] if mask is None else [None, mask]
+        found = [fusion.Ranking(*r) for r in self.lexical.search_each(analysis, fetch, masks)]
+        return LexicalSide(analysis, context, found[0], found[1] if mask is not None else None)
 
     def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
               mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
