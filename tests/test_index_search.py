@@ -30,7 +30,9 @@ GOLDEN = [
 ]
 
 NO_ANSWER = ["giá vàng hôm nay", "công thức nấu phở", "lịch thi đấu bóng đá", "gia vang hom nay",
-             "cách trồng hoa hồng", "mua vé máy bay đi Đà Nẵng"]
+             "cách trồng hoa hồng", "mua vé máy bay đi Đà Nẵng",
+             # known words shared with a paragraph, but the word asked about is one the corpus lacks
+             "thuế thu nhập cá nhân khi bán nhà", "bảo hiểm y tế cho học sinh sinh viên"]
 
 
 def _squash(text: str) -> str:
@@ -51,6 +53,17 @@ def test_golden_top_paragraph(bundled_searcher, query, expected, number, tones):
 @pytest.mark.parametrize("query", NO_ANSWER)
 def test_out_of_corpus_questions_get_no_answer(bundled_searcher, query):
     assert bundled_searcher.search(query).answer is None
+
+
+def test_a_query_with_words_the_corpus_lacks_needs_a_closer_paraphrase():
+    from index.answer import MIN_COSINE, PARTLY_UNKNOWN_COSINE, STRONG_COSINE, is_relevant
+
+    between = (MIN_COSINE + PARTLY_UNKNOWN_COSINE) / 2
+    assert is_relevant(between, cover=1.0, unknown=0.0)  # every word known and present
+    assert not is_relevant(between, cover=1.0, unknown=0.25)  # one word in four unknown
+    assert is_relevant(PARTLY_UNKNOWN_COSINE, cover=1.0, unknown=0.25)
+    assert not is_relevant(PARTLY_UNKNOWN_COSINE, cover=0.2, unknown=0.25)  # still needs coverage
+    assert is_relevant(STRONG_COSINE, cover=0.0, unknown=0.25)
 
 
 @pytest.mark.parametrize("query,expected", [
