@@ -15,11 +15,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
-from pathlib import Path
 
+from index.abbreviations import abbreviation_key, abbreviations, expand_abbreviations, read_resource_lines, spelled_out
 from ingest.normalize import fold_accents, has_tone_marks, normalize
-
-RESOURCES = Path(__file__).resolve().parent / "resources"
 
 # "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
 DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
@@ -38,60 +36,12 @@ SECTION_REFERENCE = re.compile(
     r"|(?:khoan\s+(\d{1,2})\s+(?:cua\s+)?)?dieu\s+(\d{1,3}))(?!\w|\.\d)"
 )
 RESTORED_EXACT = False  # also match a toneless query's restored words against the exact field
-_VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
-
-
-def _read_lines(name: str) -> list[str]:
-    lines = (RESOURCES / name).read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Normalized, lower-cased stopwords (words and syllables), with "_" joining multi-syllable words."""
-    return frozenset(normalize(w.strip().lower()).replace(" ", "_") for w in _read_lines("stopwords_vi.txt"))
-
-
-@lru_cache(maxsize=1)
-def abbreviations() -> tuple[dict[str, str], re.Pattern]:
-    """Abbreviation -> expansion, and one pattern matching any of them as a whole word.
-
-    Forms that cannot be a Vietnamese syllable ("ANTT", "bcd") match in any case and with or without
-    "Đ"; forms that could ("TU" = Tỉnh ủy, "CA" = Công an) only as written in capitals.
-    """
-    table: dict[str, str] = {}
-    exact, loose = [], []
-    for line in _read_lines("abbreviations.tsv"):
-        short, expansion = (normalize(part.strip()) for part in line.split("\t", 1))
-        if _VIET_SYLLABLE.fullmatch(fold_accents(short)):
-            table[short] = expansion
-            exact.append(short)
-        else:
-            table[fold_accents(short)] = expansion
-            loose.append(fold_accents(short))
-    def alternatives(forms: list[str], d_or_dd: bool = False) -> str:
-        escaped = [re.escape(f) for f in sorted(forms, key=len, reverse=True)]
-        return "|".join(e.replace("d", "[dđ]") if d_or_dd else e for e in escaped)
-
-    # An abbreviation may be glued to a number ("KL44", "QĐ123"): the number then follows its expansion.
-    pattern = rf"(?<![\w/-])(?:(?i:{alternatives(loose, True)})|{alternatives(exact)})(?=\d|[^\w/-]|$)"
-    return table, re.compile(pattern)
-
-
-def _abbreviation_key(found: str) -> str:
-    table, _ = abbreviations()
-    return found if found in table else fold_accents(found)
-
-
-def expand_abbreviations(text: str) -> str:
-    """Replace known abbreviations by their expansion ("ANTT ở cơ sở" -> "an ninh trật tự ở cơ sở")."""
-    table, pattern = abbreviations()
-
-    def expansion(m: re.Match) -> str:
-        glued = m.end() < len(text) and text[m.end()].isdigit()
-        return table[_abbreviation_key(m.group(0))] + (" " if glued else "")
-
-    return pattern.sub(expansion, text)
+    return frozenset(normalize(w.strip().lower()).replace(" ", "_") for w in read_resource_lines("stopwords_vi.txt"))
 
 
 # "số" (No.) between a document's type and its number is part of the reference, not a word of the
@@ -254,6 +204,11 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
     typed = [fold_accents(s) for s in syllables(typed_text)]
     abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
+    # An expansion typed in full stands for its abbreviation too, with the same pairs ("luong_cscd").
+    spelled = [(short, before, after) for short, before, after in spelled_out(typed_text) if short not in abbrev_tokens]
+    abbrev_tokens += list(dict.fromkeys(short for short, _, _ in spelled))
+    abbrev_pairs += [f"{before}_{short}" for short, before, _ in spelled if before]
+    abbrev_pairs += [f"{short}_{after}" for short, _, after in spelled if after]
     # Stopwords are told apart on the restored marks too: a toneless "ve" restored as "về" is dropped, where
     # it used to match every "bảo vệ" of the corpus (the pairs keep "ve_an" either way).
     folded = folded_tokens(text, toned=toned or restore_tones is not None) + abbrev_tokens + abbrev_pairs
@@ -266,11 +221,12 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     words = [fold_accents(" ".join(seg)) for seg in segments
              if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
     abbreviated: dict[str, str] = {}
-    for m in pattern.finditer(typed_text):
-        expansion = set(SYLLABLE.findall(fold_accents(table[_abbreviation_key(m.group(0))])))
+    shorts = [(abbreviation_key(m.group(0)), fold_accents(m.group(0))) for m in pattern.finditer(typed_text)]
+    for key, short in shorts + [(short, short) for short, _, _ in spelled]:
+        expansion = set(SYLLABLE.findall(fold_accents(table[key])))
         for word in words:
             if set(word.split(" ")) <= expansion:
-                abbreviated.setdefault(word, fold_accents(m.group(0)))
+                abbreviated.setdefault(word, short)
     return QueryAnalysis(
         raw=query,
         text=text,

@@ -15,6 +15,7 @@ from index.analysis import (
     section_references,
     stopwords,
 )
+from index.abbreviations import spelled_out
 from index.answer import coverage
 from index.results import highlight_spans
 from index.tones import ToneRestorer
@@ -40,6 +41,29 @@ def test_abbreviations_expand_as_whole_words_in_any_case():
     # mass organisations and administrative terms, but never inside a document number
     assert expand_abbreviations("Hội LHPN và HCCB xây dựng NTM") == "Hội Liên hiệp Phụ nữ và Hội Cựu chiến binh xây dựng nông thôn mới"
     assert expand_abbreviations("Nghị định 91/2017/NĐ-CP của CP") == "Nghị định 91/2017/NĐ-CP của Chính phủ"
+
+
+def test_an_expansion_typed_in_full_names_its_abbreviation():
+    assert spelled_out("lực lượng Cảnh sát cơ động xử lý") == [("cscd", "luong", "xu")]
+    assert spelled_out("luc luong canh sat co dong") == [("cscd", "luong", "")]
+    assert spelled_out("phát triển kinh tế-xã hội") == [("kt-xh", "trien", ""), ("ktxh", "trien", "")]
+    # the longest expansion wins; whole words only
+    assert spelled_out("Ủy ban Mặt trận Tổ quốc tỉnh") == [("ubmttq", "", "tinh")]
+    assert spelled_out("ủy ban nhân dânh") == []
+    # forms that are also syllables are never produced: "ca" would match "cá", "tu" "tụ"
+    assert spelled_out("lực lượng công an") == []
+    assert spelled_out("Ban Chấp hành Trung ương") == [("bch", "", "trung"), ("tw", "hanh", "")]
+
+
+def test_a_query_spelling_out_an_abbreviation_also_asks_for_it():
+    spelled = analyze_query("lực lượng cảnh sát cơ động xử lý tình huống")
+    typed = analyze_query("lực lượng CSCĐ xử lý tình huống")
+    for token in ("cscd", "luong_cscd", "cscd_xu"):
+        assert token in spelled.folded and token in typed.folded
+    assert spelled.abbreviated == typed.abbreviated == {"canh sat": "cscd", "co dong": "cscd"}
+    # typed both ways, the abbreviation is asked once
+    both = analyze_query("cảnh sát cơ động (CSCĐ)")
+    assert both.folded.count("cscd") == 1
 
 
 def test_abbreviation_query_keeps_the_short_form_as_a_token():

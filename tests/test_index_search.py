@@ -70,6 +70,8 @@ def test_a_query_with_words_the_corpus_lacks_needs_a_closer_paraphrase():
     ("ai chủ trì kiểm tra việc thực hiện Kết luận 44", "Đảng ủy Công an Trung ương chủ trì"),
     ("trach nhiem nguoi dung dau", "Người đứng đầu cấp uỷ và chính quyền các cấp phải chịu trách nhiệm"),
     ("Chỉ thị 09 được phổ biến đến đâu", "Chỉ thị này được phổ biến đến chi bộ"),
+    # spelled out in the question, abbreviated in the document ("Lực lượng CSCĐ sẵn sàng ...")
+    ("cảnh sát cơ động chuẩn bị xử lý tình huống phức tạp", "Lực lượng CSCĐ sẵn sàng phương tiện"),
 ])
 def test_corpus_questions_get_a_verbatim_cited_answer(bundled_searcher, query, expected):
     answer = bundled_searcher.search(query).answer
