@@ -15,7 +15,7 @@ from ingest.normalize import fold_accents, normalize
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 _VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
-_SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
+SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)  # a syllable, as index.analysis splits text
 
 
 def read_resource_lines(name: str) -> list[str]:
@@ -81,7 +81,7 @@ def _contractions() -> tuple[dict[str, list[str]], re.Pattern]:
     by_expansion: dict[str, list[str]] = {}
     for short, expansion in table.items():
         if not _can_be_syllable(short):
-            key = " ".join(_SYLLABLE.findall(fold_accents(expansion)))
+            key = " ".join(SYLLABLE.findall(fold_accents(expansion)))
             by_expansion.setdefault(key, []).append(short)
     phrases = sorted(by_expansion, key=len, reverse=True)
     alternatives = "|".join(r"\W+".join(map(re.escape, phrase.split(" "))) for phrase in phrases)
@@ -96,8 +96,8 @@ def spelled_out(text: str) -> list[tuple[str, str, str]]:
     folded = fold_accents(text)
     found = []
     for m in pattern.finditer(folded):
-        before = _SYLLABLE.findall(folded[: m.start()])[-1:]
-        after = _SYLLABLE.findall(folded[m.end() :])[:1]
-        for short in by_expansion[" ".join(_SYLLABLE.findall(m.group(0)))]:
+        before = SYLLABLE.findall(folded[: m.start()])[-1:]
+        after = SYLLABLE.findall(folded[m.end() :])[:1]
+        for short in by_expansion[" ".join(SYLLABLE.findall(m.group(0)))]:
             found.append((short, before[0] if before else "", after[0] if after else ""))
     return found

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from index.abbreviations import abbreviation_key, abbreviations, expand_abbreviations, read_resource_lines, spelled_out
+from index.abbreviations import (SYLLABLE, abbreviation_key, abbreviations, expand_abbreviations, read_resource_lines,
+                                 spelled_out)
 from ingest.normalize import fold_accents, has_tone_marks, normalize
 
 # "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
 DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
-SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 DOC_TYPES = r"ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao"
 # "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text)
 TYPE_AND_NUMBER = re.compile(rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b")
