@@ -200,7 +200,8 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     folded_text = fold_accents(text)
     # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
     table, pattern = abbreviations()
-    abbrev_tokens = [fold_accents(m.group(0)) for m in pattern.finditer(typed_text)]
+    typed_shorts = [(abbreviation_key(m.group(0)), fold_accents(m.group(0))) for m in pattern.finditer(typed_text)]
+    abbrev_tokens = [short for _, short in typed_shorts]
     # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
     typed = [fold_accents(s) for s in syllables(typed_text)]
     abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
@@ -221,8 +222,7 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     words = [fold_accents(" ".join(seg)) for seg in segments
              if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
     abbreviated: dict[str, str] = {}
-    shorts = [(abbreviation_key(m.group(0)), fold_accents(m.group(0))) for m in pattern.finditer(typed_text)]
-    for key, short in shorts + [(short, short) for short, _, _ in spelled]:
+    for key, short in typed_shorts + [(short, short) for short, _, _ in spelled]:
         expansion = set(SYLLABLE.findall(fold_accents(table[key])))
         for word in words:
             if set(word.split(" ")) <= expansion:

@@ -140,8 +140,8 @@ class DocumentEvidence:
     evidence in document retrieval"). `doc_index` numbers each paragraph's document; paragraphs of a
     document are contiguous and in reading order. The per-document maxima are computed once, by the build
     (saved beside the BM25 fields; `load`), as a token x document posting matrix per field, so a query
-    costs a sum over small posting lists
-    (walking the paragraph postings per query took 3-7 ms at 100k paragraphs, on the critical path).
+    costs a sum over small posting lists (walking the paragraph postings per query took 3-7 ms at 100k
+    paragraphs, on the critical path).
     """
 
     def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray,
