@@ -107,13 +107,26 @@ class Ranking:
     scores: np.ndarray  # same length, descending
 
 
+def distinct(ids: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, ascending (np.unique's result). By sorting: for the few
+    hundred ids of a search, numpy 2's np.unique, which hashes, took ~60 us against ~8 us."""
+    ids = np.sort(np.asarray(ids, dtype=np.int64))
+    return ids[np.r_[True, ids[1:] != ids[:-1]]] if ids.size else ids
+
+
+def candidates(rankings: Sequence[Ranking]) -> np.ndarray:
+    """Every id of the rankings once, ascending."""
+    return distinct(np.concatenate([r.ids for r in rankings])) if rankings else np.empty(0, dtype=np.int64)
+
+
 def _normalized(scores: np.ndarray, normalization: str) -> np.ndarray:
     scores = scores.astype(np.float64)
     if scores.size == 0:
         return scores
     if normalization == "zscore":
-        std = scores.std()
-        return (scores - scores.mean()) / std if std > 0 else np.ones_like(scores)
+        centred = scores - scores.mean()
+        std = np.sqrt(np.dot(centred, centred) / scores.size)  # np.std, without its generic overhead
+        return centred / std if std > 0 else np.ones_like(scores)
     low, high = scores.min(), scores.max()
     return (scores - low) / (high - low) if high > low else np.ones_like(scores)
 
@@ -142,20 +155,23 @@ def fuse(
         ids, inverse = np.unique(all_ids, return_inverse=True)
         fused = np.bincount(inverse, weights=contributions, minlength=len(ids))
     elif method == "weighted":
-        normalized = [_normalized(r.scores, normalization) for r, _ in present]
         ids, inverse = np.unique(all_ids, return_inverse=True)
         fused = np.zeros(len(ids))
-        offset = 0
-        for (r, w), norm in zip(present, normalized):
+        floors, offset = 0.0, 0
+        for r, w in present:
+            norm = _normalized(r.scores, normalization)
             # Absent from this list: the list's floor (z-scores can be negative), and never above 0, so
-            # a list whose members all score alike (a one-paragraph hint) still lifts its members.
-            contribution = np.full(len(ids), min(norm.min(), 0.0) * w)
-            contribution[inverse[offset : offset + len(r.ids)]] = w * norm
-            fused += contribution
+            # a list whose members all score alike (a one-paragraph hint) still lifts its members. Every
+            # candidate gets each floor; a list's members get their score above it (ids are distinct
+            # within a list).
+            floor = min(float(norm.min()), 0.0) * w
+            floors += floor
+            fused[inverse[offset : offset + len(r.ids)]] += w * norm - floor
             offset += len(r.ids)
+        fused += floors
     else:
         raise ValueError(f"unknown fusion method {method!r}")
-    order = np.lexsort((ids, -fused))
+    order = np.argsort(-fused, kind="stable")  # ids ascend (np.unique), so ties go to the smaller id
     return Ranking(ids[order], fused[order])
 
 

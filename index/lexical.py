@@ -15,7 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index import postings
+from index import fusion, postings
 from index.analysis import QueryAnalysis
 
 FIELDS = ("exact", "folded")
@@ -97,7 +97,7 @@ class LexicalIndex:
         matrix = retriever.scores
         parts = [matrix["indices"][matrix["indptr"][i] : matrix["indptr"][i + 1]]
                  for i in {retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}]
-        return np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+        return fusion.distinct(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
     def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""

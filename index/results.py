@@ -49,7 +49,9 @@ def _highlight_plan(text: str, toned: bool, content_words: tuple[str, ...]):
     singles = {s for s in restored if fold_accents(s) in one_syllable_words and s not in stopwords()}
     folded = sorted({fold_accents(s) for s in restored}, key=len, reverse=True)
     alternatives = "|".join(re.escape(s) for s in folded)
-    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])" if folded else r"(?!)")
+    # No look-behind for the start of a word: the pattern then begins with its alternatives, whose first
+    # letters re uses to skip ahead (a third quicker); highlight_spans drops matches inside a word.
+    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])" if folded else r"(?!)")
     return pairs, {first for first, _ in pairs}, singles, pattern
 
 
@@ -88,18 +90,23 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
     # Only syllables the query has (accent-folded) can join a run; any other syllable just ends one, as
     # does the text between two such syllables when it is not whitespace. So the loop visits those
     # alone, found in the folded text (same offsets when it keeps the text's length: NFC text does).
-    matches = query_syllables.finditer(folded) if len(folded) == len(text) else SYLLABLE.finditer(text)
+    same_offsets = len(folded) == len(text)
+    matches = query_syllables.finditer(folded) if same_offsets else SYLLABLE.finditer(text)
+    compare_toned = query.toned
     for m in matches:
-        toned, folded_syllable = _matching_forms(text[m.start() : m.end()])
-        syllable = toned if query.toned else folded_syllable
-        if run and (run[-1][2], syllable) in pairs and text[run[-1][1] : m.start()].isspace():
-            run.append((m.start(), m.end(), syllable, toned))
+        start, end = m.span()
+        if same_offsets and start and folded[start - 1].isalnum():
+            continue  # the end of a longer word ("ang" in "dang"): the pattern does not check word starts
+        toned, folded_syllable = _matching_forms(text[start:end])
+        syllable = toned if compare_toned else folded_syllable
+        if run and (run[-1][2], syllable) in pairs and text[run[-1][1] : start].isspace():
+            run.append((start, end, syllable, toned))
             continue
         if run:
             close_run()
         # Only a syllable that can start a pair or stand alone opens a run.
         if syllable in pair_starts or toned in singles:
-            run.append((m.start(), m.end(), syllable, toned))
+            run.append((start, end, syllable, toned))
     close_run()
     for number in query.numbers:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(number), folded))
@@ -135,10 +142,16 @@ class ResultBuilder:
         return index
 
     def facets(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
+        """Documents' type, issuer and year over the candidates, most frequent first (ties: first seen).
+        Counted from plain lists: Counter's C loop over a list took half the time of a generator
+        filtering out the empty values first."""
+        def most_common(values: np.ndarray) -> list[tuple]:
+            return [(value, n) for value, n in Counter(values.tolist()).most_common() if value]
+
         return {
-            "type": dict(Counter(t for t in self.s.para_type[ids] if t).most_common()),
-            "issuer": dict(Counter(i for i in self.s.para_issuer[ids] if i).most_common()),
-            "year": dict(Counter(str(y) for y in self.s.para_year[ids] if y).most_common()),
+            "type": dict(most_common(self.s.para_type[ids])),
+            "issuer": dict(most_common(self.s.para_issuer[ids])),
+            "year": {str(year): n for year, n in most_common(self.s.para_year[ids])},
         }
 
     def result(self, index: int, score: float, analysis: QueryAnalysis) -> SearchResult:

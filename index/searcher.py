@@ -172,11 +172,11 @@ class Searcher(CorpusView):
 
     def context_ranking(self, context: np.ndarray, rankings: list[fusion.Ranking]) -> fusion.Ranking:
         """The candidates of `rankings`, each scored by the lexical evidence around it (third fused list)."""
-        candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
+        candidates = fusion.candidates(rankings)
         if not candidates.size:
             return fusion.Ranking(candidates, np.empty(0, dtype=np.float64))
         scores = context[self.para_run[candidates]]
-        order = np.lexsort((candidates, -scores))
+        order = np.argsort(-scores, kind="stable")  # candidates ascend: ties go to the smaller id
         return fusion.Ranking(candidates[order], scores[order])
 
     def quoted_number_hint(self, analysis: QueryAnalysis, hint: fusion.Ranking | None,
@@ -187,7 +187,7 @@ class Searcher(CorpusView):
         if not QUOTED_NUMBERS or not analysis.numbers:
             return hint
         quoting = self.lexical.containing(analysis.numbers)
-        candidates = np.unique(np.concatenate([r.ids for r in rankings])).astype(np.int64)
+        candidates = fusion.candidates(rankings)
         quoted = candidates[np.isin(candidates, quoting)]
         if not quoted.size:
             return hint

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseIndex
-from index.fusion import Ranking, fuse, promote, put_first
+from index.fusion import Ranking, candidates, distinct, fuse, promote, put_first
 
 
 def _random_rankings(rng, n_lists=3, universe=200, length=50):
@@ -44,6 +44,23 @@ def _assert_same(fused: Ranking, expected: dict):
     for doc, score in expected.items():
         assert got[doc] == pytest.approx(score, rel=1e-9, abs=1e-12)
     assert np.all(np.diff(fused.scores) <= 1e-15), "fused ranking must be sorted best first"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_distinct_and_candidates_match_numpy_unique(seed):
+    rng = np.random.default_rng(seed)
+    for size in (0, 1, 7, 600):
+        ids = rng.integers(0, 50 if seed % 2 else 100_000, size=size)
+        assert np.array_equal(distinct(ids), np.unique(ids))
+        assert distinct(ids).dtype == np.int64
+    rankings = _random_rankings(rng)
+    assert np.array_equal(candidates(rankings), np.unique(np.concatenate([r.ids for r in rankings])))
+    assert candidates([]).size == 0
+
+
+def test_fused_ties_go_to_the_smaller_id():
+    tied = fuse([Ranking(np.array([9, 4, 7]), np.ones(3)), Ranking(np.array([7, 4, 9]), np.ones(3))])
+    assert tied.ids.tolist() == [4, 7, 9]
 
 
 @pytest.mark.parametrize("seed", range(5))

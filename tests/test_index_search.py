@@ -110,6 +110,22 @@ def test_filters_paging_and_facets(bundled_searcher):
     assert dated.results and all(r.date.startswith("2019") for r in dated.results)
 
 
+def test_facets_count_each_candidate_once_most_frequent_first(bundled_searcher):
+    import numpy as np
+
+    ids = np.arange(0, len(bundled_searcher.para_doc), 3)
+    facets = bundled_searcher.results.facets(ids)
+    for name, values in (("type", bundled_searcher.para_type), ("issuer", bundled_searcher.para_issuer),
+                         ("year", bundled_searcher.para_year)):
+        expected: dict[str, int] = {}
+        for value in values[ids]:  # first seen first, the order ties keep
+            if value:
+                expected[str(value)] = expected.get(str(value), 0) + 1
+        assert facets[name] == expected
+        ranked = sorted(expected.items(), key=lambda item: -item[1])  # stable: ties stay first seen first
+        assert list(facets[name].items()) == ranked
+
+
 def test_document_number_in_query_favours_that_document(bundled_searcher):
     def from_kl44(result) -> bool:
         return result.doc_number == "44-KL/TW" or "44-KL/TW" in {a.doc_number for a in result.also_in}
