@@ -73,6 +73,23 @@ def test_top_k_of_distinct_scores(seed):
     np.testing.assert_array_equal(ids, np.argsort(-scores, kind="stable")[:37])
 
 
+@pytest.mark.parametrize("spread", ["everywhere", "off the sample", "only on the sample"])
+def test_top_k_matches_a_full_sort_at_corpus_size(spread):
+    """100k scores, k = 200 as a search asks: the sampled cut-off estimate, and its fallback when the
+    sample (every TOP_K_SAMPLE_STRIDE-th score) misses the best scores or holds nearly all of them."""
+    rng = np.random.default_rng(7)
+    scores = np.round(rng.gamma(1.0, 2.0, size=100_000), 1).astype(np.float32)  # rounded: ties
+    on_sample = np.arange(scores.size) % lexical.TOP_K_SAMPLE_STRIDE == 0
+    if spread == "off the sample":
+        scores[on_sample] = 0.0
+    elif spread == "only on the sample":
+        scores[~on_sample] = 0.0
+    ids, values = lexical.top_k(scores, 200)
+    order = np.lexsort((np.arange(scores.size), -scores))
+    np.testing.assert_array_equal(ids, order[scores[order] > 0][:200])
+    np.testing.assert_array_equal(values, scores[ids])
+
+
 def test_top_k_of_nothing():
     assert lexical.top_k(np.zeros(10, dtype=np.float32), 5)[0].size == 0
     assert lexical.top_k(np.ones(10, dtype=np.float32), 0)[0].size == 0
