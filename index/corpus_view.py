@@ -8,6 +8,7 @@ make filters and document-number hints vectorized instead of loops over the corp
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable
 import numpy as np
 
@@ -89,6 +90,14 @@ class CorpusView:
         self.para_issuer = np.array([d.issuer or "" for d in doc_list] + [""], dtype=object)[codes]
         years = [int(d.date[:4]) if d.date and d.date[:4].isdigit() else 0 for d in doc_list]
         self.para_year = np.array(years + [0], dtype=np.int64)[codes]
+        # The same per paragraph as small integer codes into each facet's labels ("" : none), for
+        # facet_counts: counting ints does not touch a Python string per candidate.
+        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for name, values in (("type", [d.doc_type or "" for d in doc_list]), ("issuer", [d.issuer or "" for d in doc_list]),
+                             ("year", [str(y) if y else "" for y in years])):
+            labels = list(dict.fromkeys(["", *values]))
+            code_of = {label: c for c, label in enumerate(labels)}
+            self._facets[name] = (np.array([code_of[v] for v in values] + [0], dtype=np.int64)[codes], labels)
         # Document numbers looked up, not scanned, per query: by the whole folded number ("44-kl/tw") and by
         # its leading part as "Kết luận 44" names it ("44" -> [(doc id, folded type)]).
         self._by_number: dict[str, list[str]] = {}
@@ -160,16 +169,18 @@ class CorpusView:
 
     def also_in_at(self, index: int) -> list[AlsoIn]:
         g = int(self.group[index])
-        if self._member_bounds[g + 1] - self._member_bounds[g] == 1:
+        lo, hi = self._member_bounds[g], self._member_bounds[g + 1]
+        if hi - lo == 1:
             return []  # most paragraphs have no near-duplicate
+        doc_ids, paragraph_ids = self._paragraphs.columns["doc_id"], self._paragraphs.columns["paragraph_id"]
         out = []
-        for j in self.group_members(index):
-            p = self._paragraphs[j]
-            if j == index or p.doc_id == self._paragraphs[index].doc_id:
+        for j in self._member_order[lo:hi].tolist():
+            doc_id = doc_ids[j]
+            if j == index or doc_id == doc_ids[index]:
                 continue
-            d = self._documents[p.doc_id]
-            out.append(AlsoIn(doc_id=d.doc_id, doc_number=d.number, doc_title=d.title,
-                              paragraph_id=p.paragraph_id, url=paragraph_url(d.doc_id, p.paragraph_id)))
+            d = self._documents[doc_id]
+            out.append(AlsoIn(doc_id=doc_id, doc_number=d.number, doc_title=d.title, paragraph_id=paragraph_ids[j],
+                              url=paragraph_url(doc_id, paragraph_ids[j])))
         return out
 
     def also_in(self, paragraph_id: str) -> list[AlsoIn]:
@@ -185,6 +196,14 @@ class CorpusView:
                 for r in d.references if r.target_doc_id == doc_id]
 
     # -- vectorized helpers for search -----------------------------------------------------
+
+    def facet_counts(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
+        """Documents' type, issuer and year over the paragraphs `ids`, most frequent first (ties: first seen)."""
+        out = {}
+        for name, (codes, labels) in self._facets.items():
+            counts = Counter(codes[ids].tolist()).most_common()
+            out[name] = {labels[code]: n for code, n in counts if code}
+        return out
 
     def filter_mask(self, doc_type: str | None, issuer: str | None, year: int | None) -> np.ndarray | None:
         """Paragraphs whose document passes the filters (None when there is no filter)."""

@@ -9,7 +9,6 @@ as the best-ranked member, or as the document's own text when that member is an 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -60,8 +59,23 @@ def forget_highlight_plans() -> None:
     _highlight_plan.cache_clear()
 
 
-def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
-    """[start, end) offsets in `text` of what the query asked for, merged into phrases.
+def highlight_page(texts: list[str], query: QueryAnalysis) -> list[list[tuple[int, int]]]:
+    """highlight_spans of each text, the texts accent-folded together: one fold of a page of ten
+    paragraphs took ~16 us against ~75 for ten."""
+    joined = "\n".join(texts)
+    folded = fold_accents(joined)
+    if len(folded) != len(joined):  # a text whose folding drops characters: each on its own
+        return [highlight_spans(text, query) for text in texts]
+    out, start = [], 0
+    for text in texts:
+        out.append(highlight_spans(text, query, folded[start : start + len(text)]))
+        start += len(text) + 1
+    return out
+
+
+def highlight_spans(text: str, query: QueryAnalysis, folded: str | None = None) -> list[tuple[int, int]]:
+    """[start, end) offsets in `text` of what the query asked for, merged into phrases (`folded`:
+    fold_accents(text), when the caller has it).
 
     A run of syllables is marked when each neighbouring pair also stands side by side in the query
     ("người đứng đầu"), a lone syllable only when it is a one-syllable content word of the query, so
@@ -86,7 +100,7 @@ def highlight_spans(text: str, query: QueryAnalysis) -> list[tuple[int, int]]:
             spans.append((run[0][0], run[-1][1]))
         run.clear()
 
-    folded = fold_accents(text)
+    folded = fold_accents(text) if folded is None else folded
     # Only syllables the query has (accent-folded) can join a run; any other syllable just ends one, as
     # does the text between two such syllables when it is not whitespace. So the loop visits those
     # alone, found in the folded text (same offsets when it keeps the text's length: NFC text does).
@@ -142,25 +156,15 @@ class ResultBuilder:
         return index
 
     def facets(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
-        """Documents' type, issuer and year over the candidates, most frequent first (ties: first seen).
-        Counted from plain lists: Counter's C loop over a list took half the time of a generator
-        filtering out the empty values first."""
-        def most_common(values: np.ndarray) -> list[tuple]:
-            return [(value, n) for value, n in Counter(values.tolist()).most_common() if value]
+        return self.s.facet_counts(ids)
 
-        return {
-            "type": dict(most_common(self.s.para_type[ids])),
-            "issuer": dict(most_common(self.s.para_issuer[ids])),
-            "year": {str(year): n for year, n in most_common(self.s.para_year[ids])},
-        }
-
-    def result(self, index: int, score: float, analysis: QueryAnalysis) -> SearchResult:
+    def result(self, index: int, score: float, highlights: list[tuple[int, int]]) -> SearchResult:
         p = self.s.paragraph_at(index)
         citation = self.s.citation_at(index)
         return SearchResult(
             paragraph_id=p.paragraph_id, doc_id=p.doc_id, doc_number=citation.doc_number,
             doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
-            date=citation.date, section=p.section, text=p.text, highlights=highlight_spans(p.text, analysis),
+            date=citation.date, section=p.section, text=p.text, highlights=highlights,
             score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
         )
 
@@ -222,7 +226,8 @@ class ResultBuilder:
         return SearchResponse(
             query=query,
             answer=answer,
-            results=[self.result(i, sc, analysis) for i, sc in page],
+            results=[self.result(i, sc, spans) for (i, sc), spans in
+                     zip(page, highlight_page([self.s.paragraph_at(i).text for i, _ in page], analysis))],
             total=int(len(ids)),
             facets=self.facets(candidates),
         )

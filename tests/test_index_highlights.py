@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from index.analysis import analyze_query
-from index.results import highlight_spans
+import unicodedata
+
+from index.results import highlight_page, highlight_spans
 
 TEXT = ("Người đứng đầu cấp uỷ phải chịu trách nhiệm chỉ đạo xây dựng phong trào; "
         "mỗi nhiệm vụ được giao theo Kết luận số 44-KL/TW.")
@@ -32,3 +34,13 @@ def test_a_toneless_query_marks_phrases_folded_and_lone_words_by_their_restored_
 
 def test_document_numbers_are_marked():
     assert "44-KL/TW" in marked(TEXT, analyze_query("Kết luận 44-KL/TW"))
+
+
+def test_a_page_is_highlighted_as_each_of_its_texts_alone():
+    query = analyze_query("trách nhiệm người đứng đầu Kết luận 44-KL/TW")
+    texts = [TEXT, "", "người đứng đầu", "trách nhiệm\ncủa người đứng đầu 44-KL/TW", TEXT[::-1]]
+    assert highlight_page(texts, query) == [highlight_spans(t, query) for t in texts]
+    assert highlight_page(texts, query)[0]  # not all empty
+    # a decomposed (NFD) text loses its combining marks when folded: offsets then come from each text alone
+    decomposed = [TEXT, unicodedata.normalize("NFD", TEXT)]
+    assert highlight_page(decomposed, query) == [highlight_spans(t, query) for t in decomposed]
