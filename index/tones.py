@@ -154,8 +154,20 @@ class ToneRestorer:
         layers = [candidates(i) for i in range(len(words))]
         best = {w: (math.log(self._unigram(w)), [w]) for w in layers[0]}
         for options in layers[1:]:
-            best = {w: max((score + self._transition(v, w), path + [w]) for v, (score, path) in best.items())
-                    for w in options}
+            # _transition's terms that depend on one side only, once per form (the same arithmetic, so the
+            # same scores); a path is extended only once it won (paths of a layer have the same length and
+            # end apart, so comparing them decides as comparing them extended would).
+            previous = [(f"{v} ", score, path, self.form_count.get(v, 0) + MU) for v, (score, path) in best.items()]
+            extended = {}
+            for w in options:
+                smoothing = MU * self._unigram(w)
+                top_score, top_path = -math.inf, None
+                for prefix, score, path, denominator in previous:
+                    candidate = score + math.log((self.pairs.get(prefix + w, 0) + smoothing) / denominator)
+                    if top_path is None or candidate > top_score or (candidate == top_score and path > top_path):
+                        top_score, top_path = candidate, path
+                extended[w] = (top_score, top_path + [w])
+            best = extended
         return max(best.values())[1]
 
     def _unigram(self, w: str) -> float:
