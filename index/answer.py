@@ -81,10 +81,12 @@ def is_relevant(cosine: float, cover: float, unknown: float) -> bool:
     return cosine >= STRONG_COSINE or (cosine >= MIN_COSINE and cover >= MIN_COVERAGE)
 
 
-def best_sentences(text: str, query: QueryAnalysis, window: tuple[int, int] | None = None) -> tuple[int, int]:
-    """Offsets of the sentence(s) of `text` that best answer the query (verbatim span)."""
+def best_sentences(text: str, query: QueryAnalysis, window: tuple[int, int] | None = None,
+                   folded: str | None = None) -> tuple[int, int]:
+    """Offsets of the sentence(s) of `text` that best answer the query (verbatim span); `folded`:
+    fold_accents(text), when the caller has it."""
     spans = sentence_spans(text)
-    folded = fold_accents(text)
+    folded = fold_accents(text) if folded is None else folded
     wanted = set(query.content_syllables)
     pairs = {f"{a} {b}" for a, b in zip(query.content_syllables, query.content_syllables[1:])}
 

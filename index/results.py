@@ -181,10 +181,11 @@ class ResultBuilder:
         # A paragraph is read with its document's name: "Chỉ thị 09" is covered by every paragraph of it.
         citation = self.s.citation_at(index)
         name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
-        cover = coverage(f"{fold_accents(p.text)} | {fold_accents(name)}", analysis, weights, known)
+        folded = fold_accents(p.text)
+        cover = coverage(f"{folded} | {fold_accents(name)}", analysis, weights, known)
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
-        start, end = best_sentences(p.text, analysis, window)
+        start, end = best_sentences(p.text, analysis, window, folded)
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
             citation=citation, paragraph_text=p.text, start=start, end=end,

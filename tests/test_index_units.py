@@ -2,7 +2,9 @@
 the section it stands in, and its section number (index.dense.make_units)."""
 
 from ingest.models import Document, Paragraph
-from index.dense import make_units
+import pytest
+
+from index.dense import make_units, sentence_spans, split_sentence_spans
 
 
 def _paragraphs(doc_id: str, rows: list[tuple[str, str, str]], attached: str | None = None) -> list[Paragraph]:
@@ -51,3 +53,14 @@ def test_attached_copy_units_have_no_heading_of_the_other_document():
     ], attached="44-KL/TW")
     texts = [u.text for u in make_units({"cv": letter}, copy)]
     assert texts[1] == "Công văn 48/LĐLĐ: Tổ chức quán triệt Kết luận số 44-KL/TW (mục 2.4). 2.4. Quan tâm xây dựng lực lượng nòng cốt."
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Một câu", "  Một câu.  ", "Một câu...", "Hỏi gì?!", "Câu một. Câu hai",
+                                  "Giá 1.500.000 đồng", "Điều 1. Phạm vi", "a. Nội dung;\nb. Thời hạn.", "Hết…"])
+def test_a_single_sentence_is_found_as_the_splitter_finds_it(text):
+    assert sentence_spans(text) == split_sentence_spans(text)
+
+
+def test_sentence_spans_match_the_splitter_on_every_bundled_paragraph(bundled_corpus):
+    texts = [p.text for p in bundled_corpus.paragraphs]
+    assert [sentence_spans(t) for t in texts] == [split_sentence_spans(t) for t in texts]
