@@ -4,8 +4,8 @@ Consumes the corpus (documents and paragraphs) and an Embedder; produces embeddi
 paragraph, or a window of its sentences when the paragraph is long, each prefixed with its
 document's title, section heading and section number as context), their unit vectors, and a FAISS
 inner-product index. At query time unit scores pool back to paragraphs by max. Exact search
-(IndexFlatIP) up to `HNSW_THRESHOLD` units, HNSW above it, where exhaustive search stops fitting
-the query budget.
+(IndexFlatIP) up to `HNSW_THRESHOLD` units, HNSW over float16 vectors above it, where exhaustive
+search stops fitting the query budget.
 
 The section heading matters most for short paragraphs that only make sense under it (the clause "1.
 Trường hợp bên có nghĩa vụ chậm trả tiền..." of the article "Trách nhiệm do chậm thực hiện nghĩa vụ
@@ -154,13 +154,18 @@ class DenseIndex:
     @classmethod
     def build(cls, vectors: np.ndarray, unit_paragraph: np.ndarray) -> "DenseIndex":
         dim = vectors.shape[1]
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) > HNSW_THRESHOLD:
-            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            # Vectors stored as float16: half the memory and file, and the search reads half the bytes. At
+            # ~100k paragraphs: 0.64 instead of 0.72 ms within a search; 0.68 of the exact top 200 found
+            # (float32: 0.69), 0.88 of the top 10 either way; cosines moved by at most 7e-5.
+            index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             index.hnsw.efSearch = HNSW_EF_SEARCH
+            index.train(vectors)
         else:
             index = faiss.IndexFlatIP(dim)
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.add(vectors)
         return cls(index, unit_paragraph)
 
     def save(self, path: Path) -> None:
