@@ -87,7 +87,6 @@ def encode_query_beside(embedder: Embedder, text: str, work: Callable[[], T]) ->
     return embedder.encode_query(text), work
 
 
-
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)

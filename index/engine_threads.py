@@ -26,9 +26,11 @@ of a core while this machine ran fast, 0.24-0.28 while it ran slow, and the enco
 `IdleWorker` runs a search's lexical side there (index.searcher): a thread with Linux's SCHED_IDLE
 policy runs only when a core has nothing else to do, and a team member that wakes preempts it at once.
 Nice 19 instead slowed the encodes by 25 %, nice 0 doubled them. The work (~1.7 ms of CPU at 100k
-paragraphs) also fills the caches the engine uses, so the encode inside a search takes ~1 ms longer
-than alone: a dev-set search at 100k gained 0.1-0.25 ms p50 in the fast phase (once lost 0.4 ms),
-0.7-1.4 ms in the slow one (benchmarks/README.md, eighth session).
+paragraphs) still slows the encode beside it, by ~1 ms: a dev-set search at 100k gained 0.1-0.25 ms
+p50 in the fast phase (once lost 0.4 ms), 0.7-1.4 ms in the slow one (benchmarks/README.md, eighth
+session). Not through the caches alone: over five runs (p50 of the dev-set encodes at 100k, tenth
+session), the lexical side beside an encode slowed it by 0.9-1.3 ms, a pure-Python loop that touches
+almost no memory, runnable for the first 1.5 ms, by 0.4-1.0 ms, an empty job by 0.0-0.4 ms.
 
 The worker gets work only when the engine call took every idle core of an idle machine. Should another
 process then take both cores, the worker waits at the back of the queue, and so does the search (and,
