@@ -227,11 +227,17 @@ def serve_one(index_dir: Path, queries: int, k: int, rounds: int = 3) -> None:
     }
     # Every step of a query is timed back to back, `rounds` times over the query list: a slow spell of
     # the machine (another process, a cold cache) then falls on all steps alike instead of on the one
-    # step that happened to run during it, and a step's p50 is over every round's samples.
+    # step that happened to run during it, and a step's p50 is over every round's samples. The steps run
+    # in a fresh random order each time (fixed seed), so each follows each other step as often: in a
+    # fixed order an encoding timed right after another encoding ran on warm caches (the text a search
+    # encodes, timed after the typed text, took 0.5-1.6 ms less than the typed text itself, though it
+    # is as long or longer), while a search followed a search.
+    order = np.random.default_rng(0)
     times = {name: np.zeros((rounds, len(texts))) for name in steps}
     for r in range(rounds):
         for q, text in enumerate(texts):
-            for name, fn in steps.items():
+            for name in order.permutation(list(steps)):
+                fn = steps[name]
                 searcher.forget_queries()  # as if the query were new: no restored text or plan kept
                 start = time.perf_counter()
                 fn(text)
