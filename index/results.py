@@ -155,9 +155,6 @@ class ResultBuilder:
                 return j
         return index
 
-    def facets(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
-        return self.s.facet_counts(ids)
-
     def result(self, index: int, score: float, highlights: list[tuple[int, int]]) -> SearchResult:
         p = self.s.paragraph_at(index)
         citation = self.s.citation_at(index)
@@ -230,5 +227,5 @@ class ResultBuilder:
             results=[self.result(i, sc, spans) for (i, sc), spans in
                      zip(page, highlight_page([self.s.paragraph_at(i).text for i, _ in page], analysis))],
             total=int(len(ids)),
-            facets=self.facets(candidates),
+            facets=self.s.facet_counts(candidates),
         )

@@ -279,7 +279,7 @@ class Searcher(CorpusView):
         mask = self.filter_mask(doc_type, issuer, year)
         # The lexical side runs while the query is encoded, on the CPU time the encoder leaves idle, at a
         # priority that never takes a core from it (index.engine_threads.IdleWorker); where that cannot
-        # be, after the encoding, in this thread.
+        # be, after the encoding and the dense search, in this thread.
         lexical_side = partial(self.lexical_side, query, text, fetch, mode, mask)
         query_vector = dense = dense_filtered = None
         if mode == "lexical":

@@ -114,7 +114,7 @@ def test_facets_count_each_candidate_once_most_frequent_first(bundled_searcher):
     import numpy as np
 
     ids = np.arange(0, len(bundled_searcher.para_doc), 3)
-    facets = bundled_searcher.results.facets(ids)
+    facets = bundled_searcher.facet_counts(ids)
     for name, values in (("type", bundled_searcher.para_type), ("issuer", bundled_searcher.para_issuer),
                          ("year", bundled_searcher.para_year)):
         expected: dict[str, int] = {}
