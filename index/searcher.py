@@ -136,14 +136,10 @@ class Searcher(CorpusView):
         """The query as the dense retriever sees it: normalized, abbreviations expanded, tone marks restored."""
         return query_text(query, self.restore_tones)
 
-    def query_vector(self, dense_text: str) -> np.ndarray:
-        """The vector of a query text as the dense retriever sees it (dense_query_text), cached."""
-        vector = self.query_vectors.get(dense_text)
-        return self._keep(dense_text, self.embedder.encode_query(dense_text)) if vector is None else vector
-
     def encode_alongside(self, dense_text: str, work: Callable[[], T]) -> tuple[np.ndarray, Callable[[], T]]:
-        """`query_vector(dense_text)` and a function giving `work()`'s result; when the vector must be
-        encoded, `work` begins on the CPU time the encoding leaves idle (index.embedders.encode_query_beside)."""
+        """The vector of `dense_text` (dense_query_text), cached, and a function giving `work()`'s result;
+        when the vector must be encoded, `work` begins on the CPU time the encoding leaves idle
+        (index.embedders.encode_query_beside)."""
         vector = self.query_vectors.get(dense_text)
         if vector is not None:
             return vector, work

