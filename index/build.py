@@ -9,7 +9,10 @@ changed files; documents no longer in the corpus simply are not in the new build
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +29,7 @@ from ingest.models import Corpus
 from ingest.normalize import normalize
 
 EMBED_BATCH = 256
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,22 +69,32 @@ def _embed(units: list[Unit], embedder: Embedder, cache: dict[str, np.ndarray], 
         if key in cache:
             vectors[i] = cache[key]
     batches = range(0, len(todo), EMBED_BATCH)
-    if progress and todo:
+    plain = progress and todo and not sys.stderr.isatty()  # a log or a pipe: plain lines, not a redrawn bar
+    if progress and todo and not plain:
         from rich.progress import track
 
         batches = track(batches, description=f"Nhúng {len(todo)} đoạn", transient=True)
     for start in batches:
         chunk = todo[start : start + EMBED_BATCH]
         vectors[chunk] = embedder.encode_passages([units[i].text for i in chunk])
+        if plain:
+            print(f"Đã nhúng {start + len(chunk)}/{len(todo)} đơn vị", file=sys.stderr, flush=True)
     return keys, vectors, set(todo)
 
 
-def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool = False) -> BuildReport:
-    """Write a complete new index of `corpus` into `index_dir` and make it the serving one."""
+def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool = False,
+                wait: bool = True, on_wait: Callable[[], None] | None = None) -> BuildReport:
+    """Write a complete new index of `corpus` into `index_dir` and make it the serving one.
+
+    Holds the folder's lock throughout (store.index_lock): a second build waits for it, calling
+    `on_wait`, or raises store.IndexBusy when `wait` is False."""
+    with store.index_lock(index_dir, wait=wait, on_wait=on_wait):
+        return _build_locked(corpus, Path(index_dir), embedder, progress)
+
+
+def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool) -> BuildReport:
     from ingest.store import write_corpus, write_paragraph_columns
 
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     documents = {d.doc_id: d for d in corpus.documents}
     paragraphs = [p for p in corpus.paragraphs if p.doc_id in documents]
     partial = store.new_build_folder(index_dir)
@@ -123,7 +137,10 @@ def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: b
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    store.clean_old_builds(index_dir)
+    try:
+        store.clean_old_builds(index_dir)
+    except OSError as exc:  # the new build serves already; old ones go at the next clean-up
+        log.warning("could not remove old builds of %s: %s", index_dir, exc)
     return BuildReport(
         embedded=len(fresh_paragraphs),
         reused=len(paragraphs) - len(fresh_paragraphs),
@@ -134,13 +151,38 @@ def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: b
     )
 
 
-def ensure_index(index_dir: Path, data_dir: Path, embedder: Embedder, progress: bool = True) -> None:
-    """Ingest `data_dir` and build an index when `index_dir` holds none (first `tracuu serve`)."""
+class IndexMissing(RuntimeError):
+    """The index folder the user named holds no usable index, and is not new: never rebuilt silently."""
+
+
+def needs_build(index_dir: Path, rebuild_broken: bool = True) -> bool:
+    """True when `index_dir` serves no build and may be built from the bundled data (see ensure_index)."""
+    index_dir = Path(index_dir)
     if store.current_build(index_dir) is not None:
+        return False
+    is_new = not index_dir.exists() or not any(p.name != store.LOCK for p in index_dir.iterdir())
+    if not is_new and not rebuild_broken:
+        raise IndexMissing(
+            f"Thư mục {index_dir} không có chỉ mục dùng được (không tìm thấy bản đang phục vụ). "
+            f"Lập lại: tracuu ingest <thư mục văn bản> --index-dir {index_dir}")
+    return True
+
+
+def ensure_index(index_dir: Path, data_dir: Path, embedder: Embedder, progress: bool = True,
+                 rebuild_broken: bool = True) -> None:
+    """Ingest `data_dir` and build an index when `index_dir` holds none (first `tracuu serve`).
+
+    A folder that exists but serves nothing (its `current` gone or dangling) is rebuilt from `data_dir`
+    only with `rebuild_broken` (the default folder); a folder the user named may index other documents,
+    so it raises IndexMissing instead."""
+    index_dir = Path(index_dir)
+    if not needs_build(index_dir, rebuild_broken):
         return
     from ingest.pipeline import ingest_paths
 
     corpus = ingest_paths([Path(data_dir)], progress=progress)
     if not corpus.documents:
         raise RuntimeError(f"no readable documents in {data_dir}; cannot build an index")
-    build_index(corpus, index_dir, embedder, progress=progress)
+    with store.index_lock(index_dir):
+        if store.current_build(index_dir) is None:  # another process may have built it meanwhile
+            _build_locked(corpus, index_dir, embedder, progress)

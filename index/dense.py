@@ -30,6 +30,7 @@ from ingest.normalize import fold_accents, normalize
 
 LONG_PARAGRAPH_CHARS = 700  # ~150 e5 tokens: above this one vector blurs the paragraph's several points
 WINDOW_CHARS = 400  # sentences are grouped into windows of about this size
+LONGEST_SENTENCE_CHARS = 2000  # past e5's 512 tokens, which it truncates: a longer "sentence" (no punctuation) is cut
 CONTEXT_WORDS = 14  # words of the document title prepended as context
 HNSW_THRESHOLD = 20_000  # units; measured here: exact search of 24.6k units for 400 hits took ~10 ms per query, HNSW ~7 ms at 20k and stays flat as the corpus grows
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
@@ -86,12 +87,27 @@ def _windows(text: str) -> list[tuple[int, int]]:
     if len(text) <= LONG_PARAGRAPH_CHARS:
         return [(0, len(text))]
     windows: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
+    for start, end in _bounded_spans(text, sentence_spans(text)):
         if windows and end - windows[-1][0] <= WINDOW_CHARS:
             windows[-1] = (windows[-1][0], end)
         else:
             windows.append((start, end))
     return windows
+
+
+def _bounded_spans(text: str, spans: list[tuple[int, int]]):
+    """Sentence spans, a "sentence" past what the embedder reads (text without punctuation) cut at spaces
+    into windows: one vector for thousands of words would cost the embedder for nothing."""
+    for start, end in spans:
+        if end - start <= LONGEST_SENTENCE_CHARS:
+            yield start, end
+            continue
+        while end - start > LONG_PARAGRAPH_CHARS:
+            cut = text.rfind(" ", start + 1, start + WINDOW_CHARS)
+            cut = cut if cut > start else start + WINDOW_CHARS
+            yield start, cut
+            start = cut + 1 if text[cut:cut + 1] == " " else cut
+        yield start, end
 
 
 def context_of(document: Document, paragraph: Paragraph, heading: str = "") -> str:

@@ -16,6 +16,10 @@ the previous `current` intact. Each build folder is inspectable and pickle-free:
     context_<field>_{data,documents,indptr}.npy   per token and document, the best paragraph's BM25
                        (index.lexical.DocumentEvidence; computed at load for a build without them)
     lexicon.json       tone-restoration lexicon learned from the corpus
+
+Beside `builds/` and `current`: `.lock`, the OS file lock an ingest holds from its first read of the
+serving build to its clean-up (`index_lock`), and `.pins/`, one empty file per process and build it
+loads or serves (`pin_build`); clean-up never removes a build a live process pins.
 """
 
 from __future__ import annotations
@@ -24,13 +28,72 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 FORMAT_VERSION = 3  # 2: units.npy added; 3: paragraphs carry attached_number (ingest format 2)
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 PARTIAL = ".partial"
+LOCK = ".lock"
+PINS = ".pins"
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index folder's lock and the caller chose not to wait."""
+
+
+@contextmanager
+def index_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the folder's ingest lock; a second ingest waits for it (calling `on_wait` once) or, with
+    `wait=False`, raises IndexBusy. The OS drops the lock when its process dies, so none goes stale."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(index_dir / LOCK, is_singleton=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise IndexBusy(f"một lần lập chỉ mục khác đang chạy trên {index_dir}") from None
+        if on_wait is not None:
+            on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def pin_build(index_dir: Path, build: Path) -> Path:
+    """Mark `build` as used by this process, so clean-up keeps it; returns the pin to pass to unpin."""
+    pins = Path(index_dir) / PINS
+    pins.mkdir(parents=True, exist_ok=True)
+    pin = pins / f"{os.getpid()}.{Path(build).name}"
+    pin.touch()
+    return pin
+
+
+def unpin(pin: Path) -> None:
+    Path(pin).unlink(missing_ok=True)
+
+
+def _pinned_builds(index_dir: Path) -> set[str]:
+    """Build names pinned by live processes; pins of dead processes are removed."""
+    pins = Path(index_dir) / PINS
+    names: set[str] = set()
+    if not pins.is_dir():
+        return names
+    for pin in pins.iterdir():
+        pid, _, name = pin.name.partition(".")
+        if pid.isdigit() and _pid_alive(int(pid)):
+            names.add(name)
+        else:
+            pin.unlink(missing_ok=True)
+    return names
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -104,13 +167,20 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_old_builds(index_dir: Path) -> None:
-    """Remove builds other than the serving one, and partial builds whose process is gone."""
+    """Remove builds other than the serving one and those live processes pin, partial builds and
+    temporary `current` links whose process is gone."""
+    index_dir = Path(index_dir)
     serving = current_build(index_dir)
-    builds = Path(index_dir) / BUILDS
+    for link in index_dir.glob(f".{CURRENT}-*"):
+        pid = link.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _pid_alive(int(pid))):
+            link.unlink(missing_ok=True)
+    builds = index_dir / BUILDS
     if not builds.is_dir():
         return
+    pinned = _pinned_builds(index_dir)
     for folder in builds.iterdir():
-        if serving is not None and folder.resolve() == serving:
+        if serving is not None and folder.resolve() == serving or folder.name in pinned:
             continue
         if folder.name.endswith(PARTIAL):
             pid = folder.name[: -len(PARTIAL)].rsplit("-", 1)[-1]

@@ -6,12 +6,19 @@ API print the same thing.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from pydantic import BaseModel, Field
 
 
+def document_url(doc_id: str) -> str:
+    """Link to a document's page; a given id ("Luật ...|1", "a/b") is percent-encoded whole."""
+    return "/documents/" + quote(doc_id, safe="")
+
+
 def paragraph_url(doc_id: str, paragraph_id: str) -> str:
-    """Link to a paragraph's anchor in its document page."""
-    return f"/documents/{doc_id}#p-{paragraph_id}"
+    """Link to a paragraph's anchor in its document page (paragraph ids are URL-safe by construction)."""
+    return f"{document_url(doc_id)}#p-{paragraph_id}"
 
 
 class Citation(BaseModel):

@@ -1,8 +1,9 @@
 """Stable, URL-safe identifiers for documents and paragraphs.
 
-Consumes a file name (or a JSONL id) and paragraph texts; produces ids in [a-z0-9-]. A document id
-is a slug of the file name (a name is an identifier, never metadata) or the id given in JSONL; a
-paragraph id is the document id + a short hash of the paragraph's normalized text + an occurrence
+Consumes a file name (or a given id) and paragraph texts. A document id is a slug of the file name in
+[a-z0-9-] (a name is an identifier, never metadata), or the id given in JSONL or a sidecar, kept
+exactly (URLs percent-encode it); a paragraph id, always in [a-z0-9-], is the document's slug prefix
++ a short hash of the paragraph's normalized text + an occurrence
 counter, so the same file ingested twice gives the same ids, and editing one paragraph changes
 only that paragraph's id.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Container
 
 from ingest.normalize import fold_accents, normalize
 
@@ -26,7 +28,7 @@ def slugify(name: str) -> str:
     return slug or "doc-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
-def unique_doc_id(base: str, source_key: str, taken: set[str]) -> str:
+def unique_doc_id(base: str, source_key: str, taken: Container[str]) -> str:
     """`base`, or base + a hash of the source path when another document already has it."""
     if base not in taken:
         return base
@@ -38,8 +40,18 @@ def unique_doc_id(base: str, source_key: str, taken: set[str]) -> str:
     return candidate
 
 
+def paragraph_prefix(doc_id: str) -> str:
+    """What paragraph ids of `doc_id` begin with: the id itself when it is a slug, else its slug and a
+    hash of it (a given id such as "Luật Phòng, chống ma túy|1"), so anchors stay URL- and HTML-safe."""
+    slug = slugify(doc_id)
+    if slug == doc_id:
+        return doc_id
+    return f"{slug}-{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:6]}"
+
+
 def paragraph_ids(doc_id: str, texts: list[str]) -> list[str]:
-    """One id per paragraph: doc_id-<8 hex of normalized text>[-n for the n-th repeat]."""
+    """One id per paragraph: prefix-<8 hex of normalized text>[-n for the n-th repeat]; `doc_id` is
+    the `paragraph_prefix` of the document."""
     seen: dict[str, int] = {}
     ids = []
     for text in texts:

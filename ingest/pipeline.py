@@ -13,6 +13,7 @@ link references to corpus documents, link near-duplicate paragraphs.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from ingest.clean import clean_text
 from ingest.dedupe import link_duplicates, mark_attached_copies
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
-from ingest.ids import paragraph_ids, slugify, unique_doc_id
+from ingest.ids import paragraph_ids, paragraph_prefix, slugify, unique_doc_id
+from ingest.limits import IngestLimits
 from ingest.metadata import apply_given, content_metadata
 from ingest.models import Corpus, Document, Paragraph, SkippedFile
 from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
@@ -70,22 +72,28 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
     return files, skipped
 
 
-def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
+def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits = IngestLimits()) -> Corpus:
     files, skipped = collect_files(paths)
     built: list[_Built] = []
-    taken: set[str] = set()
+    taken: dict[str, str] = {}  # doc_id -> where it came from
     for file in _progress(files, progress):
         try:
-            result = read_path(file)
+            result = read_path(file, limits)
             sidecar = read_sidecar(file)
         except ReadError as exc:
             skipped.append(SkippedFile(path=str(file), reason=exc.reason))
+            continue
+        except Exception as exc:  # a bug or an OS error on one file must not lose the others
+            log.exception("reading %s failed", file)
+            skipped.append(SkippedFile(path=str(file), reason=f"lỗi khi đọc ({type(exc).__name__}: {exc})"))
             continue
         skipped.extend(result.problems)
         for raw in result.documents:
             if sidecar:
                 raw.given_metadata = {**raw.given_metadata, **sidecar}
                 raw.given_source = "sidecar"
+                if "id" in sidecar:
+                    raw.id_hint, raw.given_id = raw.given_metadata.pop("id"), True
             try:
                 item = _build_document(raw, taken)
             except ReadError as exc:
@@ -95,7 +103,7 @@ def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
                 log.exception("ingest failed on %s", raw.source_path)
                 skipped.append(SkippedFile(path=raw.source_path, reason=f"lỗi khi xử lý ({type(exc).__name__}: {exc})"))
                 continue
-            taken.add(item.document.doc_id)
+            taken[item.document.doc_id] = raw.source_path
             built.append(item)
     documents = [b.document for b in built]
     paragraphs = [p for b in built for p in b.paragraphs]
@@ -111,12 +119,37 @@ def ingest_paths(paths: list[Path], progress: bool = False) -> Corpus:
 def _progress(files: list[Path], enabled: bool):
     if not enabled or not files:
         return files
+    if not sys.stderr.isatty():  # a log file or a pipe: plain lines, not a redrawn bar
+        return _plain_progress(files)
     from rich.progress import track
 
-    return track(files, description="Đang đọc văn bản", transient=False)
+    return track(files, description="Đang đọc văn bản", transient=False, console=_stderr_console())
 
 
-def _build_document(raw: RawDocument, taken: set[str]) -> _Built:
+def _plain_progress(files: list[Path]):
+    step = max(1, len(files) // 20)
+    for number, file in enumerate(files, 1):
+        if number == 1 or number % step == 0 or number == len(files):
+            print(f"Đang đọc văn bản {number}/{len(files)}: {file}", file=sys.stderr, flush=True)
+        yield file
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _doc_id(raw: RawDocument, taken: dict[str, str]) -> str:
+    """The given id exactly (a repeat is an error naming both places), else a unique slug of the file name."""
+    if raw.given_id:
+        if raw.id_hint in taken:
+            raise ReadError(f"id '{raw.id_hint}' trùng với văn bản ở {taken[raw.id_hint]}; mỗi id chỉ được dùng một lần")
+        return raw.id_hint
+    return unique_doc_id(slugify(raw.id_hint), raw.source_path, taken)
+
+
+def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
     blocks = clean_text(raw.text)
     if not blocks:
         raise ReadError("không còn nội dung sau khi làm sạch (nothing but page furniture)")
@@ -129,11 +162,10 @@ def _build_document(raw: RawDocument, taken: set[str]) -> _Built:
     meta = content_metadata(structured)
     if raw.given_metadata:
         apply_given(meta, raw.given_metadata, raw.given_source)
-    base = slugify(raw.id_hint)
-    doc_id = unique_doc_id(base, raw.source_path, taken)
+    doc_id = _doc_id(raw, taken)
     units = [u for u in structured.units if u.text.strip()]
     texts = [u.text for u in units]
-    ids = paragraph_ids(doc_id, texts)
+    ids = paragraph_ids(paragraph_prefix(doc_id), texts)
     paragraphs: list[Paragraph] = []
     part_numbers: dict[str, str | None] = {}
     offset = 0

@@ -19,12 +19,14 @@ from pathlib import Path
 
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
+from ingest.limits import IngestLimits, megabytes
 from ingest.models import SkippedFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf", ".jsonl"}
 JSONL_META_FIELDS = ("number", "type", "issuer", "date", "signer", "title", "place", "source")
+MAX_GIVEN_ID = 200  # characters: an id is a key to join on, not a text
 
 
 @dataclass
@@ -45,13 +47,18 @@ class ReadResult:
     problems: list[SkippedFile] = field(default_factory=list)
 
 
-def read_path(path: Path) -> ReadResult:
+def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
     """Read one file; raises ReadError when nothing in it can be read."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"định dạng không hỗ trợ ({suffix or 'không có đuôi'}); đọc được: "
                         + ", ".join(sorted(SUPPORTED_SUFFIXES)))
     try:
+        size = path.stat().st_size
+        # JSONL holds many documents: its bound is per record; PDF pages carry images, so its text is checked
+        raw_limit = 2 * limits.max_text_bytes if suffix in TEXT_SUFFIXES else limits.max_raw_bytes  # 2: UTF-16
+        if suffix not in (".jsonl", ".pdf") and size > raw_limit:
+            raise ReadError(_too_big(size, raw_limit))
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"không đọc được tệp: {exc.strerror or exc}") from exc
@@ -59,24 +66,31 @@ def read_path(path: Path) -> ReadResult:
         raise ReadError("tệp rỗng (empty file)")
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".jsonl":
-        return _read_jsonl(path, data)
+        return _read_jsonl(path, data, limits)
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data)
     elif suffix in HTML_SUFFIXES:
         text, meta, captions = _read_html(data)
-        raw = _raw(path, text, digest, meta)
+        raw = _raw(path, text, digest, meta, limits)
         raw.captions = captions
         return ReadResult([raw])
     elif suffix == ".docx":
-        text = _read_docx(path)
+        text = _read_docx(path, limits)
     else:
         text = _read_pdf(path)
-    return ReadResult([_raw(path, text, digest, {})])
+    return ReadResult([_raw(path, text, digest, {}, limits)])
 
 
-def _raw(path: Path, text: str, digest: str, meta: dict[str, str]) -> RawDocument:
+def _too_big(size: int, limit: int) -> str:
+    return (f"tệp quá lớn ({megabytes(size)} > giới hạn {megabytes(limit)}); "
+            "tăng TRACUU_MAX_FILE_MB hoặc chia nhỏ tệp")
+
+
+def _raw(path: Path, text: str, digest: str, meta: dict[str, str], limits: IngestLimits) -> RawDocument:
     if not text.strip():
         raise ReadError("không có nội dung văn bản (no text content)")
+    if len(text.encode("utf-8")) > limits.max_text_bytes:
+        raise ReadError(_too_big(len(text.encode("utf-8")), limits.max_text_bytes))
     return RawDocument(source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta)
 
 
@@ -121,12 +135,27 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
     return "\n\n".join(blocks), meta, [c for c in captions if c]
 
 
-def _read_docx(path: Path) -> str:
+def _check_docx_size(path: Path, limits: IngestLimits) -> None:
+    """Refuse a .docx whose XML unpacks past the limit (a zip bomb) before python-docx inflates it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if i.filename.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(f"tệp .docx hỏng (corrupt .docx): {exc}") from exc
+    if unpacked > limits.max_docx_xml_bytes:
+        raise ReadError(f"tệp .docx giải nén ra {megabytes(unpacked)} XML, quá giới hạn "
+                        f"{megabytes(limits.max_docx_xml_bytes)} (tệp nén bất thường, có thể là zip bomb)")
+
+
+def _read_docx(path: Path, limits: IngestLimits) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph as DocxParagraph
 
+    _check_docx_size(path, limits)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -172,26 +201,28 @@ def _read_pdf(path: Path) -> str:
     return "\n\n".join(p.strip("\n") for p in pages if p.strip())
 
 
-def _read_jsonl(path: Path, data: bytes) -> ReadResult:
-    text = decode_text(data)
+def _jsonl_lines(data: bytes):
+    """(line number, text or None when the line is not UTF-8) per line; a BOM or UTF-16 file is decoded whole."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00\x00" in data[:4096]:
+        yield from enumerate(decode_text(data).splitlines(), 1)
+        return
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def _read_jsonl(path: Path, data: bytes, limits: IngestLimits) -> ReadResult:
     result = ReadResult()
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, line in _jsonl_lines(data):
         where = f"{path}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.problems.append(SkippedFile(path=where, reason=f"dòng {number}: JSON không hợp lệ ({exc.msg})"))
+            record = _jsonl_record(number, line, limits)
+        except ReadError as exc:
+            result.problems.append(SkippedFile(path=where, reason=exc.reason))
             continue
-        if not isinstance(record, dict):
-            result.problems.append(SkippedFile(path=where, reason=f"dòng {number}: không phải đối tượng JSON"))
-            continue
-        missing = [k for k in ("id", "text") if not str(record.get(k) or "").strip()]
-        if missing:
-            result.problems.append(
-                SkippedFile(path=where, reason=f"dòng {number}: thiếu trường {', '.join(missing)}")
-            )
+        if record is None:
             continue
         meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
         result.documents.append(
@@ -199,7 +230,7 @@ def _read_jsonl(path: Path, data: bytes) -> ReadResult:
                 source_path=where,
                 text=str(record["text"]),
                 sha256=hashlib.sha256(line.encode("utf-8")).hexdigest(),
-                id_hint=str(record["id"]),
+                id_hint=given_id(record["id"], f"dòng {number}"),
                 given_id=True,
                 given_metadata=meta,
                 given_source="jsonl",
@@ -208,6 +239,37 @@ def _read_jsonl(path: Path, data: bytes) -> ReadResult:
     if not result.documents and not result.problems:
         raise ReadError("tệp JSONL không có dòng nào")
     return result
+
+
+def _jsonl_record(number: int, line: str | None, limits: IngestLimits) -> dict | None:
+    """One JSONL line as a record; None for a blank line; ReadError saying what is wrong with it."""
+    if line is None:
+        raise ReadError(f"dòng {number}: không phải UTF-8")
+    if not line.strip():
+        return None
+    if "\x00" in line:
+        raise ReadError(f"dòng {number}: có ký tự NUL (dữ liệu nhị phân)")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"dòng {number}: JSON không hợp lệ ({exc.msg})") from exc
+    if not isinstance(record, dict):
+        raise ReadError(f"dòng {number}: không phải đối tượng JSON")
+    missing = [k for k in ("id", "text") if not str(record.get(k) or "").strip()]
+    if missing:
+        raise ReadError(f"dòng {number}: thiếu trường {', '.join(missing)}")
+    if len(str(record["text"]).encode("utf-8")) > limits.max_text_bytes:
+        raise ReadError(f"dòng {number}: " + _too_big(len(str(record["text"]).encode("utf-8")), limits.max_text_bytes))
+    given_id(record["id"], f"dòng {number}")
+    return record
+
+
+def given_id(value, where: str) -> str:
+    """An id given in the data, kept exactly; refused when it cannot serve as a key."""
+    text = str(value)
+    if not text.strip() or len(text) > MAX_GIVEN_ID or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ReadError(f"{where}: id không hợp lệ (rỗng, có ký tự điều khiển, hoặc dài hơn {MAX_GIVEN_ID} ký tự)")
+    return text
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
@@ -221,4 +283,7 @@ def read_sidecar(path: Path) -> dict[str, str]:
         raise ReadError(f"tệp siêu dữ liệu {sidecar.name} không hợp lệ: {exc}") from exc
     if not isinstance(record, dict):
         raise ReadError(f"tệp siêu dữ liệu {sidecar.name} phải là một đối tượng JSON")
-    return {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
+    meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
+    if record.get("id") is not None:
+        meta["id"] = given_id(record["id"], f"tệp siêu dữ liệu {sidecar.name}")
+    return meta

@@ -35,6 +35,9 @@ _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.I
 )
 _BULLET = re.compile(r"^[-+•–]\s*")
+# A paragraph longer than this is cut at a line break, a line longer than this at a space: text without
+# sentence punctuation (a list of 100,000 short lines) must not become one paragraph or one embedded unit.
+MAX_PARAGRAPH_CHARS = 4000
 
 
 @dataclass
@@ -115,9 +118,13 @@ def split_units(blocks: list[Block]) -> list[Unit]:
     units: list[Unit] = []
     for block in blocks:
         current: list[str] = []
+        size = 0
         mode: str | None = None
-        for line in block.lines:
+        for line in _bounded_lines(block.lines):
             category = _line_category(line)
+            if current and size + len(line) > MAX_PARAGRAPH_CHARS:
+                units.append(Unit(current, block.indent))
+                current, size = [], 0
             if current:
                 prev = current[-1]
                 if mode is not None:
@@ -128,12 +135,25 @@ def split_units(blocks: list[Block]) -> list[Unit]:
                                   or (is_sentence_end(prev) and line[:1].isupper()))
                 if starts_new:
                     units.append(Unit(current, block.indent))
-                    current = []
+                    current, size = [], 0
             if not current:
                 mode = category
             current.append(line)
+            size += len(line) + 1
         units.append(Unit(current, block.indent))
     return units
+
+
+def _bounded_lines(lines: list[str]):
+    """The lines, with any line over MAX_PARAGRAPH_CHARS cut at the last space before the bound."""
+    for line in lines:
+        while len(line) > MAX_PARAGRAPH_CHARS:
+            cut = line.rfind(" ", 0, MAX_PARAGRAPH_CHARS)
+            cut = cut if cut > 0 else MAX_PARAGRAPH_CHARS
+            yield line[:cut]
+            line = line[cut:].lstrip()
+        if line:
+            yield line
 
 
 def _date_iso(d: str, m: str, y: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Consumes `Settings` (search_app/settings.py). `create_app(settings)` returns a FastAPI app whose
 lifespan builds the index from `settings.data_dir` when `settings.index_dir` holds none, then loads
-the `Searcher` once and keeps it on `app.state`. Produces HTML pages (routes_pages, routes_collection)
+the `Searcher` and keeps it on `app.state`, swapping in each new build an ingest publishes
+(search_app.reload). Produces HTML pages (routes_pages, routes_collection)
 and JSON (routes_api); routes get Settings/Searcher/templates through `search_app.deps`.
 """
 
@@ -26,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.types import document_url, paragraph_url
 from search_app.settings import Settings
 
 HERE = Path(__file__).parent
@@ -79,6 +81,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["vndate"] = format_date
     env.globals["mark_spans"] = mark_spans
+    env.globals["document_url"] = document_url
+    env.globals["paragraph_url"] = paragraph_url
     return Jinja2Templates(env=env)
 
 
@@ -105,25 +109,35 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        served = None
         if getattr(app.state, "searcher", None) is None:
-            from index.build import ensure_index
-            from index.searcher import IndexLoadError, Searcher
+            from index.build import IndexMissing, ensure_index
+            from index.searcher import IndexLoadError
+            from search_app.reload import ServedIndex
 
             loaded = embedder or settings.make_embedder()
-            ensure_index(settings.index_dir, settings.data_dir, loaded)
+            # the default folder may be (re)built from data/; one the user named may hold other documents
             try:
-                app.state.searcher = Searcher.load(settings.index_dir, loaded, settings.query_cache)
+                ensure_index(settings.index_dir, settings.data_dir, loaded,
+                             rebuild_broken="index_dir" not in settings.model_fields_set)
+            except IndexMissing as exc:
+                raise RuntimeError(str(exc)) from None
+            served = ServedIndex(app.state, settings.index_dir, loaded, settings.query_cache, settings.reload_interval)
+            try:
+                served.load_current()
             except IndexLoadError as exc:
-                # never rebuilt silently: the folder may index documents other than data/
                 raise RuntimeError(
                     f"{exc}\nLập lại chỉ mục: tracuu ingest <thư mục văn bản> --index-dir {settings.index_dir}"
                 ) from exc
+            served.start()
         app.state.search_pool.shutdown(wait=False)
         app.state.search_pool = _search_pool()  # fresh per server run: the previous one may be shut down
         try:
             yield
         finally:
             app.state.search_pool.shutdown(wait=False, cancel_futures=True)
+            if served is not None:
+                served.stop()
 
     app = FastAPI(
         title="tracuu — tra cứu văn bản",

@@ -6,6 +6,7 @@ pipeline stage: `ingest` -> ingest + index build, `search` -> index, `serve` -> 
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -45,8 +46,23 @@ def _settings(index_dir: Path | None = None, embedder: str | None = None, **over
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]Lỗi:[/red] {message}")
+    console.print(f"[red]Lỗi:[/red] {message}", soft_wrap=True)  # one line a log can grep, whatever the width
     raise typer.Exit(code=2)
+
+
+OS_ERROR_REASONS = {
+    errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EDQUOT: "vượt hạn mức đĩa (quota)",
+    errno.EROFS: "thư mục chỉ đọc (read-only)",
+    errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+}
+
+
+def _os_error_message(exc: OSError, index_dir: Path) -> str:
+    reason = OS_ERROR_REASONS.get(exc.errno, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"không ghi được chỉ mục vào {index_dir}: {reason}{where}. Chỉ mục cũ được giữ nguyên."
 
 
 def _embedder(settings: Settings):
@@ -62,25 +78,43 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .pdf .jsonl).")],
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Fail at once when another ingest is writing this index folder.")
+    ] = False,
+    max_file_mb: Annotated[
+        Optional[float], typer.Option(help="Largest document text read, in MB (default 20; $TRACUU_MAX_FILE_MB).")
+    ] = None,
 ) -> None:
     """Read documents, clean and structure them, and (re)build the search index from them.
 
     The index then holds exactly these documents: files that changed are re-embedded, files
-    no longer present are dropped. A failed build leaves the previous index serving.
+    no longer present are dropped. A failed build leaves the previous index serving, and a
+    running `tracuu serve` switches to the new one by itself.
     """
     from index.build import build_index
+    from index.store import IndexBusy
     from ingest.pipeline import ingest_paths
 
-    settings = _settings(index_dir, embedder)
+    settings = _settings(index_dir, embedder, max_file_mb=max_file_mb)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail("không tìm thấy: " + ", ".join(missing))
-    corpus = ingest_paths(paths, progress=True)
+    loaded = _embedder(settings)  # a missing model or extra fails before minutes of reading
+    corpus = ingest_paths(paths, progress=True, limits=settings.ingest_limits())
     for skipped in corpus.skipped:
         console.print(f"[yellow]Bỏ qua[/yellow] {skipped.path}: {skipped.reason}")
     if not corpus.documents:
         _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
-    report = build_index(corpus, settings.index_dir, _embedder(settings), progress=True)
+
+    def waiting() -> None:
+        console.print(f"Một lần lập chỉ mục khác đang ghi vào {settings.index_dir}; đang chờ nó xong ...")
+
+    try:
+        report = build_index(corpus, settings.index_dir, loaded, progress=True, wait=not no_wait, on_wait=waiting)
+    except IndexBusy as exc:
+        _fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
+    except OSError as exc:
+        _fail(_os_error_message(exc, settings.index_dir))
     console.print(
         f"Đã lập chỉ mục {len(corpus.documents)} văn bản, {len(corpus.paragraphs)} đoạn "
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
@@ -130,12 +164,20 @@ def serve(
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
 ) -> None:
-    """Run the web app. Builds the index from the bundled data/ first when there is none."""
+    """Run the web app. Builds the index from the bundled data/ first when there is none.
+
+    A folder given with --index-dir (or $TRACUU_INDEX_DIR) is built from data/ only when it is new;
+    one that exists but serves no index is an error, never silently replaced by the bundled documents."""
     import uvicorn
 
+    from index.build import IndexMissing, needs_build
     from search_app.app import create_app
 
     settings = _settings(index_dir, embedder, host=host, port=port)
+    try:
+        needs_build(settings.index_dir, rebuild_broken="index_dir" not in settings.model_fields_set)
+    except IndexMissing as exc:
+        _fail(str(exc))
     console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
     uvicorn.run(create_app(settings, embedder=_embedder(settings)), host=settings.host, port=settings.port, log_level="info")
 

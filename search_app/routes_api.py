@@ -98,7 +98,7 @@ def api_documents(searcher: SearcherDep):
     return [_summary(searcher, d) for d in searcher.documents()]
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ")
+@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ")
 def api_document(doc_id: str, searcher: SearcherDep):
     document = searcher.document(doc_id)
     if document is None:

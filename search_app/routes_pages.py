@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from index.types import document_url
 from search_app import collection
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
 
@@ -124,7 +125,7 @@ def documents_page(
     )
 
 
-@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+@router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
     document = searcher.document(doc_id)
     if document is None:
@@ -155,6 +156,6 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "outgoing": list(outgoing.values()),
             "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
-            "return_to": request.url.path,
+            "return_to": document_url(doc_id),
         },
     )

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from index.embedders import Embedder
+    from ingest.limits import IngestLimits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,15 @@ class Settings(BaseSettings):
     max_query_chars: int = 1000
     # query vectors the server keeps (paging and filters re-run a query); 0 turns the cache off
     query_cache: int = Field(default=1024, ge=0)
+    # seconds between checks for a new index build, which the server then loads and swaps in; 0: never
+    reload_interval: float = Field(default=2.0, ge=0)
+    # text of one document (a file, an HTML page's text, a JSONL record); larger files are skipped
+    max_file_mb: float = Field(default=20, gt=0)
+
+    def ingest_limits(self) -> "IngestLimits":
+        from ingest.limits import IngestLimits
+
+        return IngestLimits.from_megabytes(self.max_file_mb)
 
     def make_embedder(self) -> "Embedder":
         """The embedder these settings name (heavy: load once per process)."""

@@ -146,8 +146,8 @@ def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     corpus = ingest_paths([tmp_path])
     ids = sorted(d.doc_id for d in corpus.documents)
-    assert ids == ["kl-44-tw-ban-a", "tin-2"]
-    doc = next(d for d in corpus.documents if d.doc_id == "kl-44-tw-ban-a")
+    assert ids == ["KL 44/TW bản A", "tin-2"]  # the given ids, exactly
+    doc = next(d for d in corpus.documents if d.doc_id == "KL 44/TW bản A")
     assert (doc.number, doc.doc_type, doc.issuer, doc.date, doc.signer) == (
         "44-KL/TW", "Kết luận", "Ban Bí thư", "2019-01-22", "Trần Quốc Vượng")
     assert doc.metadata_sources["number"] == "jsonl"
