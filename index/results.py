@@ -163,6 +163,7 @@ class ResultBuilder:
             doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
             date=citation.date, section=p.section, text=p.text, highlights=highlights,
             score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
+            ocr=p.ocr,
         )
 
     def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:

@@ -52,6 +52,7 @@ class SearchResult(BaseModel):
     url: str
     also_in: list[AlsoIn] = Field(default_factory=list)
     citation: Citation
+    ocr: bool = False  # the paragraph was recognised from a scan (ingest.ocr): shown with a warning
 
 
 class Answer(BaseModel):
