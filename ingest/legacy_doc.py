@@ -1,9 +1,11 @@
 """Legacy Word `.doc` files (Word 97-2003, still common in offices) -> a temporary `.docx` for the .docx reader.
 
-Consumes a `.doc` path; `converted_to_docx` yields the path of a `.docx` that LibreOffice (Debian
-`libreoffice-writer-nogui`, run headless) wrote from it in a temporary folder, removed afterwards. The
-reader then reads it like any `.docx`, so tables, body order and Vietnamese text come out the same way.
-LibreOffice is optional: without it a `.doc` is a `ReadError` (the file is skipped) with an install hint.
+Consumes a `.doc` path; `read_doc` has LibreOffice (Debian `libreoffice-writer-nogui`, run headless)
+convert it to a `.docx` in a temporary folder (`converted_to_docx`, removed afterwards), reads that with
+the `.docx` reader it is given, so tables, body order and Vietnamese text come out the same way, and
+produces the text. LibreOffice is optional: without it a `.doc` is a `ReadError` (the file is skipped)
+with an install hint. So are files that are no Word document (LibreOffice would import any bytes as
+text), and old documents typed in a legacy Vietnamese encoding (.VnTime fonts: TCVN3, VNI).
 
 Why LibreOffice and not antiword/catdoc: on a small Vietnamese letter antiword refused the file ("text
 stream too small") and catdoc lost the header table; LibreOffice kept every paragraph, the table and all
@@ -16,15 +18,42 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ingest.encoding import legacy_encoding
 from ingest.errors import ReadError
 
 CONVERTERS = ("soffice", "libreoffice")
 CONVERT_TIMEOUT_S = 180
 INSTALL_HINT = "cài LibreOffice để đọc tệp .doc: apt-get install libreoffice-writer-nogui"
+# What a .doc really holds: Word 97-2003 (an OLE2 compound file), or RTF / HTML / Word XML saved as ".doc".
+DOC_SIGNATURES = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf", b"<")
+GARBLED_SHARE = 0.02  # private-use, unassigned or control characters: bytes imported as text, not words
+
+
+def read_doc(path: Path, read_docx: Callable[[Path], str]) -> str:
+    """The text of a `.doc`, read by `read_docx` from LibreOffice's `.docx` conversion of it."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise ReadError(f"không đọc được tệp: {exc.strerror or exc}") from exc
+    if not head.startswith(DOC_SIGNATURES):
+        raise ReadError("tệp .doc không phải văn bản Word (not a Word .doc file)")
+    with converted_to_docx(path) as converted:
+        text = read_docx(converted)
+    letters = [ch for ch in text if not ch.isspace()]
+    garbled = sum(unicodedata.category(ch) in ("Co", "Cn", "Cc", "Cs") or ch == "\ufffd" for ch in letters)
+    if letters and garbled > GARBLED_SHARE * len(letters):
+        raise ReadError("tệp .doc hỏng: nội dung chuyển ra không phải chữ (corrupt .doc)")
+    legacy = legacy_encoding(text)
+    if legacy:
+        raise ReadError(f"tệp .doc gõ bằng bảng mã tiếng Việt cũ {legacy} (phông .VnTime/VNI), không phải Unicode; "
+                        "hãy chuyển mã sang Unicode (ví dụ Unikey: Công cụ chuyển mã) rồi nạp lại")
+    return text
 
 
 def converter_command() -> str:

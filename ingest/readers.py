@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
-from ingest.legacy_doc import converted_to_docx
+from ingest.legacy_doc import read_doc
 from ingest.models import SkippedFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -72,8 +72,7 @@ def read_path(path: Path) -> ReadResult:
     elif suffix == ".docx":
         text = _read_docx(path)
     elif suffix == ".doc":
-        with converted_to_docx(path) as converted:
-            text = _read_docx(converted)
+        text = read_doc(path, _read_docx)
     else:
         text, ocr_texts = _read_pdf(path)
         raw = _raw(path, text, digest, {})
