@@ -36,14 +36,17 @@ from ingest.errors import ReadError
 from ingest.models import Paragraph
 
 OCR_LANGUAGE = "vie"
-# Tesseract's recommended resolution, whatever the scan's own: at a 200-dpi scan's native 200 dpi Tesseract
-# read the tone marks above a line as a line of their own ("Lẻ . ` 2 ˆ ^"), accuracy 0.966; at 300, 1.0.
+# Tesseract's recommended resolution. At 200 dpi Tesseract more often cut tone marks into a line of their
+# own (filtered by `_stray_marks`); with the filter both score >= 0.998 on benchmarks/ocr.py's pages,
+# and 300 keeps the margin for small print on real scans.
 OCR_DPI = 300
 MAX_PAGE_PIXELS = 8000  # longest rendered side: an A0 plan at 300 dpi would be 14,000 px and ~200 MB
 PAGE_TIMEOUT_S = 180
 # A text layer this short over a page-sized image is a stamp or a signature caption, not the page's text.
 STAMP_LAYER_LETTERS = 200
 PAGE_IMAGE_SHARE = 0.5
+STRAY_LINE_WORD_SHARE = 0.5  # a recognised line with fewer letters and digits than this is marks, not text
+ACCENT_LOOKALIKES = "`~^'\"“”‘’°*"  # what Tesseract reads a tone mark cut off from its letter as
 INSTALL_HINT = "cài Tesseract và dữ liệu tiếng Việt: apt-get install tesseract-ocr tesseract-ocr-vie"
 
 Progress = Callable[[int, int, str], None]  # (page number from 1, pages to recognise, file name)
@@ -165,8 +168,17 @@ def _tesseract(binary: str, image, dpi: int, number: int) -> str:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"mã lỗi {done.returncode}"]
         raise ReadError(f"Tesseract lỗi ở trang {number}: {message[0]}")
     # Tesseract writes lines of a paragraph one per line and a blank line between paragraphs; \f ends a page.
-    text = done.stdout.decode("utf-8", "replace").replace("\f", "").strip()
-    return unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", done.stdout.decode("utf-8", "replace").replace("\f", ""))
+    return "\n".join(line for line in text.splitlines() if not _stray_marks(line)).strip()
+
+
+def _stray_marks(line: str) -> bool:
+    """A line of tone marks, not words: Tesseract sometimes cuts the marks over a line of text into a line of
+    their own ("Lá * ` “° ˆ ˆ Lá ~ * ~- Lá"). Such a line has several accent-like signs and few letters."""
+    chars = [ch for ch in line if not ch.isspace()]
+    accents = sum(unicodedata.category(ch) in ("Lm", "Sk") or ch in ACCENT_LOOKALIKES for ch in chars)
+    words = sum(ch.isalnum() and unicodedata.category(ch) != "Lm" for ch in chars)
+    return accents >= 3 and words < STRAY_LINE_WORD_SHARE * len(chars)
 
 
 def mark_ocr_paragraphs(paragraphs: Sequence[Paragraph], ocr_texts: Sequence[str]) -> None:

@@ -33,6 +33,18 @@ LETTER = [
             "huyện để tổng hợp, báo cáo Thường trực Huyện ủy."),
 ]
 
+# A page as full as a typed A4 letter at 12 pt (about 1,500 characters), for the benchmark's pages/minute.
+FULL_PAGE = LETTER + [
+    (False, "Ban Chỉ huy Quân sự huyện chủ trì, phối hợp với Công an huyện xây dựng phương án bảo đảm an ninh, "
+            "trật tự trong các ngày lễ, tết; tổ chức tuần tra, kiểm soát ở những địa bàn phức tạp."),
+    (False, "Phòng Văn hóa và Thông tin huyện đẩy mạnh tuyên truyền trên hệ thống loa truyền thanh cơ sở, "
+            "biểu dương những tập thể, cá nhân điển hình trong phong trào toàn dân bảo vệ an ninh Tổ quốc."),
+    (False, "Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các đoàn thể chính trị - xã hội giám sát việc thực hiện, "
+            "kịp thời phản ánh những khó khăn, vướng mắc của nhân dân để cấp ủy, chính quyền giải quyết."),
+    (False, "Trong quá trình thực hiện, nếu có vướng mắc, các đơn vị báo cáo về Ủy ban nhân dân huyện "
+            "(qua Văn phòng) để được hướng dẫn, xem xét, giải quyết theo thẩm quyền."),
+]
+
 
 def font_path(bold: bool = False) -> Path:
     return FONT_DIR / ("DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf")
@@ -58,6 +70,8 @@ def render_page(blocks: list[tuple[bool, str]], dpi: int = SCAN_DPI, points: flo
                 line = candidate
         draw.text((margin, y), line, font=font, fill=0)
         y += int(size * 2.5)
+    if y - int(size * 1.0) > height - margin // 2:
+        raise ValueError("the blocks do not fit on one page")
     return page
 
 

@@ -16,7 +16,7 @@ from ingest.models import Corpus
 from ingest.pipeline import ingest_paths
 from ingest.store import read_corpus, write_corpus, write_paragraph_columns
 from ingest_fixtures import write_pdf
-from scan_fixtures import LETTER, letter_text, render_page, scanned_look, write_image_pdf
+from scan_fixtures import FULL_PAGE, LETTER, letter_text, render_page, scanned_look, write_image_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
                                 reason="tesseract not installed (make test installs tesseract-ocr tesseract-ocr-vie)")
@@ -44,15 +44,18 @@ def scanned_letter(tmp_path_factory) -> Path:
     return write_image_pdf(folder / "cong-van-12.pdf", [scanned_look(render_page(LETTER))])
 
 
-@pytest.mark.parametrize("look", ["clean", "scanned"])
-def test_scanned_letter_is_recognised_with_its_tone_marks(tmp_path, capsys, look):
-    page = render_page(LETTER)
-    path = write_image_pdf(tmp_path / "cong-van.pdf", [scanned_look(page) if look == "scanned" else page])
+@pytest.mark.parametrize("blocks, points, scan_seed", [(LETTER, 13, None), (LETTER, 13, 0), (FULL_PAGE, 12, 1)],
+                         ids=["clean", "scanned", "full-page"])
+def test_scanned_letter_is_recognised_with_its_tone_marks(tmp_path, capsys, blocks, points, scan_seed):
+    page = render_page(blocks, points=points)
+    path = write_image_pdf(tmp_path / "cong-van.pdf", [page if scan_seed is None else scanned_look(page, scan_seed)])
     document = _only_document(ingest_paths([path]))
-    accuracy = char_accuracy(document.text, letter_text())
+    accuracy = char_accuracy(document.text, letter_text(blocks))
     assert accuracy >= 0.95, (accuracy, document.text)
     for word in ("ỦY BAN NHÂN DÂN HUYỆN", "Ủy ban nhân dân", "tội phạm", "ma túy", "quán triệt", "Định kỳ"):
         assert word in document.text
+    # tone marks Tesseract cut off into a line of their own ("Lá * ` “° ˆ ˆ") are dropped, not indexed
+    assert not set("ˆ`~^°") & set(document.text)
     assert "OCR trang 1/1: cong-van.pdf" in capsys.readouterr().err  # a plain line, not a terminal bar
 
 
