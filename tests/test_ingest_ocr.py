@@ -77,6 +77,21 @@ def test_scanned_letter_metadata_and_paragraphs(scanned_letter):
     assert all(p.ocr for p in corpus.paragraphs)
 
 
+def test_pages_come_back_in_order_with_one_progress_line_each(tmp_path, capsys):
+    sentences = ["Điều 1. Giao Văn phòng Ủy ban nhân dân huyện theo dõi việc thực hiện kế hoạch này.",
+                 "Điều 2. Các phòng, ban chuyên môn báo cáo kết quả trước ngày 15 hằng tháng.",
+                 "Điều 3. Chánh Văn phòng và Thủ trưởng các cơ quan chịu trách nhiệm thi hành."]
+    pages = [scanned_look(render_page([(False, text)]), seed) for seed, text in enumerate(sentences)]
+    corpus = ingest_paths([write_image_pdf(tmp_path / "ba-trang.pdf", pages)])
+    _only_document(corpus)
+    recognised = [p.text for p in corpus.paragraphs]
+    assert len(recognised) == 3 and all(p.ocr for p in corpus.paragraphs)
+    for text, source in zip(recognised, sentences):
+        assert char_accuracy(text, source) >= 0.95, text
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("OCR")]
+    assert lines == [f"OCR trang {n}/3: ba-trang.pdf" for n in (1, 2, 3)]
+
+
 def test_mixed_pdf_marks_only_the_scanned_page(tmp_path, scanned_letter):
     text_page = write_pdf(tmp_path / "text.pdf", TEXT_PAGE)
     writer = PdfWriter()
