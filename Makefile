@@ -5,7 +5,15 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser
+# Debian packages: OCR of scanned PDFs (Tesseract + Vietnamese data) and legacy .doc (LibreOffice headless);
+# the tests also draw Vietnamese pages in a DejaVu font. Installed only when missing.
+DEBIAN_RUN := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui
+DEBIAN_TEST := $(DEBIAN_RUN) fonts-dejavu-core
+# true when one of the packages $(1) is not installed (unknown, removed, or half-configured)
+MISSING = dpkg-query -W -f='$${db:Status-Abbrev}\n' $(1) 2>&1 | grep -qv '^ii'
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+.PHONY: run test install install-test browser debian-run debian-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,11 +29,19 @@ $(BIN)/python:
 	$(BIN)/pip install -q -e '.[st,test]'
 	touch $@
 
-install: .stamp-install
-install-test: .stamp-install-test browser
+install: .stamp-install debian-run
+install-test: .stamp-install-test browser debian-test
 
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Without them the app still runs: scanned PDFs and .doc files are skipped with an install hint.
+debian-run:
+	@! $(call MISSING,$(DEBIAN_RUN)) || { $(APT_INSTALL) $(DEBIAN_RUN) >/dev/null; } \
+		|| echo "cảnh báo: chưa cài được $(DEBIAN_RUN) (cần quyền root): PDF scan và .doc sẽ bị bỏ qua" >&2
+
+debian-test:
+	@! $(call MISSING,$(DEBIAN_TEST)) || { $(APT_INSTALL) $(DEBIAN_TEST) >/dev/null; }
 
 run: install
 	$(BIN)/tracuu serve

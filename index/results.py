@@ -163,6 +163,7 @@ class ResultBuilder:
             doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
             date=citation.date, section=p.section, text=p.text, highlights=highlights,
             score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
+            ocr=p.ocr,
         )
 
     def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:
@@ -186,7 +187,7 @@ class ResultBuilder:
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
             citation=citation, paragraph_text=p.text, start=start, end=end,
-            score=round(float(cosine), 6),
+            score=round(float(cosine), 6), ocr=p.ocr,
         )
 
     def date_answer(self, index: int, span: tuple[int, int], query_vector: np.ndarray | None) -> Answer | None:
@@ -199,7 +200,7 @@ class ResultBuilder:
         start, end = span
         return Answer(text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
                       citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
-                      score=round(self.s.best_unit(index, query_vector)[0], 6))
+                      score=round(self.s.best_unit(index, query_vector)[0], 6), ocr=p.ocr)
 
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
                  query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None) -> SearchResponse:

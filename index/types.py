@@ -59,6 +59,7 @@ class SearchResult(BaseModel):
     url: str
     also_in: list[AlsoIn] = Field(default_factory=list)
     citation: Citation
+    ocr: bool = False  # the paragraph was recognised from a scan (ingest.ocr): shown with a warning
 
 
 class Answer(BaseModel):
@@ -70,6 +71,7 @@ class Answer(BaseModel):
     start: int  # offsets of `text` inside `paragraph_text`
     end: int
     score: float
+    ocr: bool = False  # quoted from a paragraph recognised from a scan (ingest.ocr)
 
 
 class SearchResponse(BaseModel):

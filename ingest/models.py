@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-FORMAT_VERSION = 2  # 2: Paragraph.attached_number
+FORMAT_VERSION = 3  # 2: Paragraph.attached_number; 3: Paragraph.ocr
 
 ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
 RelationKind = Literal["implements", "basis", "cites"]
@@ -64,6 +64,7 @@ class Paragraph(BaseModel):
     # Number of another document whose attached text this paragraph stands in (a letter that forwards a
     # conclusion with its full text); None in the document's own text.
     attached_number: str | None = None
+    ocr: bool = False  # the text was recognised from a scanned page (ingest.ocr): it may carry misspellings
     format_version: int = FORMAT_VERSION
 
 

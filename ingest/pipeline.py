@@ -25,6 +25,7 @@ from ingest.ids import paragraph_ids, paragraph_prefix, slugify, unique_doc_id
 from ingest.limits import IngestLimits
 from ingest.metadata import apply_given, content_metadata
 from ingest.models import Corpus, Document, Paragraph, SkippedFile
+from ingest.ocr import mark_ocr_paragraphs
 from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
 from ingest.references import find_references, link_references
 from ingest.structure import structure
@@ -176,6 +177,7 @@ def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
                                     section=unit.section, kind=unit.kind, start=start, end=end))
         part_numbers[pid] = structured.parts[unit.part].number
         offset = end + 2
+    mark_ocr_paragraphs(paragraphs, raw.ocr_texts)
     document = Document(
         doc_id=doc_id, source_path=raw.source_path, source_sha256=raw.sha256,
         text="\n\n".join(texts), metadata_sources=dict(meta.sources),

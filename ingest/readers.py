@@ -1,6 +1,6 @@
 """Readers: one per file format, from raw bytes on disk to `RawDocument`s (text + given metadata).
 
-Consumes a path (.txt .md .html/.htm .docx .pdf .jsonl); produces a `ReadResult` holding the raw
+Consumes a path (.txt .md .html/.htm .docx .doc .pdf .jsonl); produces a `ReadResult` holding the raw
 documents read and the parts that could not be read (a bad JSONL line) as `SkippedFile`s. A file that
 cannot be read at all raises `ReadError` with a reason fit to show a user; the pipeline turns it into
 a `SkippedFile` and goes on with the other files.
@@ -19,12 +19,13 @@ from pathlib import Path
 
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
+from ingest.legacy_doc import read_doc
 from ingest.limits import IngestLimits, megabytes
 from ingest.models import SkippedFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf", ".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".doc", ".pdf", ".jsonl"}
 JSONL_META_FIELDS = ("number", "type", "issuer", "date", "signer", "title", "place", "source")
 MAX_GIVEN_ID = 200  # characters: an id is a key to join on, not a text
 
@@ -39,6 +40,7 @@ class RawDocument:
     given_metadata: dict[str, str] = field(default_factory=dict)  # JSONL fields / sidecar file
     given_source: str = "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
     captions: list[str] = field(default_factory=list)  # texts the markup itself marks as captions (<figcaption>)
+    ocr_texts: list[str] = field(default_factory=list)  # texts of the PDF pages recognised by OCR (ingest.ocr)
 
 
 @dataclass
@@ -76,8 +78,13 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
         return ReadResult([raw])
     elif suffix == ".docx":
         text = _read_docx(path, limits)
+    elif suffix == ".doc":
+        text = read_doc(path, lambda converted: _read_docx(converted, limits))
     else:
-        text = _read_pdf(path)
+        text, ocr_texts = _read_pdf(path)
+        raw = _raw(path, text, digest, {}, limits)
+        raw.ocr_texts = ocr_texts
+        return ReadResult([raw])
     return ReadResult([_raw(path, text, digest, {}, limits)])
 
 
@@ -179,9 +186,12 @@ def _read_docx(path: Path, limits: IngestLimits) -> str:
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(path: Path) -> tuple[str, list[str]]:
+    """The PDF's text and, apart, the texts of the pages recognised by OCR (pages without a text layer)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    from ingest.ocr import pages_to_recognise, recognise_pages
 
     try:
         reader = PdfReader(str(path))
@@ -195,10 +205,13 @@ def _read_pdf(path: Path) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadError(f"PDF hỏng, không đọc được (unreadable PDF): {exc}") from exc
+    recognised = recognise_pages(path, pages_to_recognise(path, pages))
+    for page in recognised:
+        pages[page.number - 1] = page.text
     if not any(p.strip() for p in pages):
-        raise ReadError("PDF không có lớp chữ (no text layer: a scanned image?); hãy OCR trước khi nạp")
+        raise ReadError("PDF không có lớp chữ và không nhận dạng (OCR) được chữ nào (trang trắng?)")
     # Page boundaries become block boundaries; the cleaner rejoins sentences split by them.
-    return "\n\n".join(p.strip("\n") for p in pages if p.strip())
+    return "\n\n".join(p.strip("\n") for p in pages if p.strip()), [p.text for p in recognised if p.text]
 
 
 def _jsonl_lines(data: bytes):

@@ -28,7 +28,8 @@ DOCUMENTS_FILE = "documents.jsonl"
 PARAGRAPHS_FILE = "paragraphs.jsonl"
 SKIPPED_FILE = "skipped.jsonl"
 COLUMNS_FILE = "paragraphs.columns.json"
-COLUMNS = ("paragraph_id", "doc_id", "order", "start", "end", "section", "kind", "canonical_id", "attached_number")
+COLUMNS = ("paragraph_id", "doc_id", "order", "start", "end", "section", "kind", "canonical_id", "attached_number",
+           "ocr")
 
 
 class CorpusFormatError(ValueError):
