@@ -1,29 +1,43 @@
-"""Sums over posting lists, compiled with numba: the inner loop of every lexical score (index.lexical).
+"""Sums over posting lists: the inner loop of every lexical score (index.lexical).
 
 Consumes postings in compressed-column form (`data`, the row of each entry, column pointers): bm25s's
 token x paragraph BM25 matrix, or index.lexical's token x document maxima; and the columns a query asks
 for. Produces the sum of those columns' entries per row, added into a caller's array.
 
-Why not bm25s's own scorers: its numpy scorer adds each token's postings with `np.add.at`, about 3 ns an
-entry, and a dev-set query at ~100k paragraphs reads ~240k entries over the two fields (0.75 ms). This
-loop takes ~1.4 ns an entry (0.33 ms). bm25s can compile the same loop with numba
-(`activate_numba_scorer`), but without numba's on-disk cache, so every process would compile it again
-(~0.9 s) at its first query; here the compiled code is cached beside this file and `warm_up` loads it
-with the index (~0.3 s in a fresh process, most of it numba's own start-up).
+With numba installed (the `numba` extra) the loop is compiled and cached beside this file; without it a
+numpy gather + bincount gives the same sums (why and what each costs: docs/decisions/0003-postings-loop.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+try:
+    from numba import njit
+except ImportError:  # optional: the numpy path below is exact, a little slower at ~100k paragraphs
+    njit = None
 
 
-@njit(cache=True, nogil=True)
-def add_columns(out: np.ndarray, data: np.ndarray, rows: np.ndarray, indptr: np.ndarray, columns: np.ndarray) -> None:
-    """out[rows[j]] += data[j] for every entry j of the given columns (duplicates in `columns` count twice)."""
+def _add_columns_numpy(out: np.ndarray, data: np.ndarray, rows: np.ndarray, indptr: np.ndarray,
+                       columns: np.ndarray) -> None:
+    # one unbuffered add per column: ~2x numba's loop, but 3x faster than gathering all entries first
     for column in columns:
-        for j in range(indptr[column], indptr[column + 1]):
-            out[rows[j]] += data[j]
+        start, end = indptr[column], indptr[column + 1]
+        np.add.at(out, rows[start:end], data[start:end])
+
+
+if njit is not None:
+
+    @njit(cache=True, nogil=True)
+    def add_columns(out, data, rows, indptr, columns) -> None:
+        """out[rows[j]] += data[j] for every entry j of the given columns (duplicates in `columns` count twice)."""
+        for column in columns:
+            for j in range(indptr[column], indptr[column + 1]):
+                out[rows[j]] += data[j]
+else:
+    add_columns = _add_columns_numpy
+
+COMPILED = njit is not None
 
 
 def column_sums(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
+if os.environ.get("TRACUU_WITHOUT_NUMBA") == "1":  # .ci/run: the lexical tests as if numba were not installed
+    sys.modules["numba"] = None  # makes `import numba` raise ImportError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _numba_as_asked():
+    if os.environ.get("TRACUU_WITHOUT_NUMBA") == "1":
+        from index import postings
+
+        assert not postings.COMPILED, "numba was imported although the run asked for the numpy path"
 
 
 @pytest.fixture(scope="session")

@@ -110,3 +110,26 @@ def test_scores_match_bm25s_scorer(corpus, seed):
     got = index.scores(query)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     assert got.max() > 0 and got.dtype == np.float32
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_numpy_postings_sum_what_the_compiled_loop_sums(seed):
+    from index import postings
+
+    rng = np.random.default_rng(seed)
+    rows_n, columns_n = 500, 60
+    dense = rng.random((rows_n, columns_n)) * (rng.random((rows_n, columns_n)) < 0.1)
+    indptr = np.concatenate([[0], np.cumsum((dense != 0).sum(axis=0))]).astype(np.int64)
+    rows = np.concatenate([np.flatnonzero(dense[:, c]) for c in range(columns_n)]).astype(np.int32)
+    data = np.concatenate([dense[dense[:, c] != 0, c] for c in range(columns_n)]).astype(np.float32)
+    columns = rng.integers(0, columns_n, size=12).astype(np.int64)  # repeats count twice
+    expected = np.zeros(rows_n) + dense[:, columns].sum(axis=1)
+    out = np.zeros(rows_n, dtype=np.float32)
+    postings._add_columns_numpy(out, data, rows, indptr, columns)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+    compiled = np.zeros(rows_n, dtype=np.float32)
+    postings.add_columns(compiled, data, rows, indptr, columns)  # numba's loop, or the same numpy path
+    np.testing.assert_allclose(compiled, out, rtol=1e-5, atol=1e-6)
+    empty = np.zeros(rows_n, dtype=np.float32)
+    postings._add_columns_numpy(empty, data, rows, indptr, np.zeros(0, dtype=np.int64))
+    assert not empty.any()
