@@ -35,7 +35,6 @@ SECTION_REFERENCE = re.compile(
     r"\b(?:(muc|phan|chuong)\s+([ivxlc]{1,6}(?:\.\d{1,2})*|\d{1,2}(?:\.\d{1,2})*)"
     r"|(?:khoan\s+(\d{1,2})\s+(?:cua\s+)?)?dieu\s+(\d{1,3}))(?!\w|\.\d)"
 )
-RESTORED_EXACT = False  # also match a toneless query's restored words against the exact field
 
 
 @lru_cache(maxsize=1)
@@ -216,7 +215,7 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     # Segment once: a toneless query is segmented after restoration, which segments far better.
     segments = word_segments(text)
     # A toneless query's restored words may be wrong: they feed the exact field only as a weak extra.
-    exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if (toned or RESTORED_EXACT) else []
+    exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if toned else []
     stop = stopwords()
     content = [fold_accents(s) for s in syllables(text) if s not in stop]
     words = [fold_accents(" ".join(seg)) for seg in segments

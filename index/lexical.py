@@ -179,10 +179,8 @@ class DocumentEvidence:
 
     @classmethod
     def load(cls, lexical: LexicalIndex, doc_index: np.ndarray, folder: Path) -> "DocumentEvidence":
-        """From the postings a build saved (`save`), else computed (a build made before they were saved)."""
+        """From the postings a build saved (`save`); a missing file makes the build unusable."""
         paths = {name: [folder / f"context_{name}_{part}.npy" for part in CONTEXT_PARTS] for name in FIELDS}
-        if not all(path.is_file() for field in paths.values() for path in field):
-            return cls(lexical, doc_index)
         saved = {name: tuple(np.load(path, allow_pickle=False) for path in field) for name, field in paths.items()}
         for name, (data, docs, indptr) in saved.items():
             if (len(indptr) != len(lexical.fields[name].scores["indptr"]) or len(data) != len(docs)

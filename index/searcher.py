@@ -30,7 +30,6 @@ from index.types import SearchResponse
 from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
-QUOTED_NUMBERS = True
 # Query vectors kept per searcher (384 floats each, default): a page, a filter or an export re-runs the
 # query the previous request just encoded, and the encoder is most of a search's time. Benchmarks pass 0.
 QUERY_VECTOR_CACHE = 1024
@@ -180,8 +179,8 @@ class Searcher(CorpusView):
                            rankings: list[fusion.Ranking]) -> fusion.Ranking | None:
         """The document-number hint, extended to candidates that quote a full number the query writes
         ("Kế hoạch 177-KH/TU" mentioned inside another document's paragraph): such a number is
-        specific evidence wherever it stands (QUOTED_NUMBERS switches this on)."""
-        if not QUOTED_NUMBERS or not analysis.numbers:
+        specific evidence wherever it stands."""
+        if not analysis.numbers:
             return hint
         quoting = self.lexical.containing(analysis.numbers)
         candidates = fusion.candidates(rankings)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-FORMAT_VERSION = 4  # 2: units.npy added; 3: paragraphs carry attached_number (ingest format 2); 4: ocr (ingest 3)
+FORMAT_VERSION = 5  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

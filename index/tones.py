@@ -8,9 +8,7 @@ never uses ("gì", "phở") still get their marks. At query time "trach nhiem ng
 "trách nhiệm người đứng đầu" for the dense retriever, which was trained on text with tone marks.
 The lexicon also keeps every form's count and every accented pair's count (a dictionary entry weighs
 DICTIONARY_WEIGHT = 0.1 of a corpus occurrence), and a query is restored as a whole: the accented
-sentence with the highest smoothed bigram probability, found by Viterbi search (`_viterbi`). Lexicons
-without those counts (written before them) fall back to the per-syllable choice: pairs first, then the
-syllable's most frequent form.
+sentence with the highest smoothed bigram probability, found by Viterbi search (`_viterbi`).
 
 Measured on the development queries folded and restored (801 syllables, bundled corpus lexicon):
 per-syllable choice 73 syllables wrong, Viterbi 56 (MU 5-50 and dictionary weight 0.01-0.1 all give
@@ -36,11 +34,10 @@ from typing import Iterable
 from index.analysis import SYLLABLE
 from ingest.normalize import fold_accents, normalize
 
-FORMAT_VERSION = 2  # "forms" and "pairs" are optional additions: older lexicons restore greedily
+FORMAT_VERSION = 3  # 3: only the counts the Viterbi search reads (the per-syllable choice's tables went)
 MU = 20.0
 DICTIONARY_WEIGHT = 0.1
 BACKGROUND_WEIGHT = 0.3
-VITERBI = True
 
 
 def _dictionary_words() -> list[str]:
@@ -83,22 +80,10 @@ def _count(texts: Iterable[str], uni: dict[str, Counter], bi: dict[str, Counter]
             bi[f"{folded[i]} {folded[i + 1]}"][f"{accented[i]} {accented[i + 1]}"] += 1
 
 
-def _best(corpus: Counter | None, dictionary: Counter | None) -> tuple[str, int, int]:
-    """The form with the most corpus evidence, dictionary evidence breaking ties and filling gaps."""
-    forms = set(corpus or ()) | set(dictionary or ())
-    form = max(forms, key=lambda f: ((corpus or {}).get(f, 0), (dictionary or {}).get(f, 0), f))
-    return form, (corpus or {}).get(form, 0), (dictionary or {}).get(form, 0)
-
-
 class ToneRestorer:
-    def __init__(self, unigrams: dict[str, str], bigrams: dict[str, tuple[str, int, int]], attested: set[str],
-                 forms: dict[str, dict[str, float]] | None = None, pairs: dict[str, float] | None = None):
-        self.unigrams = unigrams  # "nhiem" -> "nhiệm"
-        self.attested = attested  # folded syllables the corpus itself uses
-        self.bigrams = bigrams  # "dung dau" -> ("đứng đầu", corpus count, dictionary count)
-        # Full counts for the sentence-level choice (lexicons written before them have none):
-        self.forms = forms or {}  # "dau" -> {"đầu": 120, "dấu": 3, ...} (corpus + dictionary)
-        self.pairs = pairs or {}  # "đứng đầu" -> 57 (corpus + dictionary)
+    def __init__(self, forms: dict[str, dict[str, float]], pairs: dict[str, float]):
+        self.forms = forms  # "dau" -> {"đầu": 120, "dấu": 3, ...} (corpus + dictionary + background)
+        self.pairs = pairs  # "đứng đầu" -> 57 (corpus + dictionary + background)
         self.total = sum(sum(c.values()) for c in self.forms.values()) or 1
         self.form_count = {form: n for counts in self.forms.values() for form, n in counts.items()}
 
@@ -114,13 +99,6 @@ class ToneRestorer:
         if use_dictionary:
             _count(_dictionary_words(), d_uni, d_bi)
             _count(_background_sentences(), b_uni, b_bi)
-        unigrams = {f: _best(c_uni.get(f), d_uni.get(f))[0] for f in set(c_uni) | set(d_uni)}
-        bigrams: dict[str, tuple[str, int, int]] = {}
-        for f in set(c_bi) | set(d_bi):
-            form, corpus_count, dict_count = _best(c_bi.get(f), d_bi.get(f))
-            # A pair that only repeats the single-syllable guesses adds nothing but size.
-            if form != " ".join(unigrams[x] for x in f.split(" ")):
-                bigrams[f] = (form, corpus_count, dict_count)
         # The dictionary counts each word once, the corpus each occurrence: a dictionary entry weighs
         # DICTIONARY_WEIGHT of a corpus occurrence, so it fills gaps without outvoting the corpus.
         # General text (BACKGROUND_WEIGHT of a corpus occurrence) knows how often everyday words occur,
@@ -137,7 +115,7 @@ class ToneRestorer:
             for counts in table.values():
                 for pair, n in counts.items():
                     pairs[pair] = pairs.get(pair, 0.0) + weight * n
-        return cls(unigrams, bigrams, set(c_uni), forms, dict(pairs))
+        return cls(forms, pairs)
 
     def _viterbi(self, words: list[str], plain: list[bool]) -> list[str]:
         """The accented sentence with the highest bigram language-model probability (Viterbi search).
@@ -191,7 +169,7 @@ class ToneRestorer:
             return text
         words = [m.group(0).lower() for m in matches]
         plain = [fold_accents(w) == w for w in words]
-        chosen = self._viterbi(words, plain) if self.forms and VITERBI else self._greedy(words, plain)
+        chosen = self._viterbi(words, plain)
         out, last = [], 0
         for m, word, lower in zip(matches, chosen, words):
             out.append(text[last : m.start()])
@@ -200,30 +178,8 @@ class ToneRestorer:
         out.append(text[last:])
         return "".join(out)
 
-    def _greedy(self, words: list[str], plain: list[bool]) -> list[str]:
-        """Per syllable: the best pair with a neighbour, else the most frequent form (lexicons without counts)."""
-        chosen = list(words)
-        for i, word in enumerate(words):
-            if not plain[i]:
-                continue
-            best, evidence = self.unigrams.get(word, word), (0, 0)
-            for j, mine in ((i - 1, 1), (i, 0)):  # pair with the left neighbour, then the right one
-                if j < 0 or j + 1 >= len(words):
-                    continue
-                hit = self.bigrams.get(f"{fold_accents(words[j])} {fold_accents(words[j + 1])}")
-                # Evidence order: a corpus pair, then the corpus's own syllable, then a dictionary pair.
-                usable = hit and (hit[1] > 0 or word not in self.attested)
-                if usable and (hit[1], hit[2]) > evidence:
-                    form = hit[0].split(" ")
-                    other = j if mine == 1 else j + 1
-                    if plain[other] or form[1 - mine] == words[other]:  # respect marks the user did type
-                        best, evidence = form[mine], (hit[1], hit[2])
-            chosen[i] = best
-        return chosen
-
     def save(self, path: Path) -> None:
-        data = {"format_version": FORMAT_VERSION, "unigrams": self.unigrams, "attested": sorted(self.attested),
-                "bigrams": {k: list(v) for k, v in self.bigrams.items()}, "forms": self.forms, "pairs": self.pairs}
+        data = {"format_version": FORMAT_VERSION, "forms": self.forms, "pairs": self.pairs}
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -231,5 +187,4 @@ class ToneRestorer:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"{path}: lexicon format {data.get('format_version')}, expected {FORMAT_VERSION}")
-        bigrams = {k: (v[0], int(v[1]), int(v[2])) for k, v in data["bigrams"].items()}
-        return cls(data["unigrams"], bigrams, set(data["attested"]), data.get("forms"), data.get("pairs"))
+        return cls(data["forms"], data["pairs"])
