@@ -40,10 +40,10 @@ class Passage:
     paragraph_id: str
     text: str  # verbatim paragraph text
     label: str  # full citation label
-    url: str  # absolute link to the paragraph anchor
+    url: str  # link to the paragraph anchor: absolute under the configured public address, else relative
 
 
-def collect_passages(searcher, paragraph_ids: list[str], base_url: str) -> list[Passage]:
+def collect_passages(searcher, paragraph_ids: list[str], base_url: str | None) -> list[Passage]:
     """Look every id up; raises UnknownParagraphs listing all ids the index does not hold."""
     unknown = [pid for pid in paragraph_ids if searcher.paragraph(pid) is None]
     if unknown:
@@ -52,7 +52,7 @@ def collect_passages(searcher, paragraph_ids: list[str], base_url: str) -> list[
     for pid in paragraph_ids:
         paragraph = searcher.paragraph(pid)
         citation = searcher.citation(pid)
-        passages.append(Passage(pid, paragraph.text, citation.label, base_url.rstrip("/") + citation.url))
+        passages.append(Passage(pid, paragraph.text, citation.label, (base_url or "").rstrip("/") + citation.url))
     return passages
 
 
@@ -100,7 +100,10 @@ def to_docx(passages: list[Passage]) -> bytes:
         label = source.add_run("— " + _XML_INVALID.sub("", passage.label) + ". ")
         label.italic = True
         label.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
-        _add_hyperlink(source, passage.url, passage.url)
+        if passage.url.startswith(("http://", "https://")):
+            _add_hyperlink(source, passage.url, passage.url)
+        else:  # no public address configured: the path, which a reader can open on the app's site
+            source.add_run(passage.url)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -65,6 +65,7 @@ def search_page(
     issuer: str = "",
     year: str = "",
     page: str = "1",
+    added: str = "",
 ):
     from index.searcher import QueryError
 
@@ -81,7 +82,8 @@ def search_page(
         "pages": 0,
         "link": lambda **changes: _search_link(params, **changes),
         "in_collection": set(collection.read(request, searcher)),
-        "return_to": request.url.path + ("?" + request.url.query if request.url.query else ""),
+        "added": added,  # the passage just added (search_app.routes_collection): its confirmation
+        "return_to": _search_link(params, page=page_value if page_value > 1 else None),
         "max_query_chars": settings.max_query_chars,
     }
     status = 200
@@ -125,7 +127,7 @@ def documents_page(
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
+def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep, added: str = ""):
     document = searcher.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
@@ -155,6 +157,7 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "outgoing": list(outgoing.values()),
             "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
+            "added": added,
             "return_to": request.url.path,
         },
     )

@@ -85,7 +85,7 @@ def test_search_read_collect_and_export(server_url, browser, bundled_searcher, t
     # add the second result from the results page
     results.nth(1).get_by_role("button", name="Thêm vào bộ sưu tập").click()
     page.wait_for_load_state()
-    assert "Đã có trong bộ sưu tập" in page.locator("article.result").nth(1).inner_text()
+    assert "Đã thêm vào bộ sưu tập" in page.locator("article.result").nth(1).inner_text()
 
     # follow the first result into its document: the paragraph is targeted and highlighted
     page.locator("article.result").nth(0).get_by_role("link", name="Xem trong văn bản").click()
@@ -118,3 +118,58 @@ def test_search_read_collect_and_export(server_url, browser, bundled_searcher, t
         assert result.citation.label in text
     page.screenshot(path=str(ARTIFACTS / "browser-collection.png"), full_page=True)
     page.close()
+
+
+@pytest.fixture()
+def attacker_url():
+    """A page on another origin (another loopback port): the cross-site attacker of issue 20."""
+    import http.server
+
+    pages: dict[str, bytes] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            body = pages.get(self.path.split("?")[0], b"not found")
+            self.send_response(200 if self.path.split("?")[0] in pages else 404)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", pages
+    server.shutdown()
+
+
+def test_cross_origin_posts_to_the_collection_get_403(server_url, browser, bundled_searcher, attacker_url):
+    base, pages = attacker_url
+    pid = bundled_searcher.search(QUERY, k=2).results[1].paragraph_id  # not the one the victim collects
+    forms = {
+        "/add": ("collection/add", {"paragraph_id": pid, "next": "/collection"}),
+        "/clear": ("collection/clear", {"confirm": "yes"}),
+        "/add-guessed-token": ("collection/add", {"paragraph_id": pid, "csrf_token": "AAAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+    }
+    for path, (action, fields) in forms.items():
+        inputs = "".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in fields.items())
+        pages[path] = (f'<!DOCTYPE html><html><body><form id="f" method="post" action="{server_url}/{action}">'
+                       f'{inputs}<button type="submit">Nhận quà</button></form></body></html>').encode()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server_url + "/search?q=" + QUERY)  # the victim has a session and one passage collected
+    page.locator("article.result").nth(0).get_by_role("button", name="Thêm vào bộ sưu tập").click()
+    page.wait_for_load_state()
+    assert "Bộ sưu tập (1)" in page.locator("header.site nav").inner_text()
+    for path in forms:
+        page.goto(base + path)
+        with page.expect_response(lambda r: r.url.startswith(server_url) and r.request.method == "POST") as info:
+            page.click("button[type=submit]")
+        assert info.value.status == 403, path
+        page.wait_for_load_state()
+        assert "Yêu cầu bị từ chối" in page.content()
+    page.goto(server_url + "/collection")
+    assert page.locator("ol.collection > li").count() == 1  # unchanged: nothing added, nothing cleared
+    context.close()

@@ -39,7 +39,7 @@ def merged(spans) -> list[tuple[int, int]]:
 
 
 def result_blocks(page: str) -> list[str]:
-    return re.findall(r'<article class="result">(.*?)</article>', page, flags=re.S)
+    return re.findall(r'<article class="result"[^>]*>(.*?)</article>', page, flags=re.S)
 
 
 def test_home_has_search_box_examples_and_mobile_meta(client):
