@@ -114,6 +114,13 @@ def test_api_export_docx_has_passages_and_citations(client, bundled_searcher):
     # order kept: first passage before the second
     assert text.index(results[0].text) < text.index(results[1].text)
     assert results[0].url in text  # no public address configured: relative links, never the Host header
+    document = DocxDocument(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    for heading, result in zip(headings, results[:2], strict=True):
+        c = result.citation
+        assert heading == (f"{c.doc_type} {c.doc_number}: {c.doc_title}" if c.doc_number else c.doc_title)
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210 and document.styles["Normal"].font.name == "Times New Roman"
 
 
 def test_api_export_markdown(client, bundled_searcher):
