@@ -173,3 +173,17 @@ def test_cross_origin_posts_to_the_collection_get_403(server_url, browser, bundl
     page.goto(server_url + "/collection")
     assert page.locator("ol.collection > li").count() == 1  # unchanged: nothing added, nothing cleared
     context.close()
+
+
+def test_api_docs_render_the_openapi_31_document_offline(server_url, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server_url, "data:")) else None)
+    page.goto(server_url + "/docs")
+    page.wait_for_selector(".opblock-summary", timeout=30_000)
+    listed = {" ".join(t.split()) for t in page.locator(".opblock-summary-path").all_inner_texts()}
+    assert {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/export"} <= {
+        t.replace("\u200b", "") for t in listed}
+    assert "Unable to render" not in page.content()
+    assert outside == []  # nothing loaded from a CDN
+    page.close()
