@@ -13,6 +13,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -71,6 +72,21 @@ def mark_spans(text: str, spans, css_class: str = "") -> Markup:
     return Markup("").join(out)
 
 
+def doc_name(item) -> str:
+    """How a result names its document: "Kết luận 44-KL/TW"; one without a number "Tin bài: <title>"."""
+    if item.doc_number:
+        return " ".join(x for x in (item.doc_type, item.doc_number) if x)
+    if item.doc_type and item.doc_title:
+        return f"{item.doc_type}: {item.doc_title}"
+    return item.doc_title or item.doc_type or item.doc_id
+
+
+def answer_link(answer) -> str:
+    """The answer's paragraph in its document, asking the page to mark the answering sentence(s)."""
+    query = urlencode({"p": answer.paragraph_id, "hl": f"{answer.start}-{answer.end}"})
+    return f"/documents/{answer.doc_id}?{query}#p-{answer.paragraph_id}"
+
+
 def make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -81,6 +97,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["vndate"] = format_date
     env.globals["mark_spans"] = mark_spans
+    env.globals["doc_name"] = doc_name
+    env.globals["answer_link"] = answer_link
     env.globals["csrf_token"] = security.csrf_token
     env.globals["collection_count"] = collection_count
     return Jinja2Templates(env=env)

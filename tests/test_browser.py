@@ -68,7 +68,9 @@ def browser():
 
 def test_search_read_collect_and_export(server_url, browser, bundled_searcher, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    expected = bundled_searcher.search(QUERY, k=10).results
+    response = bundled_searcher.search(QUERY, k=10)
+    answer_id = response.answer.paragraph_id if response.answer else None
+    expected = [r for r in response.results if r.paragraph_id != answer_id]  # the answer is not repeated
     page = browser.new_page(viewport={"width": 1100, "height": 900}, accept_downloads=True)
 
     page.goto(server_url + "/")
@@ -187,3 +189,91 @@ def test_api_docs_render_the_openapi_31_document_offline(server_url, browser):
     assert "Unable to render" not in page.content()
     assert outside == []  # nothing loaded from a CDN
     page.close()
+
+
+# Text colour against the first opaque background behind it; WCAG's relative luminance and ratio.
+CONTRAST_JS = """() => {
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                     if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const worst = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!own || style.visibility === 'hidden' || el.getClientRects().length === 0) continue;
+    const a = lum(rgb(style.color).slice(0, 3)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 30));
+  }
+  return worst;
+}"""
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll('button, summary, .pager a, .pager strong, .facets-phone li a, header.site a, .actions a')]
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => [el.textContent.trim().slice(0, 25), el.getBoundingClientRect().height])
+  .filter(([, h]) => h < 44)"""
+
+
+def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(server_url, browser, bundled_searcher):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
+    for path in ("/", "/search?q=" + QUERY, "/documents", f"/documents/{kl44.doc_id}", "/collection", "/documents/khong-co",
+                 "/search?q=" + QUERY + "&page=2"):
+        page.goto(server_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+        assert page.evaluate(SMALL_TARGETS_JS) == [], path
+        assert page.evaluate(CONTRAST_JS) == [], path
+
+    # the documents table is reflowed: every cell on its own line, the date visible
+    page.goto(server_url + "/documents")
+    cell = page.locator("table.documents tbody tr").first.locator("td").last
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    page.screenshot(path=str(ARTIFACTS / "phone-documents.png"), full_page=True)
+
+    # filters are reachable above the results, in a block that opens without JavaScript
+    page.goto(server_url + "/search?q=" + QUERY)
+    summary = page.locator("details.facets-phone > summary")
+    first_result = page.locator("article.result").first
+    assert summary.bounding_box()["y"] < first_result.bounding_box()["y"] < 2000
+    summary.click()
+    facet = page.locator("details.facets-phone li a").first
+    assert facet.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "phone-results.png"), full_page=False)
+
+    # adding the third result comes back to that result, confirmed, with the count in the navigation
+    third = page.locator("article.result").nth(2)
+    third_id = third.get_attribute("id")
+    third.scroll_into_view_if_needed()
+    third.get_by_role("button", name="Thêm vào bộ sưu tập").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("#" + third_id)
+    landed = page.locator(f"[id='{third_id}']")
+    top = landed.bounding_box()["y"]
+    assert 0 <= top < 740 and page.evaluate("window.scrollY") > 0  # in view, not back at the top
+    uncovered = "(el) => { const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + 5, r.top + 5); return el.contains(hit); }"
+    assert landed.evaluate(uncovered), "a sticky bar covers the result it came back to"
+    assert "Đã thêm vào bộ sưu tập" in landed.inner_text()
+    assert "Bộ sưu tập (1)" in page.locator("header.site nav").inner_text()
+
+    # "Xem trong văn bản" from the answer: the title bar and the section stay visible above the paragraph
+    answer_link = page.locator("section.answer a.view")
+    if answer_link.count():
+        answer_link.click()
+        page.wait_for_load_state()
+        target = page.locator(":target")
+        bar = page.locator(".doc-bar").bounding_box()
+        paragraph = target.bounding_box()
+        assert bar["y"] >= 0 and paragraph["y"] >= bar["y"] + bar["height"] - 1 and paragraph["y"] < 740
+        cited = bundled_searcher.document(page.url.split("/documents/")[1].split("?")[0])
+        assert page.locator(".doc-bar").inner_text().startswith(" ".join(x for x in (cited.doc_type, cited.number) if x)
+                                                               or cited.title[:20])
+        assert page.locator(".doc-bar").is_visible() and target.locator("mark.answer-text").count() == 1
+        if target.locator(".section-label").count():
+            assert target.locator(".section-label").bounding_box()["y"] >= bar["y"] + bar["height"] - 1
+        page.screenshot(path=str(ARTIFACTS / "phone-document.png"), full_page=False)
+    context.close()
