@@ -226,3 +226,14 @@ def test_openapi_declares_every_status_the_api_answers(client):
     # the 422 of a hand-made check has the documented list shape, like FastAPI's own
     assert isinstance(client.get("/api/search", params={"q": " "}).json()["detail"], list)
     assert isinstance(client.get("/api/documents/khong-co").json()["detail"], str)
+
+
+def test_a_1000_character_query_does_bounded_work(bundled_searcher):
+    from index.searcher import MAX_QUERY_WORDS
+
+    long = ("phong trào toàn dân bảo vệ an ninh Tổ quốc " * 40)[:1000]
+    response = bundled_searcher.search(long, k=5, max_query_chars=1000)
+    assert response.query == long.strip() and response.results  # answered from its first words
+    first_words = " ".join(long.split()[:MAX_QUERY_WORDS])
+    assert [r.paragraph_id for r in response.results] == [
+        r.paragraph_id for r in bundled_searcher.search(first_words, k=5).results]
