@@ -30,6 +30,10 @@ from index.types import SearchResponse
 from ingest.models import Corpus
 
 OVERFETCH = 200  # candidates taken from each retriever; pages deeper than this fetch a multiple of it
+# A query's first words are what analysis, tone restoration, encoding and answer extraction work on: the
+# encoder's cost grows faster than the text, and a 1,000-character paste cost 27x a typical question
+# (benchmarks/long_query.py); longer text adds words the first ones already asked for.
+MAX_QUERY_WORDS = 40
 # Query vectors kept per searcher (384 floats each, default): a page, a filter or an export re-runs the
 # query the previous request just encoded, and the encoder is most of a search's time. Benchmarks pass 0.
 QUERY_VECTOR_CACHE = 1024
@@ -270,6 +274,9 @@ class Searcher(CorpusView):
         # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
         # (min-max fusion normalizes over the pool) and facets would change with k.
         fetch = OVERFETCH * (1 + (offset + k - 1) // OVERFETCH)
+        asked, words = query, query.split()
+        if len(words) > MAX_QUERY_WORDS:
+            query = " ".join(words[:MAX_QUERY_WORDS])
         text = self.dense_query_text(query)
         mask = self.filter_mask(doc_type, issuer, year)
         # The lexical side runs while the query is encoded, on the CPU time the encoder leaves idle, at a
@@ -292,5 +299,5 @@ class Searcher(CorpusView):
         if mask is not None:
             filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
                                   dense_filtered)
-        return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
+        return self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask)
 

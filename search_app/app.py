@@ -14,31 +14,34 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.types import document_url, paragraph_url
+from search_app import security
+from search_app.collection import collection_count
+from search_app.messages import vietnamese_reason
 from search_app.settings import Settings
 
 HERE = Path(__file__).parent
-
-# Pages use no scripts at all; even if escaping ever failed, the browser would refuse to run one.
-SECURITY_POLICY = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 ERROR_TITLES = {
+    403: "Yêu cầu bị từ chối",
     404: "Không tìm thấy trang",
     405: "Phương thức không được hỗ trợ",
+    413: "Nội dung gửi lên quá lớn",
     422: "Yêu cầu không hợp lệ",
 }
+MAX_REASON_CHARS = 300  # a 422 names what was wrong, never echoes what was sent
 
 
 def format_date(iso: str | None) -> str:
@@ -71,6 +74,21 @@ def mark_spans(text: str, spans, css_class: str = "") -> Markup:
     return Markup("").join(out)
 
 
+def doc_name(item) -> str:
+    """How a result names its document: "Kết luận 44-KL/TW"; one without a number "Tin bài: <title>"."""
+    if item.doc_number:
+        return " ".join(x for x in (item.doc_type, item.doc_number) if x)
+    if item.doc_type and item.doc_title:
+        return f"{item.doc_type}: {item.doc_title}"
+    return item.doc_title or item.doc_type or item.doc_id
+
+
+def answer_link(answer) -> str:
+    """The answer's paragraph in its document, asking the page to mark the answering sentence(s)."""
+    query = urlencode({"p": answer.paragraph_id, "hl": f"{answer.start}-{answer.end}"})
+    return f"{document_url(answer.doc_id)}?{query}#p-{answer.paragraph_id}"
+
+
 def make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -83,6 +101,10 @@ def make_templates() -> Jinja2Templates:
     env.globals["mark_spans"] = mark_spans
     env.globals["document_url"] = document_url
     env.globals["paragraph_url"] = paragraph_url
+    env.globals["doc_name"] = doc_name
+    env.globals["answer_link"] = answer_link
+    env.globals["csrf_token"] = security.csrf_token
+    env.globals["collection_count"] = collection_count
     return Jinja2Templates(env=env)
 
 
@@ -98,10 +120,42 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     )
 
 
+def validation_details(exc: RequestValidationError) -> list[dict]:
+    """FastAPI's 422 items without their `input` and `ctx` (the request's own, possibly huge, values)."""
+    return [{"loc": [part if isinstance(part, int) else str(part)[:100] for part in err.get("loc", ())][:10],
+             "msg": vietnamese_reason(err)[:MAX_REASON_CHARS], "type": str(err.get("type", ""))[:100]}
+            for err in exc.errors()[:20]]
+
+
 def _search_pool() -> ThreadPoolExecutor:
     # Searches are CPU-bound (query embedding, scoring): more running at once than there are cores only
     # fight over the GIL, so they run on one worker per core and the rest queue in arrival order (FIFO).
     return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="search")
+
+
+class ProtectedApp(FastAPI):
+    """FastAPI with search_app.security's layer outside everything, the 500 handler included."""
+
+    def __init__(self, settings: Settings, **kwargs):
+        self.tracuu_settings = settings
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self):
+        return security.protect(super().build_middleware_stack(), self.tracuu_settings)
+
+
+def mount_api_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI 5 (reads OpenAPI 3.1) from the swagger-ui-py package, started by a local script."""
+    try:
+        import swagger_ui
+    except ImportError as exc:  # a run-time dependency: say how to get it rather than serve a broken page
+        raise RuntimeError("Thiếu gói swagger-ui-py cho trang /docs: pip install swagger-ui-py") from exc
+    assets = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return request.app.state.templates.TemplateResponse(request, "api_docs.html", {"title": f"{app.title} — API"})
 
 
 def create_app(settings: Settings, embedder=None) -> FastAPI:
@@ -139,41 +193,30 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
             if served is not None:
                 served.stop()
 
-    app = FastAPI(
+    app = ProtectedApp(
+        settings,
         title="tracuu — tra cứu văn bản",
         description="Tìm đoạn văn trả lời câu hỏi trong chỉ thị, kết luận, kế hoạch, công văn; mỗi kết quả có trích dẫn.",
         lifespan=lifespan,
-        docs_url=None,  # served below from the swagger-ui-bundle package: the default loads it from a CDN
+        docs_url=None,  # served below from local files: the default loads Swagger UI from a CDN
         redoc_url=None,
+        redirect_slashes=False,  # its redirects are absolute URLs built from the Host header
+        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.csrf_signer = security.make_signer(settings)
     app.state.searcher = None
     app.state.search_pool = _search_pool()
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
-
-    @app.get("/docs", include_in_schema=False)
-    async def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
-            title=f"{app.title} — API",
-            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs/assets/swagger-ui.css",
-            swagger_favicon_url="/docs/assets/favicon-32x32.png",
-        )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI needs its own scripts
-            response.headers.setdefault("Content-Security-Policy", SECURITY_POLICY)
-        return response
+    mount_api_docs(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": bytes that are not UTF-8 text
+            return await on_invalid_request(request, RequestValidationError(
+                [{"loc": ("body",), "msg": "Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.", "type": "body_undecodable"}]))
         if _wants_json(request):
             return await http_exception_handler(request, exc)
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else ""
@@ -181,10 +224,10 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid_request(request: Request, exc: RequestValidationError):
+        details = validation_details(exc)
         if _wants_json(request):
-            return await request_validation_exception_handler(request, exc)
-        reasons = "; ".join(str(err.get("msg", "")) for err in exc.errors())
-        return _error_page(request, 422, reasons)
+            return JSONResponse({"detail": details}, status_code=422)
+        return _error_page(request, 422, "; ".join(d["msg"] for d in details))
 
     from search_app import routes_api, routes_collection, routes_pages
 

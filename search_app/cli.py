@@ -179,7 +179,7 @@ def serve(
     except IndexMissing as exc:
         _fail(str(exc))
     console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
-    uvicorn.run(create_app(settings, embedder=_embedder(settings)), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, embedder=_embedder(settings)), log_level="info", **settings.uvicorn_options())
 
 
 @app.command(name="eval")

@@ -1,23 +1,62 @@
 """JSON API: the same data as the pages, for other programs (OpenAPI at /docs).
 
 Consumes query strings / JSON bodies and the Searcher; produces `SearchResponse` (index/types.py)
-as JSON, document summaries and details, and export files. Bad input answers 422 with the reason.
+as JSON, document summaries and details, and export files. Bad input answers 422 with the reason, in
+FastAPI's documented shape ({"detail": [{"loc", "msg", "type"}]}) and without echoing the input; every
+status code a route can answer is declared in its OpenAPI `responses`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from index.types import SearchResponse, paragraph_url
 from ingest.models import Document, Paragraph, Reference
 from search_app import export
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep
+from search_app.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"])
+# The schema states the default limit; a server configured otherwise still answers 422 beyond its own.
+QUERY_CHARS_DOCUMENTED = Settings.model_fields["max_query_chars"].default
+
+
+class ErrorMessage(BaseModel):
+    """The body of a 404 or 413: the reason, in Vietnamese."""
+
+    detail: str
+
+
+class UnknownParagraphsMessage(ErrorMessage):
+    """The body of an export's 404: which ids the index does not hold."""
+
+    unknown_ids: list[str]
+
+
+NOT_FOUND = {404: {"model": ErrorMessage, "description": "Không có văn bản này"}}
+# Starlette answers a too-long Content-Length in plain text before the route runs, FastAPI a too-long
+# streamed body in JSON.
+TOO_LARGE = {413: {"model": ErrorMessage, "description": "Nội dung yêu cầu quá lớn",
+                   "content": {"text/plain": {"schema": {"type": "string"}}}}}
+
+
+def invalid(loc: tuple, message: str, kind: str = "value_error") -> RequestValidationError:
+    """A 422 in the same shape as FastAPI's own validation errors."""
+    return RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+def _encodable(value: str) -> str:
+    """Refuse lone surrogates ("\\ud800", valid JSON escapes but no text): they cannot be written out."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("Chuỗi chứa ký tự không hợp lệ (nửa cặp surrogate UTF-16).") from exc
+    return value
 
 
 class DocumentSummary(BaseModel):
@@ -53,7 +92,8 @@ class DocumentDetail(DocumentSummary):
 class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    paragraph_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=500)
+    paragraph_ids: list[Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_encodable)]] = Field(
+        min_length=1, max_length=500)
     format: Literal["docx", "md"] = "docx"
 
 
@@ -74,7 +114,8 @@ def _summary(searcher, document: Document) -> dict:
 def api_search(
     settings: SettingsDep,
     run_search: SearchRunnerDep,
-    q: Annotated[str, Query(description="Câu hỏi hoặc từ khoá")],
+    q: Annotated[str, Query(description="Câu hỏi hoặc từ khoá (không chỉ gồm khoảng trắng)", min_length=1,
+                            max_length=QUERY_CHARS_DOCUMENTED, pattern=r"\S")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     type: Annotated[str | None, Query(description="Loại văn bản, ví dụ 'Kết luận'")] = None,
@@ -84,13 +125,14 @@ def api_search(
     from index.searcher import QueryError
 
     if not q.strip():
-        raise HTTPException(422, "Câu hỏi trống: hãy nhập câu hỏi hoặc từ khoá (tham số q).")
+        raise invalid(("query", "q"), "Câu hỏi trống: hãy nhập câu hỏi hoặc từ khoá (tham số q).")
     if len(q) > settings.max_query_chars:
-        raise HTTPException(422, f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự.")
+        raise invalid(("query", "q"), f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự.")
     try:
         return run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
-    except QueryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    except QueryError:
+        # Only a query with nothing to search (no letter or digit: "!!!") gets here: nothing matches it.
+        return SearchResponse(query=q)
 
 
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
@@ -98,7 +140,8 @@ def api_documents(searcher: SearcherDep):
     return [_summary(searcher, d) for d in searcher.documents()]
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ")
+@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ",
+            responses=NOT_FOUND)
 def api_document(doc_id: str, searcher: SearcherDep):
     document = searcher.document(doc_id)
     if document is None:
@@ -128,13 +171,20 @@ def api_document(doc_id: str, searcher: SearcherDep):
     "/export",
     summary="Xuất các đoạn đã chọn (.docx hoặc .md) kèm trích dẫn",
     response_class=Response,
-    responses={200: {"content": {export.MEDIA_TYPES["docx"]: {}, "text/markdown": {}}}},
+    responses={200: {"content": {export.MEDIA_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
+                                 "text/markdown": {"schema": {"type": "string"}}},
+                      "description": "Tệp xuất"},
+               404: {"model": UnknownParagraphsMessage, "description": "Có đoạn không có trong chỉ mục"},
+               **TOO_LARGE},
 )
-def api_export(body: ExportRequest, request: Request, searcher: SearcherDep):
+def api_export(body: ExportRequest, searcher: SearcherDep, settings: SettingsDep):
+    if len(body.paragraph_ids) > settings.max_export_ids:
+        raise invalid(("body", "paragraph_ids"), f"Tối đa {settings.max_export_ids} đoạn mỗi lần xuất.")
     try:
-        passages = export.collect_passages(searcher, body.paragraph_ids, str(request.base_url))
+        passages = export.collect_passages(searcher, body.paragraph_ids, settings.public_base_url)
     except export.UnknownParagraphs as exc:
-        raise HTTPException(422, {"message": "Có đoạn không có trong chỉ mục.", "unknown_ids": exc.ids}) from exc
+        return JSONResponse({"detail": "Có đoạn không có trong chỉ mục.", "unknown_ids": [i[:200] for i in exc.ids[:50]]},
+                            status_code=404)
     return Response(
         export.render(passages, body.format),
         media_type=export.MEDIA_TYPES[body.format],

@@ -2,18 +2,21 @@
 
 Consumes plain HTML form posts (no JavaScript) and the collection cookie (search_app.collection);
 produces the collection page, its print view, and .docx/.md downloads (search_app.export).
-Every change answers with a 303 redirect back to a local page (never to another host).
+Every change passes the CSRF check (search_app.security) and answers with a 303 redirect back to a
+local page (never to another host): adding returns to the result it was made from, with a confirmation.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from search_app import collection, export
-from search_app.deps import SearcherDep, TemplatesDep
+from search_app.deps import SearcherDep, SettingsDep, TemplatesDep
+from search_app.security import CsrfDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,11 +28,21 @@ def _local_target(raw: str, fallback: str = "/collection") -> str:
     return raw[:2000]
 
 
-def _redirect(target: str, ids: list[str] | None = None) -> RedirectResponse:
+def _redirect(request: Request, target: str, ids: list[str] | None = None) -> RedirectResponse:
     response = RedirectResponse(target, status_code=303)
     if ids is not None:
-        collection.save(response, ids)
+        collection.save(response, ids, secure=request.app.state.settings.cookies_secure)
     return response
+
+
+def _back_to_result(target: str, paragraph_id: str) -> str:
+    """The page the add came from, marked `added=<id>` (its confirmation) and at the result's anchor:
+    "#r-<id>" in result lists, "#p-<id>" on a document page."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "added"]
+    query.append(("added", paragraph_id))
+    anchor = f"p-{paragraph_id}" if parts.path.startswith("/documents/") else f"r-{paragraph_id}"
+    return urlunsplit(("", "", parts.path, urlencode(query), anchor))
 
 
 def _items(searcher, ids: list[str]) -> list[dict]:
@@ -37,22 +50,25 @@ def _items(searcher, ids: list[str]) -> list[dict]:
 
 
 @router.get("/collection", response_class=HTMLResponse)
-def collection_page(request: Request, searcher: SearcherDep, templates: TemplatesDep, full: str = ""):
+def collection_page(request: Request, searcher: SearcherDep, templates: TemplatesDep, full: str = "",
+                    clear: str = ""):
     ids = collection.read(request, searcher)
     return templates.TemplateResponse(
         request,
         "collection.html",
-        {"items": _items(searcher, ids), "max_items": collection.MAX_ITEMS, "full": full == "1"},
+        {"items": _items(searcher, ids), "max_items": collection.MAX_ITEMS, "full": full == "1",
+         "confirm_clear": clear == "ask" and bool(ids)},
     )
 
 
 @router.get("/collection/print", response_class=HTMLResponse)
-def collection_print(request: Request, searcher: SearcherDep, templates: TemplatesDep):
+def collection_print(request: Request, searcher: SearcherDep, settings: SettingsDep, templates: TemplatesDep):
     ids = collection.read(request, searcher)
-    return templates.TemplateResponse(request, "collection_print.html", {"items": _items(searcher, ids)})
+    return templates.TemplateResponse(request, "collection_print.html",
+                                      {"items": _items(searcher, ids), "base_url": settings.public_base_url or ""})
 
 
-@router.post("/collection/add")
+@router.post("/collection/add", dependencies=[CsrfDep])
 def collection_add(
     request: Request,
     searcher: SearcherDep,
@@ -62,21 +78,19 @@ def collection_add(
     ids = collection.read(request, searcher)
     target = _local_target(next)
     if searcher.paragraph(paragraph_id) is None:
-        return _redirect(target)
+        return _redirect(request, target)
     ids, added = collection.add(ids, paragraph_id)
     if not added:
-        return _redirect("/collection?full=1", ids)
-    if target.startswith("/documents/") and "#" not in target:
-        target += f"#p-{paragraph_id}"
-    return _redirect(target, ids)
+        return _redirect(request, "/collection?full=1", ids)
+    return _redirect(request, _back_to_result(target, paragraph_id), ids)
 
 
-@router.post("/collection/remove")
+@router.post("/collection/remove", dependencies=[CsrfDep])
 def collection_remove(request: Request, searcher: SearcherDep, paragraph_id: Annotated[str, Form()] = ""):
-    return _redirect("/collection", collection.remove(collection.read(request, searcher), paragraph_id))
+    return _redirect(request, "/collection", collection.remove(collection.read(request, searcher), paragraph_id))
 
 
-@router.post("/collection/move")
+@router.post("/collection/move", dependencies=[CsrfDep])
 def collection_move(
     request: Request,
     searcher: SearcherDep,
@@ -86,19 +100,22 @@ def collection_move(
     ids = collection.read(request, searcher)
     if direction in ("up", "down"):
         ids = collection.move(ids, paragraph_id, direction)
-    return _redirect("/collection", ids)
+    return _redirect(request, "/collection", ids)
 
 
-@router.post("/collection/clear")
-def collection_clear(request: Request, searcher: SearcherDep):
-    return _redirect("/collection", [])
+@router.post("/collection/clear", dependencies=[CsrfDep])
+def collection_clear(request: Request, confirm: Annotated[str, Form()] = ""):
+    # Emptying is a second step: the first shows the question, only its "yes" form clears.
+    if confirm != "yes":
+        return _redirect(request, "/collection?clear=ask#clear")
+    return _redirect(request, "/collection", [])
 
 
 @router.get("/collection/export")
-def collection_export(request: Request, searcher: SearcherDep, format: str = "docx"):
+def collection_export(request: Request, searcher: SearcherDep, settings: SettingsDep, format: str = "docx"):
     fmt = format if format in export.MEDIA_TYPES else "docx"
     ids = collection.read(request, searcher)  # already validated: export cannot fail on unknown ids
-    body = export.render(export.collect_passages(searcher, ids, str(request.base_url)), fmt)
+    body = export.render(export.collect_passages(searcher, ids, settings.public_base_url), fmt)
     return Response(
         body,
         media_type=export.MEDIA_TYPES[fmt],

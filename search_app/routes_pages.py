@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from index.types import document_url
 from search_app import collection
+from search_app.collation import sort_key
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
@@ -66,6 +67,7 @@ def search_page(
     issuer: str = "",
     year: str = "",
     page: str = "1",
+    added: str = "",
 ):
     from index.searcher import QueryError
 
@@ -82,7 +84,8 @@ def search_page(
         "pages": 0,
         "link": lambda **changes: _search_link(params, **changes),
         "in_collection": set(collection.read(request, searcher)),
-        "return_to": request.url.path + ("?" + request.url.query if request.url.query else ""),
+        "added": added,  # the passage just added (search_app.routes_collection): its confirmation
+        "return_to": _search_link(params, page=page_value if page_value > 1 else None),
         "max_query_chars": settings.max_query_chars,
     }
     status = 200
@@ -117,7 +120,7 @@ def documents_page(
     documents = list(searcher.documents())
     present = [d for d in documents if getattr(d, attribute)]
     missing = [d for d in documents if not getattr(d, attribute)]
-    present.sort(key=lambda d: getattr(d, attribute).casefold(), reverse=descending)
+    present.sort(key=lambda d: sort_key(getattr(d, attribute)), reverse=descending)
     return templates.TemplateResponse(
         request,
         "documents.html",
@@ -125,11 +128,24 @@ def documents_page(
     )
 
 
+def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int, int]]:
+    """{paragraph id: (start, end)} of the answer sentence the answer box links to ("?p=<id>&hl=12-80");
+    anything that does not fit that paragraph is ignored."""
+    start, _, end = raw.partition("-")
+    start_value, end_value = _int_or_none(start, 0, 10**6), _int_or_none(end, 0, 10**6)
+    text = next((p.text for p in paragraphs if p.paragraph_id == paragraph_id), None)
+    if text is None or start_value is None or end_value is None or not start_value < end_value <= len(text):
+        return {}
+    return {paragraph_id: (start_value, end_value)}
+
+
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
+def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep, added: str = "",
+                  p: str = "", hl: str = ""):
     document = searcher.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    paragraphs = searcher.paragraphs_of(doc_id)
     outgoing: dict[str, dict] = {}
     for ref in document.references:  # one line per document mentioned, with its strongest relation
         key = ref.target_doc_id or ref.number or ref.mention
@@ -152,10 +168,12 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
         "document.html",
         {
             "doc": document,
-            "paragraphs": searcher.paragraphs_of(doc_id),
+            "paragraphs": paragraphs,
+            "answer_spans": _answer_span(paragraphs, p, hl),
             "outgoing": list(outgoing.values()),
             "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
+            "added": added,
             "return_to": document_url(doc_id),
         },
     )

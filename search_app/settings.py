@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -42,6 +42,36 @@ class Settings(BaseSettings):
         from ingest.limits import IngestLimits
 
         return IngestLimits.from_megabytes(self.max_file_mb)
+    # Where users reach the app ("https://tracuu.example.vn"): links in exports and the CSRF origin check
+    # use it; unset, links are relative and never built from the request's Host header.
+    public_base_url: str | None = None
+    secure_cookies: bool = False  # cookies only over HTTPS; also on when public_base_url is https
+    secret_key: SecretStr | None = None  # signs CSRF tokens; unset: random per process (one worker)
+    max_body_bytes: int = Field(default=1_000_000, ge=0)  # larger request bodies get 413
+    max_export_ids: int = Field(default=500, ge=1)
+    # uvicorn: idle and slow connections are dropped, and at most this many served at once
+    timeout_keep_alive: int = Field(default=5, ge=1)
+    limit_concurrency: int = Field(default=200, ge=1)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")) or "//" in value.split("://", 1)[1]:
+            raise ValueError("public_base_url must look like https://host[:port][/prefix]")
+        return value.rstrip("/")
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies or (self.public_base_url or "").startswith("https://")
+
+    def uvicorn_options(self) -> dict:
+        """Keyword arguments for uvicorn.run / uvicorn.Config (the CLI's `serve` and the tests)."""
+        return {"host": self.host, "port": self.port, "timeout_keep_alive": self.timeout_keep_alive,
+                "limit_concurrency": self.limit_concurrency,
+                "h11_max_incomplete_event_size": self.max_header_bytes, "server_header": False}
 
     def make_embedder(self) -> "Embedder":
         """The embedder these settings name (heavy: load once per process)."""

@@ -86,7 +86,7 @@ def test_results_are_cited_highlighted_and_deduplicated(bundled_searcher):
     texts = [_squash(r.text) for r in response.results]
     assert len(texts) == len(set(texts)), "near-duplicate paragraphs must appear once"
     top = response.results[0]
-    assert top.citation.label.startswith("Kết luận 44-KL/TW") and top.url == top.citation.url
+    assert top.citation.label.startswith("Kết luận số 44-KL/TW") and top.url == top.citation.url
     assert "#p-" + top.paragraph_id in top.url
     # Kết luận 44 is reproduced inside Công văn 48: the copy is named, not repeated
     assert "48/LĐLĐ" in {a.doc_number for a in top.also_in}
@@ -180,7 +180,7 @@ def test_corpus_lookups(bundled_searcher):
     assert bundled_searcher.document(kl.doc_id) == kl and bundled_searcher.document("nope") is None
     assert bundled_searcher.paragraph(paragraphs[0].paragraph_id) == paragraphs[0]
     citation = bundled_searcher.citation(paragraphs[-1].paragraph_id)
-    assert citation.label.startswith("Kết luận 44-KL/TW của Ban Bí thư, 22/01/2019")
+    assert citation.label.startswith("Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư về việc tiếp tục")
     referrers = bundled_searcher.referenced_by(kl.doc_id)
     assert all(ref.target_doc_id == kl.doc_id and doc.doc_id != kl.doc_id for doc, ref in referrers)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from docx import Document as DocxDocument
@@ -46,22 +46,43 @@ def listed_ids(page: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r'name="paragraph_id" value="([^"]+)"', items.group(1))))
 
 
+def form_token(client) -> str:
+    """The CSRF token the app's own forms carry for this client's session (read from a rendered form)."""
+    page = client.get("/collection?clear=ask").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if found:
+        return found.group(1)
+    client.get("/")  # no form on an empty collection: the token is the session's signature
+    return client.app.state.csrf_signer.get_signature(client.cookies["tracuu_session"]).decode()
+
+
+def post(client, path, data=None, **kwargs):
+    return client.post(path, data={**(data or {}), "csrf_token": form_token(client)}, **kwargs)
+
+
 def add(client, pid, next_url="/collection"):
-    return client.post("/collection/add", data={"paragraph_id": pid, "next": next_url}, follow_redirects=False)
+    return post(client, "/collection/add", {"paragraph_id": pid, "next": next_url}, follow_redirects=False)
 
 
 def test_add_from_results_redirects_back_and_marks_added(client, three):
     back = "/search?q=" + quote(QUERY)
     response = add(client, three[0], back)
-    assert response.status_code == 303 and response.headers["location"] == back
-    page = client.get("/search", params={"q": QUERY}).text
-    assert "Đã có trong bộ sưu tập" in page
+    location = response.headers["location"]
+    parts = urlsplit(location)
+    assert response.status_code == 303 and (parts.scheme, parts.netloc, parts.path) == ("", "", "/search")
+    assert parse_qs(parts.query) == {"q": [QUERY], "added": [three[0]]} and parts.fragment == f"r-{three[0]}"
+    page = client.get(location.split("#")[0]).text
+    block = re.search(rf' id="r-{re.escape(three[0])}">(.*?)</(?:article|section)>', page, re.S).group(1)
+    assert "Đã thêm vào bộ sưu tập (1 đoạn)" in block  # the confirmation, at the result that was added
+    assert re.search(r'href="/collection">Bộ sưu tập <span class="count">\(1\)</span>', page)
+    assert "Đã có trong bộ sưu tập" in client.get("/search", params={"q": QUERY}).text
 
 
 def test_add_from_document_page_returns_to_the_paragraph(client, bundled_searcher, three):
     doc_id = bundled_searcher.paragraph(three[0]).doc_id
     response = add(client, three[0], f"/documents/{doc_id}")
-    assert response.headers["location"] == f"/documents/{doc_id}#p-{three[0]}"
+    parts = urlsplit(response.headers["location"])
+    assert (parts.path, parse_qs(parts.query), parts.fragment) == (f"/documents/{doc_id}", {"added": [three[0]]}, f"p-{three[0]}")
 
 
 def test_collection_add_reorder_remove(client, bundled_searcher, three):
@@ -72,14 +93,19 @@ def test_collection_add_reorder_remove(client, bundled_searcher, three):
     assert listed_ids(page) == three
     for pid in three:
         assert bundled_searcher.citation(pid).label in page
-    client.post("/collection/move", data={"paragraph_id": three[2], "direction": "up"})
+    post(client, "/collection/move", {"paragraph_id": three[2], "direction": "up"})
     assert listed_ids(client.get("/collection").text) == [three[0], three[2], three[1]]
-    client.post("/collection/move", data={"paragraph_id": three[0], "direction": "up"})  # already first
-    client.post("/collection/move", data={"paragraph_id": three[0], "direction": "down"})
+    post(client, "/collection/move", {"paragraph_id": three[0], "direction": "up"})  # already first
+    post(client, "/collection/move", {"paragraph_id": three[0], "direction": "down"})
     assert listed_ids(client.get("/collection").text) == [three[2], three[0], three[1]]
-    client.post("/collection/remove", data={"paragraph_id": three[0]})
+    post(client, "/collection/remove", {"paragraph_id": three[0]})
     assert listed_ids(client.get("/collection").text) == [three[2], three[1]]
-    client.post("/collection/clear")
+    asked = post(client, "/collection/clear", follow_redirects=False)  # first step: only the question
+    assert asked.status_code == 303 and asked.headers["location"].startswith("/collection?clear=ask")
+    question = client.get("/collection?clear=ask").text
+    assert "Xoá hết 2 đoạn" in question and 'name="confirm" value="yes"' in question
+    assert listed_ids(client.get("/collection").text) == [three[2], three[1]]
+    post(client, "/collection/clear", {"confirm": "yes"})
     assert "Chưa có đoạn nào" in client.get("/collection").text
 
 
@@ -114,15 +140,21 @@ def test_redirect_never_leaves_the_site(client, three):
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ok\r\nSet-Cookie: x=1"):
         response = add(client, three[0], target)
         assert response.status_code == 303
-        assert response.headers["location"] == "/collection"
+        parts = urlsplit(response.headers["location"])
+        assert (parts.scheme, parts.netloc, parts.path) == ("", "", "/collection")
 
 
 def test_collection_is_capped(client, bundled_searcher):
     ids = [p.paragraph_id for d in bundled_searcher.documents() for p in bundled_searcher.paragraphs_of(d.doc_id)]
-    ids = ids[: collection.MAX_ITEMS + 1]
-    assert len(ids) == collection.MAX_ITEMS + 1
-    client.cookies.set(collection.COOKIE_NAME, collection.encode(ids[:-1]))
-    response = add(client, ids[-1])
+    held: list[str] = []
+    for pid in ids:  # as many as the cookie holds: by count or by the browsers' 4 KB
+        grown, fits = collection.add(held, pid)
+        if not fits:
+            break
+        held = grown
+    assert 0 < len(held) <= collection.MAX_ITEMS and len(collection.encode(held)) <= collection.MAX_COOKIE_CHARS
+    client.cookies.set(collection.COOKIE_NAME, collection.encode(held))
+    response = add(client, ids[len(held)])
     assert response.headers["location"] == "/collection?full=1"
     page = client.get("/collection?full=1").text
-    assert "đã đủ" in page and len(listed_ids(page)) == collection.MAX_ITEMS
+    assert "đã đủ" in page and listed_ids(page) == held

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search_app.app import create_app
+from search_app.collation import sort_key
 from search_app.deps import get_searcher
 from search_app.settings import Settings
 
@@ -39,7 +40,7 @@ def merged(spans) -> list[tuple[int, int]]:
 
 
 def result_blocks(page: str) -> list[str]:
-    return re.findall(r'<article class="result">(.*?)</article>', page, flags=re.S)
+    return re.findall(r'<article class="result"[^>]*>(.*?)</article>', page, flags=re.S)
 
 
 def test_home_has_search_box_examples_and_mobile_meta(client):
@@ -56,8 +57,9 @@ def test_search_page_shows_cited_highlighted_results(client, bundled_searcher):
     response = client.get("/search", params={"q": QUERY})
     assert response.status_code == 200
     blocks = result_blocks(response.text)
-    assert len(blocks) == len(expected.results)
-    for block, result in zip(blocks, expected.results):
+    shown = [r for r in expected.results if not (expected.answer and r.paragraph_id == expected.answer.paragraph_id)]
+    assert len(blocks) == len(shown)
+    for block, result in zip(blocks, shown):
         visible = text_of(block)
         assert result.citation.label in visible
         assert (result.doc_number or "") in visible
@@ -79,10 +81,29 @@ def test_search_page_answer_box_quotes_and_cites(client, bundled_searcher):
         assert "Không tìm thấy nội dung phù hợp" in box
     else:
         answer = expected.answer
-        marked = re.search(r'<mark class="answer-text">(.*?)</mark>', box, flags=re.S).group(1)
-        assert " ".join(html.unescape(marked).split()) == " ".join(answer.text.split())
+        sentence = re.search(r'<blockquote class="answer-sentence"><mark class="answer-text">(.*?)</mark></blockquote>',
+                             box, flags=re.S).group(1)
+        assert " ".join(html.unescape(sentence).split()) == " ".join(answer.text.split())
+        assert len(answer.text) < len(answer.paragraph_text)  # the sentence(s), not the whole paragraph
+        whole = re.search(r'<details class="whole">\s*<summary>Xem cả đoạn</summary>(.*?)</details>', box, flags=re.S).group(1)
+        assert " ".join(answer.paragraph_text.split()) in text_of(whole)
         assert answer.citation.label in text_of(box)
-        assert f'href="{answer.citation.url}"' in box
+        assert answer.citation.label.startswith(f"{answer.citation.doc_type} số ") or "chưa rõ" in answer.citation.label
+        link = html.unescape(re.search(r'<a class="view" href="([^"]+)">Xem trong văn bản</a>', box).group(1))
+        parts = urlsplit(link)
+        assert parts.path == f"/documents/{answer.doc_id}" and parts.fragment == f"p-{answer.paragraph_id}"
+        assert parse_qs(parts.query) == {"p": [answer.paragraph_id], "hl": [f"{answer.start}-{answer.end}"]}
+        # result #1 is not the answer's paragraph again
+        first = result_blocks(page)[0]
+        assert answer.paragraph_id not in first and f'value="{answer.paragraph_id}"' in box  # added from the box
+        # the link lands on the paragraph with the answer sentence marked inside it, and only there
+        target = client.get(link).text
+        para = re.search(rf'id="p-{re.escape(answer.paragraph_id)}">(.*?)</div>', target, flags=re.S).group(1)
+        marked = re.findall(r'<mark class="answer-text">(.*?)</mark>', target, flags=re.S)
+        assert len(marked) == 1 and '<mark class="answer-text">' in para
+        assert " ".join(html.unescape(marked[0]).split()) == " ".join(answer.text.split())
+        for bad in ("hl=5-1", "hl=0-99999999", "hl=x", "p=khong-co&hl=0-5"):
+            assert client.get(f"/documents/{answer.doc_id}?p={answer.paragraph_id}&{bad}").status_code == 200
 
 
 def test_search_page_date_is_vietnamese_format(client, bundled_searcher):
@@ -147,13 +168,13 @@ def test_script_query_is_escaped(client):
 def test_documents_table_lists_every_document_and_sorts(client, bundled_searcher):
     documents = bundled_searcher.documents()
     page = client.get("/documents").text
-    rows = re.findall(r"<tr>\s*<td>(.*?)</tr>", page, flags=re.S)
+    rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</tr>", page, flags=re.S)
     assert len(rows) == len(documents)
     for document in documents:
         assert f'href="/documents/{document.doc_id}"' in page
     by_title = client.get("/documents", params={"sort": "title", "order": "asc"}).text
     titles = [d.title for d in documents if d.title]
-    positions = [by_title.index(html.escape(t, quote=False)) for t in sorted(titles, key=str.casefold)]
+    positions = [by_title.index(html.escape(t, quote=False)) for t in sorted(titles, key=sort_key)]
     assert positions == sorted(positions)
     dated = sorted((d for d in documents if d.date), key=lambda d: d.date, reverse=True)
     by_date = client.get("/documents", params={"sort": "date"}).text
