@@ -2,12 +2,13 @@
 
 Draws an official letter (tests/scan_fixtures.py: DejaVu Serif from fonts-dejavu-core, every tone mark)
 into image-only PDFs at a scanner's 200 dpi, clean and with a scanner's look (skew, blur, paper grain,
-specks, JPEG), at 13 pt and 11 pt, and a full typed A4 page (12 pt, ~2,300 characters); recognises every page with `ingest.ocr.recognise_pages` (pypdfium2
-render, despeckle, Debian's tesseract with `vie`), timed; and prints per kind of page the pages per minute
-(wall clock, so it depends on what else the machine runs), the CPU seconds per page (this process and
-its tesseract children: the work itself, whatever the load) and the character accuracy (1 - Levenshtein
-distance / reference length, whitespace collapsed), then the totals. `--dpi 200,300` repeats the run with other render resolutions (ingest.ocr.OCR_DPI overridden for
-the duration of one run), for the choice of OCR_DPI.
+specks, JPEG), at 13 pt and 11 pt, and a full typed A4 page (12 pt, ~1,500 characters); recognises every
+page with `ingest.ocr.recognise_pages` (pypdfium2 render, despeckle, Debian's tesseract with `vie`),
+timed; and prints per kind of page the pages per minute (wall clock, so it depends on what else the
+machine runs), the CPU seconds per page (this process and its tesseract children: the work itself,
+whatever the load) and the character accuracy (1 - Levenshtein distance / reference length, whitespace
+collapsed), then the totals. `--dpi 200,300` repeats the run at other render resolutions
+(ingest.ocr.OCR_DPI overridden for the duration of one run), for the choice of OCR_DPI.
 
     .venv/bin/python benchmarks/ocr.py [--pages-per-kind 3] [--dpi 300]
 """
@@ -88,8 +89,9 @@ def main() -> None:
             pages = sum(r[1] for r in rows)
             seconds = sum(r[3] for r in rows)
             cpu = sum(r[4] for r in rows)
+            mean = sum(r[1] * r[5] for r in rows) / pages
             print(f"{'tổng':<12} {pages:>5} {'':>11} {seconds:>7.1f} {60 * pages / seconds:>10.1f} "
-                  f"{cpu / pages:>11.2f} {sum(r[1] * r[5] for r in rows) / pages:>16.4f} {min(r[6] for r in rows):>9.4f}")
+                  f"{cpu / pages:>11.2f} {mean:>16.4f} {min(r[6] for r in rows):>9.4f}")
 
 if __name__ == "__main__":
     main()
