@@ -83,9 +83,10 @@ def converted_to_docx(path: Path) -> Iterator[Path]:
         ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT_S, cwd=folder,
-                                  env=_child_env(folder))
+                                  env=_child_env(folder), check=False)
         except subprocess.TimeoutExpired as exc:
-            raise ReadError(f"chuyển đổi tệp .doc quá {CONVERT_TIMEOUT_S} giây (tệp hỏng hoặc có mật khẩu?)") from exc
+            raise ReadError(f"chuyển đổi tệp .doc quá {CONVERT_TIMEOUT_S} giây (tệp hỏng hoặc có mật khẩu?)"
+                            ) from exc
         except OSError as exc:
             raise ReadError(f"không chạy được LibreOffice: {exc}; {INSTALL_HINT}") from exc
         converted = folder / "out" / "input.docx"

@@ -68,7 +68,8 @@ def tesseract_command() -> str:
     """The tesseract binary with the Vietnamese model, or a ReadError saying what to install."""
     binary = shutil.which("tesseract")
     if binary is None:
-        raise ReadError(f"PDF là bản quét (không có lớp chữ) nhưng máy chưa có Tesseract để nhận dạng; {INSTALL_HINT}")
+        raise ReadError("PDF là bản quét (không có lớp chữ) nhưng máy chưa có Tesseract để nhận dạng; "
+                        + INSTALL_HINT)
     if OCR_LANGUAGE not in _languages(binary, os.environ.get("TESSDATA_PREFIX", "")):
         raise ReadError(f"Tesseract chưa có dữ liệu tiếng Việt ({OCR_LANGUAGE}.traineddata); {INSTALL_HINT}")
     return binary
@@ -78,7 +79,7 @@ def tesseract_command() -> str:
 def _languages(binary: str, tessdata: str) -> frozenset[str]:
     try:
         listed = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=60,
-                                env=_child_env()).stdout
+                                env=_child_env(), check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return frozenset()
     return frozenset(line.strip() for line in listed.splitlines()[1:] if line.strip())
@@ -120,7 +121,8 @@ def pages_to_recognise(path: Path, layer_texts: Sequence[str]) -> list[int]:
     return wanted
 
 
-def recognise_pages(path: Path, indexes: Sequence[int], progress: Progress | None = print_progress) -> list[RecognisedPage]:
+def recognise_pages(path: Path, indexes: Sequence[int],
+                    progress: Progress | None = print_progress) -> list[RecognisedPage]:
     """OCR the given pages (indexes from 0); ReadError when Tesseract or its Vietnamese data is missing."""
     import pypdfium2 as pdfium
     from PIL import ImageFilter
@@ -170,7 +172,8 @@ def _tesseract(binary: str, image, dpi: int, number: int) -> str:
     image.save(buffer, format="PPM")  # uncompressed: no PNG encoding per page; leptonica reads it from stdin
     try:
         done = subprocess.run([binary, "stdin", "stdout", "-l", OCR_LANGUAGE, "--dpi", str(dpi)],
-                              input=buffer.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S, env=_child_env())
+                              input=buffer.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S, env=_child_env(),
+                              check=False)
     except subprocess.TimeoutExpired as exc:
         raise ReadError(f"nhận dạng (OCR) trang {number} quá {PAGE_TIMEOUT_S} giây") from exc
     except OSError as exc:

