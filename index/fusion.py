@@ -4,7 +4,8 @@ Consumes rankings (paragraph indices best first, with their retriever scores); p
 scores. Two methods:
 
 - "rrf", reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): score(d) = sum_i w_i / (k +
-  rank_i(d)), ranks from 1; it ignores the retrievers' score scales. k = 60 is the paper's constant.
+  rank_i(d)), ranks from 1; it ignores the retrievers' score scales. k = 60 is the paper's constant: it
+  damps the first ranks' differences so one retriever's top hit cannot outvote agreement further down.
 - "weighted": weighted sum of per-list normalized scores (Fox & Shaw 1994, "CombSUM"; normalization as
   in Lee 1997): "minmax" maps each list to [0, 1], "zscore" to mean 0 / std 1; a paragraph missing from
   a list gets that list's floor, never above 0, so a list whose members all score alike still lifts them.
