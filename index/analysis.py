@@ -6,7 +6,8 @@ Consumes raw text (a paragraph or a query); produces token lists for the two BM2
 - "folded": accent-folded syllables and adjacent syllable pairs ("trach", "trach_nhiem"), so a query
   typed without tone marks matches, with the pairs standing in for words without needing segmentation.
 Document numbers ("44-KL/TW", "48/LĐLĐ") are single tokens in both fields. Stopwords and
-abbreviations come from files in index/resources/ rather than from any library default.
+abbreviations come from files in index/resources/ rather than from any library default
+(docs/decisions/0002-tone-restoration.md, 0005-abbreviations.md, 0006-reference-queries.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Consumes a paragraph's text and the query's analysis; produces the sentence(s) o
 that answer the query, quoted verbatim with their offsets (highlights: index/results.py).
 Whether there is an answer at all is decided by `is_relevant` from two signals that do not depend
 on the corpus size: the dense cosine of the best unit, and how many of the query's content syllables
-the paragraph contains.
+the paragraph contains. How the thresholds were calibrated: docs/decisions/0009-answer-thresholds.md.
 """
 
 from __future__ import annotations

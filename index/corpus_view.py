@@ -90,7 +90,7 @@ def _number_key(number: str) -> str:
 
 class CorpusView:
     """Built from paragraph columns (ingest.store.ParagraphTable) with numpy, without a Python object per
-    paragraph: at 100k paragraphs the per-paragraph loops of the first version cost ~0.9 s of the load."""
+    paragraph: per-paragraph loops were a large part of the index load (docs/decisions/0015-index-load.md)."""
 
     def __init__(self, corpus: Corpus):
         self._documents = {d.doc_id: d for d in corpus.documents}

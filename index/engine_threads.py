@@ -8,38 +8,15 @@ calling thread (OpenMP keeps that setting per thread, so concurrent calls each g
 The rule: a call that is the only engine call in this process, on a machine whose other runnable tasks
 leave cores idle, gets every idle core; any other call gets one thread. A lone query encodes in about
 half the time on two threads, but overlapping searches serve as many per second on one thread each, and
-a team of two beside a busy process (an ingest, another service) waits on its preempted half. Measured
-on the 2-core machine, 2026-11-22 (`encode_query` of the 91 dev queries, p50 / p95 ms; web app =
-benchmarks/load.py on the bundled corpus, 1 client p50 / requests per second with 2 and 20 clients):
+a team of two beside a busy process waits on its preempted half (docs/decisions/0010-engine-threads.md).
 
-    engine threads             idle          1 busy process   2 busy processes   web app
-    1 (fixed)                  23.3 / 31.3   23.3 / 31.6      26.0 / 57.2        30.2 ms / 59.2 / 59.6
-    2 (fixed)                  12.2 / 16.2   32.9 / 42.1      27.2 / 39.4        -
-    per call (this module)     12.1 / 16.1   23.2 / 31.8      27.3 / 57.0        18.8 ms / 58.3 / 60.3
-
-(With libgomp's default spinning instead of SPIN_COUNT, a fixed team of two beside one busy process
-took 30.6 / 205.6 ms: benchmarks/README.md, third session.)
-
-A team of two leaves its second core idle part of the time (the engine's serial steps between
-parallel products): a SCHED_IDLE process counting in a loop beside back-to-back query encodes got 0.10
-of a core while this machine ran fast, 0.24-0.28 while it ran slow, and the encodes slowed by 1-2 %.
-`IdleWorker` runs a search's lexical side there (index.searcher): a thread with Linux's SCHED_IDLE
-policy runs only when a core has nothing else to do, and a team member that wakes preempts it at once.
-Nice 19 instead slowed the encodes by 25 %, nice 0 doubled them. The work (~1.7 ms of CPU at 100k
-paragraphs) still slows the encode beside it, by ~1 ms: a dev-set search at 100k gained 0.1-0.25 ms
-p50 in the fast phase (once lost 0.4 ms), 0.7-1.4 ms in the slow one (benchmarks/README.md, eighth
-session). Not through the caches alone: over five runs (p50 of the dev-set encodes at 100k, tenth
-session), the lexical side beside an encode slowed it by 0.9-1.3 ms, a pure-Python loop that touches
-almost no memory, runnable for the first 1.5 ms, by 0.4-1.0 ms, an empty job by 0.0-0.4 ms.
-
-The worker gets work only when the engine call took every idle core of an idle machine. Should another
+`IdleWorker` runs a search's lexical side (index.searcher) in a thread with Linux's SCHED_IDLE policy: it
+runs only when a core has nothing else to do, and a team member that wakes preempts it at once (nice 19
+or 0 slowed the encoder). It gets work only when the engine call took every idle core of an idle machine;
+work it has not begun when the caller asks for the result is taken back by the caller. Should another
 process then take both cores, the worker waits at the back of the queue, and so does the search (and,
-while it holds the GIL, the process): the price of never slowing the engine. Work it has not begun
-when the caller asks for its result (after the encoding and the caller's own work with the vector: a
-search's dense ranking) is taken back by the caller. Measured with two busy processes
-switched on (0.3-1 s) and off (0.2-0.6 s) at random beside searches of the bundled corpus, 40 s per
-run, two runs each: search p99 118-133 ms with the worker, 125-151 ms without; the longest a 1 ms
-ticker thread of the process woke late, 16 ms with, 17-24 ms without.
+while the worker holds the GIL, the process): the price of never slowing the engine. Its gain is small
+and under review (docs/decisions/0011-idle-worker.md).
 """
 
 from __future__ import annotations

@@ -117,12 +117,10 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if k <= 0:
         return np.empty(0, dtype=np.int64), scores[:0]
     if k < scores.size:
-        # The k-th largest value by np.partition (values only), then comparisons: np.argpartition, which
-        # moves an index array along, took 0.30 ms at 100k paragraphs (and chose arbitrarily among scores
-        # tied at the cut-off), this 0.19. Partitioning all 100k scores is still most of that, so the cut-
-        # off is first estimated from a sample: the value that 2k/stride sampled scores reach, which about 2k
-        # scores reach. Only those are partitioned (dev-set queries at 100k: 0.24 -> 0.10-0.14 ms); when
-        # fewer than k reach it (a sample that missed the best scores), all of them are.
+        # The k-th largest value by np.partition (values only), then comparisons: quicker than
+        # np.argpartition, and ties at the cut-off go to the smaller index. The cut-off is first estimated
+        # from a sample (the value 2k/stride sampled scores reach, which about 2k scores reach) and only
+        # those are partitioned; when fewer than k reach it, all are (docs/decisions/0014-lexical-scoring.md).
         sample = scores[::TOP_K_SAMPLE_STRIDE]
         reach = min(sample.size, max(1, 2 * k // TOP_K_SAMPLE_STRIDE))
         estimate = np.partition(sample, sample.size - reach)[sample.size - reach]
@@ -152,8 +150,8 @@ class DocumentEvidence:
     evidence in document retrieval"). `doc_index` numbers each paragraph's document; paragraphs of a
     document are contiguous and in reading order. The per-document maxima are computed once, by the build
     (saved beside the BM25 fields; `load`), as a token x document posting matrix per field, so a query
-    costs a sum over small posting lists (walking the paragraph postings per query took 3-7 ms at 100k
-    paragraphs, on the critical path).
+    costs a sum over small posting lists instead of a walk over the paragraph postings
+    (docs/decisions/0013-document-evidence.md).
     """
 
     def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray,

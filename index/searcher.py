@@ -5,7 +5,7 @@ Consumes an index folder (see index.store) and the Embedder it was built with; p
 an extractive answer. A query is analyzed once (normalize, abbreviations, tone restoration) and its
 vector encoded once, the lexical side meanwhile on the CPU time the encoder leaves idle
 (index.engine_threads.IdleWorker) and, when it is not done by then, beside the dense search; both
-rankings are over-fetched and fused by index.fusion.fuse.
+rankings are over-fetched and fused by index.fusion.fuse (docs/decisions/0004, 0008, 0011, 0012).
 """
 
 from __future__ import annotations

@@ -1,26 +1,15 @@
 """Tone-mark restoration for queries typed without them, learned from the corpus and a dictionary.
 
 Consumes the normalized paragraph texts at build time and produces a small lexicon (saved as
-`lexicon.json`): for each accent-folded syllable and each folded pair of adjacent syllables, the
-accented form seen most often. Evidence from the indexed corpus comes first; the Vietnamese word list
-shipped with underthesea (Hồ Ngọc Đức's dictionary, ~74k words) fills the gaps, so words the corpus
-never uses ("gì", "phở") still get their marks. At query time "trach nhiem nguoi dung dau" becomes
-"trách nhiệm người đứng đầu" for the dense retriever, which was trained on text with tone marks.
-The lexicon also keeps every form's count and every accented pair's count (a dictionary entry weighs
-DICTIONARY_WEIGHT = 0.1 of a corpus occurrence), and a query is restored as a whole: the accented
-sentence with the highest smoothed bigram probability, found by Viterbi search (`_viterbi`).
-
-Measured on the development queries folded and restored (801 syllables, bundled corpus lexicon):
-per-syllable choice 73 syllables wrong, Viterbi 56 (MU 5-50 and dictionary weight 0.01-0.1 all give
-53-56; MU 200 gives 59; dictionary weight 1.0 gives 70, the dictionary then outvoting the corpus).
-Retrieval of the folded dev queries: hit@1 0.901 either way, MRR@10 0.942 -> 0.944. The lexicon grows
-(bundled corpus 1.7 -> 3.4 MB; ALQAC's 9.3k paragraphs 4.1 MB, loaded in 0.27 s).
-
-A small corpus cannot tell everyday words apart ("ve" -> "vệ" of "bảo vệ" instead of "về", "dan" ->
-"đàn", "dung" -> "dựng" instead of "dùng"), so general running text counts too: the VLSP 2013 sentences
-shipped with underthesea (`_background_sentences`). Wrong syllables of the folded dev queries (699
-comparable, lexicon of the bundled corpus): 32 without it; background weight 0.1: 21, 0.3: 19, 1.0:
-21, 3.0: 23 (0.3 kept; a corpus occurrence still outweighs a background one).
+`lexicon.json`): for each accent-folded syllable the accented forms seen, with their counts, and the
+count of each accented pair of adjacent syllables. Evidence from the indexed corpus comes first; the
+Vietnamese word list shipped with underthesea (~74k words, weight DICTIONARY_WEIGHT) fills the gaps, and
+general running text (underthesea's VLSP 2013 sentences, weight BACKGROUND_WEIGHT) tells everyday words
+apart that a small corpus cannot ("ve" is "về" far more often than the "vệ" of "bảo vệ"). At query time
+"trach nhiem nguoi dung dau" becomes "trách nhiệm người đứng đầu" for the dense retriever, which was
+trained on text with tone marks: the accented sentence with the highest smoothed bigram probability,
+found by Viterbi search (`_viterbi`). Why these weights and what else was tried:
+docs/decisions/0002-tone-restoration.md.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ placement, OCR slips such as "thể trận"/"thế trận", and punctuation), ca
 inverted index of shingles (stock phrases left out) so the cost stays near-linear. Near-duplicates must
 also write the same numbers and list marker: "từ 10 năm đến 15 năm" and "từ 05 năm đến 10 năm", or
 clause "2." and clause "3.", differ by few shingles but are different provisions, and a copy keeps
-them (without this, the clauses of a penal code chained into groups of hundreds). Canonical copy, by rule: the copy that
-stands in the document that IS that text (its part number equals its document's number) over a
-copy attached to another document; then the copy with fewer OCR-suspect differences is not known,
+them (without this, the clauses of a penal code chained into groups of hundreds;
+docs/decisions/0017-near-duplicates.md). Canonical copy, by rule: the copy that stands in the document
+that IS that text (its part number equals its document's number) over a copy attached to another
+document; then the copy with fewer OCR-suspect differences is not known,
 so the tie is broken by document id for stability.
 """
 

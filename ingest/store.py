@@ -9,8 +9,8 @@ An index build also writes `paragraphs.columns.json` (`write_paragraph_columns`)
 paragraphs as one JSON object of columns, without the texts that are slices of their document's
 text. When a folder holds it, `read_corpus` trusts the folder (the build wrote and validated every
 record) and skips per-record pydantic validation: documents are `model_construct`ed and paragraphs
-are a `ParagraphTable` that builds each `Paragraph` on first access. Validating 100k paragraph
-records took ~1 s of the index load; the columns load in ~0.1 s.
+are a `ParagraphTable` that builds each `Paragraph` on first access: per-record validation was most
+of the index load (docs/decisions/0015-index-load.md).
 """
 
 from __future__ import annotations
