@@ -75,7 +75,7 @@ def _embedder(settings: Settings):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .pdf .jsonl).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .doc .pdf .jsonl).")],
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
     no_wait: Annotated[
