@@ -16,6 +16,7 @@ import numpy as np
 
 from index.analysis import SYLLABLE, QueryAnalysis, stopwords, syllables
 from index.answer import best_sentences, coverage, is_relevant, unknown_share
+from index.answer_checks import fits
 from ingest.normalize import fold_accents, normalize
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
@@ -183,6 +184,9 @@ class ResultBuilder:
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
         start, end = best_sentences(p.text, analysis, window, folded)
+        document = self.s.document(p.doc_id)
+        if not fits(analysis, p.text[start:end], p.text, document.text, document.date, document.number):
+            return None  # similar words, but not what the question asks (a who, a date, a number, a name)
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
             citation=citation, paragraph_text=p.text, start=start, end=end,
