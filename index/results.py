@@ -188,7 +188,8 @@ class ResultBuilder:
         name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
         return coverage(f"{_folded(self.s.paragraph_at(index).text)} | {fold_accents(name)}", analysis, weights, known)
 
-    def relevant(self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> np.ndarray:
+    def relevant(self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None,
+                 dense: list[Ranking] = ()) -> np.ndarray:
         """Which ranked paragraphs actually match (what counts and pages cover): at least half the query's
         words (IDF-weighted), a cosine above the floor out-of-corpus questions stay under (MATCH_COSINE),
         or relevant under the answer's own calibration (index.answer.is_relevant). Lexical-only mode
@@ -198,11 +199,15 @@ class ResultBuilder:
             return keep
         weights, known = self.word_weights(analysis)
         unknown = unknown_share(analysis, known)
+        # the dense rankings' scores are the paragraphs' best-unit cosines: only the others are computed
+        cosines = {i: sc for ranking in dense for i, sc in zip(ranking.ids.tolist(), ranking.scores.tolist())}
         for n, index in enumerate(ids.tolist()):
             cover = self.cover_at(index, analysis, weights, known)
             if cover >= MIN_MATCH_COVER and unknown <= MAX_UNKNOWN_WORDS:
                 continue
-            cosine = self.s.best_unit(index, query_vector)[0]
+            cosine = cosines.get(index)
+            if cosine is None:
+                cosine = self.s.best_unit(index, query_vector)[0]
             keep[n] = cosine >= MATCH_COSINE or is_relevant(cosine, cover, unknown)
         return keep
 
@@ -259,7 +264,8 @@ class ResultBuilder:
 
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
                  query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None,
-                 filters: tuple[str | None, str | None, int | None] = (None, None, None)) -> SearchResponse:
+                 filters: tuple[str | None, str | None, int | None] = (None, None, None),
+                 dense: list[Ranking] = ()) -> SearchResponse:
         candidates, candidate_scores = self.dedupe(unfiltered)
         ids, scores = (candidates, candidate_scores) if filtered is unfiltered else self.dedupe(filtered)
         if mask is not None:
@@ -268,7 +274,7 @@ class ResultBuilder:
         answer_pool = ids[:ANSWER_DEPTH]  # the answer keeps its own, calibrated, decision over the best few
         # Counts, pages and facets cover the paragraphs that match, not the whole candidate pool.
         pool = np.union1d(unfiltered.ids, filtered.ids).astype(np.int64)
-        matching = pool[self.relevant(pool, analysis, query_vector)]
+        matching = pool[self.relevant(pool, analysis, query_vector, dense)]
         keep_ids = np.isin(ids, matching)
         ids, scores = ids[keep_ids], scores[keep_ids]
         page = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])]
