@@ -9,13 +9,15 @@ as the best-ranked member, or as the document's own text when that member is an 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.analysis import SYLLABLE, QueryAnalysis, stopwords, syllables
-from index.answer import best_sentences, coverage, is_relevant, unknown_share
+from index.answer import MATCH_COSINE, MAX_UNKNOWN_WORDS, best_sentences, coverage, is_relevant, unknown_share
+from index.answer_checks import fits
 from ingest.normalize import fold_accents, normalize
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
@@ -26,6 +28,12 @@ if TYPE_CHECKING:
 
 ANSWER_DEPTH = 3
 ANSWER_KINDS = ("body", "caption")
+MIN_MATCH_COVER = 0.5  # a paragraph with half the query's words (IDF-weighted) matches whatever its cosine
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded(text: str) -> str:
+    return fold_accents(text)
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus has few distinct syllables; normalizing each one per query cost ~4 ms
@@ -166,27 +174,61 @@ class ResultBuilder:
             ocr=p.ocr,
         )
 
-    def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:
-        if query_vector is None:
-            return None  # lexical-only mode: no calibrated relevance signal
-        cosine, window = self.s.best_unit(index, query_vector)
-        p = self.s.paragraph_at(index)
+    def word_weights(self, analysis: QueryAnalysis) -> tuple[list[float], list[bool]]:
+        """IDF weight of each content word of the query, and whether the corpus has it."""
         weights, known = self.s.lexical.idf(analysis.content_words)
         for n, word in enumerate(analysis.content_words):  # "cảnh sát" unknown, but the corpus writes "CSCĐ"
             if not known[n] and word in analysis.abbreviated:
                 short_weight, short_known = self.s.lexical.idf([analysis.abbreviated[word]])
                 weights[n], known[n] = short_weight[0], short_known[0]
+        return weights, known
+
+    def cover_at(self, index: int, analysis: QueryAnalysis, weights: list[float], known: list[bool]) -> float:
         # A paragraph is read with its document's name: "Chỉ thị 09" is covered by every paragraph of it.
         citation = self.s.citation_at(index)
         name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
-        folded = fold_accents(p.text)
-        cover = coverage(f"{folded} | {fold_accents(name)}", analysis, weights, known)
+        return coverage(f"{_folded(self.s.paragraph_at(index).text)} | {fold_accents(name)}", analysis, weights, known)
+
+    def relevant(self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None,
+                 dense: list[Ranking] = ()) -> np.ndarray:
+        """Which ranked paragraphs actually match (what counts and pages cover): at least half the query's
+        words (IDF-weighted), a cosine above the floor out-of-corpus questions stay under (MATCH_COSINE),
+        or relevant under the answer's own calibration (index.answer.is_relevant). Lexical-only mode
+        keeps its lexical matches."""
+        keep = np.ones(len(ids), dtype=bool)
+        if query_vector is None or len(ids) == 0:
+            return keep
+        weights, known = self.word_weights(analysis)
+        unknown = unknown_share(analysis, known)
+        # the dense rankings' scores are the paragraphs' best-unit cosines: only the others are computed
+        cosines = {i: sc for ranking in dense for i, sc in zip(ranking.ids.tolist(), ranking.scores.tolist())}
+        for n, index in enumerate(ids.tolist()):
+            cover = self.cover_at(index, analysis, weights, known)
+            if cover >= MIN_MATCH_COVER and unknown <= MAX_UNKNOWN_WORDS:
+                continue
+            cosine = cosines.get(index)
+            if cosine is None:
+                cosine = self.s.best_unit(index, query_vector)[0]
+            keep[n] = cosine >= MATCH_COSINE or is_relevant(cosine, cover, unknown)
+        return keep
+
+    def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:
+        if query_vector is None:
+            return None  # lexical-only mode: no calibrated relevance signal
+        cosine, window = self.s.best_unit(index, query_vector)
+        p = self.s.paragraph_at(index)
+        weights, known = self.word_weights(analysis)
+        folded = _folded(p.text)
+        cover = self.cover_at(index, analysis, weights, known)
         if not is_relevant(cosine, cover, unknown_share(analysis, known)):
             return None
         start, end = best_sentences(p.text, analysis, window, folded)
+        document = self.s.document(p.doc_id)
+        if not fits(analysis, p.text[start:end], p.text, document.text, document.date, document.number):
+            return None  # similar words, but not what the question asks (a who, a date, a number, a name)
         return Answer(
             text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
-            citation=citation, paragraph_text=p.text, start=start, end=end,
+            citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
             score=round(float(cosine), 6), ocr=p.ocr,
         )
 
@@ -202,18 +244,45 @@ class ResultBuilder:
                       citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
                       score=round(self.s.best_unit(index, query_vector)[0], 6), ocr=p.ocr)
 
+    def facets(self, matching: np.ndarray, filters: tuple[str | None, str | None, int | None]) -> dict:
+        """Each facet value's count under the other active filters (choosing a type recounts issuers and
+        years), as the search filtered by that value would count it: one per near-duplicate group among
+        the `matching` ranked paragraphs. A value found among the matches that the other filters exclude
+        counts 0, most frequent first."""
+        doc_type, issuer, year = filters
+        columns = {"type": self.s.para_type, "issuer": self.s.para_issuer, "year": self.s.para_year}
+        others = {"type": (None, issuer, year), "issuer": (doc_type, None, year), "year": (doc_type, issuer, None)}
+        out: dict[str, dict[str, int]] = {}
+        for name, column in columns.items():
+            mask = self.s.filter_mask(*others[name])
+            chosen = matching if mask is None else matching[mask[matching]]
+            groups = {(column[i], int(self.s.group[i])) for i in chosen.tolist()}
+            counts = Counter(value for value, _ in groups if value)
+            seen = [value for value in dict.fromkeys(column[matching].tolist()) if value]
+            ordered = sorted(seen, key=lambda v: -counts.get(v, 0))
+            out[name] = {str(value): counts.get(value, 0) for value in ordered}
+        return out
+
     def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
-                 query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None) -> SearchResponse:
+                 query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None,
+                 filters: tuple[str | None, str | None, int | None] = (None, None, None),
+                 dense: list[Ranking] = ()) -> SearchResponse:
         candidates, candidate_scores = self.dedupe(unfiltered)
         ids, scores = (candidates, candidate_scores) if filtered is unfiltered else self.dedupe(filtered)
         if mask is not None:
             keep = mask[ids]
             ids, scores = ids[keep], scores[keep]
+        answer_pool = ids[:ANSWER_DEPTH]  # the answer keeps its own, calibrated, decision over the best few
+        # Counts, pages and facets cover the paragraphs that match, not the whole candidate pool.
+        pool = np.union1d(unfiltered.ids, filtered.ids).astype(np.int64)
+        matching = pool[self.relevant(pool, analysis, query_vector, dense)]
+        keep_ids = np.isin(ids, matching)
+        ids, scores = ids[keep_ids], scores[keep_ids]
         page = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])]
         answer = None
         # Answer from the best body paragraph among the first few: a heading ("II- Nhiệm vụ và giải
         # pháp") or a signature block may rank high but answers nothing.
-        for i in ids[:ANSWER_DEPTH]:
+        for i in answer_pool:
             chosen = self.representative(int(i), mask)
             dated = self.s.issue_date_span(chosen, analysis) if analysis.asks_issue_date else None
             if dated is not None:
@@ -228,5 +297,5 @@ class ResultBuilder:
             results=[self.result(i, sc, spans) for (i, sc), spans in
                      zip(page, highlight_page([self.s.paragraph_at(i).text for i, _ in page], analysis))],
             total=int(len(ids)),
-            facets=self.s.facet_counts(candidates),
+            facets=self.facets(matching, filters),
         )

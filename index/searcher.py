@@ -299,5 +299,6 @@ class Searcher(CorpusView):
         if mask is not None:
             filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
                                   dense_filtered)
-        return self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask)
+        return self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask,
+                                     (doc_type, issuer, year), [r for r in (dense, dense_filtered) if r is not None])
 

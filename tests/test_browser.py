@@ -97,6 +97,11 @@ def test_search_read_collect_and_export(server_url, browser, bundled_searcher, t
     assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == target_id
     target = page.locator(f"[id='{target_id}']")
     assert " ".join(expected[0].text.split()) in " ".join(target.inner_text().split())
+    # it lands below the sticky header and the document bar, which names the document
+    bar = page.locator(".doc-bar")
+    bar_box = bar.bounding_box()
+    assert target.bounding_box()["y"] >= bar_box["y"] + bar_box["height"] - 1 and bar.is_visible()
+    assert (expected[0].doc_number or expected[0].doc_title or "")[:20] in bar.inner_text()
     background = target.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent", "rgb(255, 255, 255)")
     page.screenshot(path=str(ARTIFACTS / "browser-document.png"), full_page=False)

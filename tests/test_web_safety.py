@@ -237,3 +237,16 @@ def test_a_1000_character_query_does_bounded_work(bundled_searcher):
     first_words = " ".join(long.split()[:MAX_QUERY_WORDS])
     assert [r.paragraph_id for r in response.results] == [
         r.paragraph_id for r in bundled_searcher.search(first_words, k=5).results]
+
+
+def test_server_errors_carry_the_headers_and_no_traceback(bundled_index_dir, bundled_searcher, data_dir):
+    client = make_client(bundled_index_dir, bundled_searcher, data_dir)
+
+    @client.app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    client.app.middleware_stack = None  # rebuilt with the new route on the next request
+    response = client.get("/boom-for-test")
+    assert response.status_code == 500 and "secret detail" not in response.text
+    assert response.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in response.headers["content-security-policy"]
