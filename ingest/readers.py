@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.tables import assignment_rows, docx_rows
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
 from ingest.models import SkippedFile
@@ -140,6 +141,10 @@ def _read_docx(path: Path) -> str:
         if tag == "p":
             blocks.append(DocxParagraph(child, document).text)
         elif tag == "tbl":
+            assignments = assignment_rows(docx_rows(Table(child, document)))  # one row -> one mandate
+            if assignments is not None:
+                blocks.extend(assignments)
+                continue
             for row in Table(child, document).rows:
                 seen: set[int] = set()
                 for cell in row.cells:
