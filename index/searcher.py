@@ -26,6 +26,7 @@ from index.embedders import Embedder, QueryVectorCache, encode_query_beside
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
+from index.mandate_search import mandate_book
 from index.types import SearchResponse
 from ingest.models import Corpus
 
@@ -79,6 +80,7 @@ class Searcher(CorpusView):
     def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
                  dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer, query_cache: int = QUERY_VECTOR_CACHE):
         super().__init__(corpus)
+        self.mandates = list(getattr(corpus, "mandates", None) or [])  # index/mandate_search.py
         self.build, self.manifest, self.embedder = build, manifest, embedder
         self.lexical, self.dense, self.tones = lexical, dense, tones
         # A search restores a toneless query's marks once (dense_query_text; the analysis reuses that text),
@@ -293,5 +295,6 @@ class Searcher(CorpusView):
         if mask is not None:
             filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
                                   dense_filtered)
-        return self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
+        response = self.results.response(query, analysis, unfiltered, filtered, query_vector, k, offset, mask)
+        return mandate_book(self).answer(response, query)
 
