@@ -161,7 +161,7 @@ class MandateBook:
                 continue
             if has_deadline is not None and (m.deadline is not None) != has_deadline:
                 continue
-            if words and not all(w in self._folded[m.mandate_id].split() for w in words):
+            if words and f" {' '.join(words)} " not in f" {self._folded[m.mandate_id]} ":  # the words, in order
                 continue
             out.append(m)
         return sorted(out, key=self.deadline_order)

@@ -230,7 +230,9 @@ class _DocumentReader:
         deadline = find_deadline(body, self.year)
         product = _PRODUCT.search(body.lower())
         giver = draft.giver or (scope.giver if scope else None) or self.default_giver(paragraph)
-        return self.mandate(paragraph, number, text, draft.start, draft.end, text[draft.action_start:draft.end],
+        # spans found on the normalized text; quoted from the source (same length, so same offsets)
+        verbatim = paragraph.text if len(paragraph.text) == len(text) else text
+        return self.mandate(paragraph, number, verbatim, draft.start, draft.end, verbatim[draft.action_start:draft.end],
                             draft.assignees, partners, giver, self.reports_to(text, low, draft.action_start, draft.end),
                             deadline, body[product.start("p"):product.end("p")].strip() if product else None,
                             draft.source, body)
@@ -344,8 +346,9 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
         if paragraph.kind == "heading":
             continue
         drafts = _paragraph_drafts(reader, paragraph, scope)
+        text = normalize(paragraph.text)
+        text = text if len(text) == len(paragraph.text) else paragraph.text
         for number, draft in enumerate(drafts):
-            text = normalize(paragraph.text) if len(normalize(paragraph.text)) == len(paragraph.text) else paragraph.text
             mandate = reader.finish(paragraph, text, draft, number, scope)
             out.append(mandate)
             if draft.leads_in:

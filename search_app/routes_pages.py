@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from search_app import collection
+from search_app.routes_mandates import mandate_panel
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
@@ -156,5 +157,6 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
             "return_to": request.url.path,
+            **mandate_panel(searcher, doc_id),
         },
     )
