@@ -104,7 +104,7 @@ class MandateBook:
     def display(self, key: str) -> str:
         known = registry().get(key)
         if known:
-            return known.name
+            return display_name(known.name)
         names = self.names.get(key)
         return display_name(names.most_common(1)[0][0]) if names else key
 

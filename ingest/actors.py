@@ -114,7 +114,7 @@ def display_name(name: str) -> str:
     """The registry's name of a body, else the name as written without "các"/"mỗi" in front."""
     known = registry().get(_plain_key(name))
     if known:
-        return known.name
+        return known.name[:1].upper() + known.name[1:]
     words = normalize(name).split()
     determiners = set(heads().get("determiners", []))
     while len(words) > 1 and words[0].lower() in determiners:

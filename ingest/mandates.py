@@ -29,6 +29,7 @@ from ingest.tables import parse_row
 
 NEWS_TYPES = {"Tin bài"}
 SKIPPED_KINDS = {"caption", "signature", "recipients", "header"}
+HEADING_WORDS = 12
 _NUMBERING = re.compile(r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+")
 _REPORT = re.compile(r"(?<!\w)(?:báo cáo|gửi kết quả|gửi báo cáo)(?!\w)")
 _PRODUCT = re.compile(r"(?<!\w)sản phẩm(?:\s+là|\s*:)\s*(?P<p>[^.;()]+)")
@@ -294,16 +295,17 @@ def _in_scope(paragraph: Paragraph, scope: _Scope) -> bool:
     if paragraph.attached_number != scope.attached:
         return False
     if not scope.section:
-        return paragraph.kind != "heading"
+        return paragraph.kind != "heading" or len(paragraph.text.split()) >= HEADING_WORDS
     return paragraph.section == scope.section or paragraph.section.startswith(scope.section + ".")
 
 
-def _heading_actor(reader: _DocumentReader, text: str) -> list[ActorRef] | None:
-    """ "3. Ban Tuyên giáo Tỉnh ủy:" -> its actors; None when the heading is not just an actor list."""
+def _heading_actor(reader: _DocumentReader, text: str, is_heading: bool) -> list[ActorRef] | None:
+    """ "3. Ban Tuyên giáo Tỉnh ủy:" -> its actors; None when the heading is not just an actor list.
+    A body paragraph needs the colon (a lone name may be a flattened table cell); a heading does not."""
     text = normalize(text).strip()
     numbering = _NUMBERING.match(text)
     body = text[numbering.end():] if numbering else text
-    if len(body.split()) > 14 or not body.rstrip().endswith(":") and not body[-1:].isalpha():
+    if not body or len(body.split()) > 14 or not (body.endswith(":") or is_heading and body[-1].isalpha()):
         return None
     body = body.rstrip(" :.")
     found = read_actor_list(body, body.lower(), 0)
@@ -338,13 +340,13 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
             if mandate:
                 out.append(mandate)
             continue
-        named = _heading_actor(reader, paragraph.text)
+        named = _heading_actor(reader, paragraph.text, paragraph.kind == "heading")
         if named:
             scope = _Scope(named, [], reader.default_giver(paragraph), paragraph.section,
                            paragraph.attached_number, "heading")
             continue
-        if paragraph.kind == "heading":
-            continue
+        if paragraph.kind == "heading" and len(paragraph.text.split()) < HEADING_WORDS:
+            continue  # a long "heading" is a sentence the layout rules could not place (a one-paragraph text)
         drafts = _paragraph_drafts(reader, paragraph, scope)
         text = normalize(paragraph.text)
         text = text if len(text) == len(paragraph.text) else paragraph.text

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.tables import assignment_rows, docx_rows
+from ingest.tables import assignment_rows, docx_rows, keep_html_assignment_tables, pdf_pages_with_assignment_tables
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
 from ingest.models import SkippedFile
@@ -96,6 +96,7 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
         element.tag = "p"
     for element in tree.iter("figure"):
         element.tag = "div"
+    keep_html_assignment_tables(tree)  # one row of a "chủ trì" table -> one paragraph
     extracted = trafilatura.bare_extraction(
         tree, include_tables=True, include_comments=False, favor_recall=True, with_metadata=True
     )
@@ -167,6 +168,7 @@ def _read_pdf(path: Path) -> str:
             except Exception as exc:
                 raise ReadError("PDF được mã hóa, không đọc được (encrypted PDF)") from exc
         pages = [page.extract_text() or "" for page in reader.pages]
+        pages = pdf_pages_with_assignment_tables(path, pages)  # a "chủ trì" table: one row per paragraph
     except ReadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -101,3 +101,58 @@ def html_rows(table) -> list[list[str]]:
     """An lxml <table> element's rows as cell texts (th and td)."""
     return [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")]
             for tr in table.xpath(".//tr")]
+
+
+def keep_html_assignment_tables(tree) -> None:
+    """Replace each assignment <table> of an lxml tree by one <p> per row, before text extraction
+    (trafilatura would otherwise join its cells)."""
+    from lxml import etree
+
+    for table in list(tree.iter("table")):
+        if table.getparent() is None:
+            continue
+        blocks = assignment_rows(html_rows(table))
+        if blocks is None:
+            continue
+        holder = etree.Element("div")
+        for block in blocks:
+            paragraph = etree.SubElement(holder, "p")
+            paragraph.text = block
+        holder.tail = table.tail
+        table.getparent().replace(table, holder)
+
+
+_CHU_TRI = re.compile(r"chu\s*tri|thuc\s*hien")
+
+
+def pdf_pages_with_assignment_tables(path, pages: list[str]) -> list[str]:
+    """`pages` (pypdf's text) with each page that holds an assignment table re-read by pdfplumber's table
+    finder: the text outside the table, then one block per row. Only pages whose text names a "chủ trì"
+    column are opened again, so other PDFs cost nothing more."""
+    candidates = [i for i, text in enumerate(pages) if _CHU_TRI.search(fold_accents(text))]
+    if not candidates:
+        return pages
+    try:
+        import pdfplumber
+    except ImportError as exc:
+        raise ImportError("cần pdfplumber để đọc bảng phân công trong PDF: pip install pdfplumber") from exc
+    out = list(pages)
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            for i in candidates:
+                page = pdf.pages[i]
+                blocks, boxes = [], []
+                for table in page.find_tables():
+                    rows = assignment_rows([[cell or "" for cell in row] for row in table.extract()])
+                    if rows:
+                        blocks += rows
+                        boxes.append(table.bbox)
+                if not boxes:
+                    continue
+                rest = page
+                for box in boxes:
+                    rest = rest.outside_bbox(box)
+                out[i] = "\n\n".join([(rest.extract_text() or "").strip("\n"), *blocks])
+    except Exception:  # pdfplumber failing on an odd file keeps pypdf's text (its tables flattened)
+        return pages
+    return out
