@@ -131,7 +131,7 @@ def test_docx_table_one_mandate_per_row(tmp_path):
 
 def test_html_table_one_mandate_per_row(tmp_path):
     cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in TABLE)
-    body = ("<p>Ban Thường vụ Tỉnh ủy phân công nhiệm vụ thực hiện Kết luận số 44-KL/TW cho các cơ quan, đơn vị "
+    body = ("<p>Bảng dưới đây ghi nhiệm vụ thực hiện Kết luận số 44-KL/TW của các cơ quan, đơn vị "
             "theo bảng dưới đây để tổ chức thực hiện nghiêm túc trong năm 2024 và các năm tiếp theo.</p>")
     (tmp_path / "kh.html").write_text(f"<html><body><article><h1>Kế hoạch</h1>{body}<table>{cells}</table>{body}"
                                       "</article></body></html>", encoding="utf-8")
