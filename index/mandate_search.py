@@ -98,6 +98,13 @@ class MandateBook:
                 self.roles.setdefault(ref.key, set()).add(m.mandate_id)
         self._folded = {m.mandate_id: " ".join(_folded_words(m.text)) for m in self.mandates}
         self._doc_numbers = {m.mandate_id: fold_accents(m.basis_number or "") for m in self.mandates}
+        # A conclusion attached in full to a letter repeats its mandates: lists show the document's own copy
+        # (a document's page still shows what its attachment assigns).
+        own = {(m.basis_number, self._folded[m.mandate_id]) for m in self.mandates
+               if documents.get(m.doc_id) is not None and documents[m.doc_id].number == m.basis_number}
+        self.copies = {m.mandate_id for m in self.mandates if m.basis_number and documents.get(m.doc_id) is not None
+                       and documents[m.doc_id].number != m.basis_number
+                       and (m.basis_number, self._folded[m.mandate_id]) in own}
 
     # -- items and actors --------------------------------------------------------------------------
 
@@ -127,7 +134,8 @@ class MandateBook:
             written = sorted(self.names.get(key, {}))
             aliases = sorted(set(written) | set(known.aliases if known else ()) - {self.display(key)})
             docs = sorted({self.mandates[self.order[i]].doc_id for i in ids})
-            out.append(ActorSummary(key=key, name=self.display(key), aliases=aliases, mandate_count=len(ids), doc_ids=docs))
+            out.append(ActorSummary(key=key, name=self.display(key), aliases=aliases, mandate_count=len(ids - self.copies),
+                                    doc_ids=docs))
         return sorted(out, key=lambda a: (-a.mandate_count, a.name.casefold()))
 
     def resolve_actor(self, actor: str) -> set[str]:
@@ -150,6 +158,8 @@ class MandateBook:
         words = _folded_words(q) if q else []
         out = []
         for m in self.mandates:
+            if m.mandate_id in self.copies and not doc_id:
+                continue
             if keys is not None:
                 lead = {a.key for a in m.assignees} & keys
                 partner = {a.key for a in m.partners} & keys
@@ -181,7 +191,7 @@ class MandateBook:
         if not any(f" {p} " in f" {text} " for kind in questions for p in questions[kind]):
             return []
         reports = next((p for p in questions.get("report_to", []) if f" {p} " in f" {text} "), None)
-        candidates = self.mandates
+        candidates = [m for m in self.mandates if m.mandate_id not in self.copies]
         numbers = re.findall(r"(?:chi thi|ket luan|ke hoach|cong van|nghi quyet|ct|kl|kh|nq|cv)\s*(?:so\s*)?(\d+)", text)
         if numbers:
             candidates = [m for m in candidates if any(self._doc_numbers[m.mandate_id].startswith(n + "-")

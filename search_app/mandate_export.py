@@ -22,7 +22,10 @@ def rows(items, documents: dict) -> list[list[str]]:
     out = []
     for n, m in enumerate(items, 1):
         doc = documents.get(m.doc_id)
-        basis = " ".join(x for x in [(doc.doc_type if doc else "") or "", m.doc_number or ""] if x)
+        if doc and doc.number and m.doc_number and doc.number != m.doc_number:  # a copy attached to a letter
+            basis = f"{m.doc_number} (kèm {doc.doc_type or ''} {doc.number})".replace("  ", " ")
+        else:
+            basis = " ".join(x for x in [(doc.doc_type if doc else "") or "", m.doc_number or ""] if x)
         if m.section:
             basis += f", mục {m.section}"
         deadline = m.deadline.text if m.deadline else "Không nêu thời hạn"

@@ -156,3 +156,14 @@ def test_exports_read_back_with_citations(client):
     read = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert read[0][0] == "TT" and len(read) == 1 + len(expected) and "Ban Bí thư" not in read[0]
     assert client.get("/mandates/export", params={"format": "pdf"}).status_code == 422
+
+
+def test_attached_copy_is_listed_once_but_shown_on_its_letter(client, bundled_searcher):
+    ducatw = client.get("/api/mandates", params={"actor": DUCATW}).json()["mandates"]
+    own = {d.doc_id for d in bundled_searcher.documents() if d.number in ("09-CT/TW", "44-KL/TW")}
+    assert len(ducatw) == 2 and {m["doc_id"] for m in ducatw} == own
+    letter = next(d for d in bundled_searcher.documents() if d.number == "48/LĐLĐ")
+    attached = client.get("/api/mandates", params={"doc_id": letter.doc_id}).json()["mandates"]
+    assert any(m["doc_number"] == "44-KL/TW" for m in attached) and any(m["doc_number"] == "48/LĐLĐ" for m in attached)
+    html = client.get(f"/documents/{letter.doc_id}").text
+    assert "44-KL/TW (kèm Công văn 48/LĐLĐ)" in html
