@@ -104,12 +104,14 @@ def registry() -> dict[str, KnownActor]:
     return by_key
 
 
+@lru_cache(maxsize=1 << 14)
 def actor_key(name: str) -> str:
     plain = _plain_key(name)
     known = registry().get(plain)
     return known.key if known else plain
 
 
+@lru_cache(maxsize=1 << 14)
 def display_name(name: str) -> str:
     """The registry's name of a body, else the name as written without "các"/"mỗi" in front."""
     known = registry().get(_plain_key(name))
@@ -123,6 +125,7 @@ def display_name(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=1 << 14)
 def actor_level(name: str, key: str | None = None) -> str:
     known = registry().get(_plain_key(name))
     if known and known.level:
@@ -134,6 +137,7 @@ def actor_level(name: str, key: str | None = None) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 14)
 def is_unnamed(name: str) -> bool:
     low = normalize(name).lower()
     return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in heads().get("unnamed", []))
@@ -141,7 +145,36 @@ def is_unnamed(name: str) -> bool:
 
 # -- reading actor phrases inside a sentence -------------------------------------------------------
 
-def _phrase_at(low: str, pos: int, phrases: list[str]) -> str | None:
+class PhraseSet:
+    """Phrases looked up by their first word, longest first: which one starts at a position of a text."""
+
+    def __init__(self, phrases):
+        self.phrases = sorted(set(phrases), key=len, reverse=True)
+        self.by_first: dict[str, list[str]] = {}
+        for phrase in self.phrases:
+            self.by_first.setdefault(_FIRST_WORD.match(phrase).group(0) if _FIRST_WORD.match(phrase) else phrase,
+                                     []).append(phrase)
+
+    def __iter__(self):
+        return iter(self.phrases)
+
+    def at(self, low: str, pos: int) -> str | None:
+        word = _FIRST_WORD.match(low, pos)
+        if word is None or (pos > 0 and low[pos - 1].isalnum()):
+            return None
+        for phrase in self.by_first.get(word.group(0), ()):
+            end = pos + len(phrase)
+            if low.startswith(phrase, pos) and (end == len(low) or not low[end].isalnum() or not phrase[-1].isalnum()):
+                return phrase
+        return None
+
+
+_FIRST_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _phrase_at(low: str, pos: int, phrases) -> str | None:
+    if isinstance(phrases, PhraseSet):
+        return phrases.at(low, pos)
     for phrase in phrases:
         if low.startswith(phrase, pos) and (pos + len(phrase) == len(low) or not low[pos + len(phrase)].isalnum()):
             if pos == 0 or not low[pos - 1].isalnum():
@@ -149,10 +182,10 @@ def _phrase_at(low: str, pos: int, phrases: list[str]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _sorted(section_file: str, section: str) -> list[str]:
+@lru_cache(maxsize=None)
+def _sorted(section_file: str, section: str) -> PhraseSet:
     table = heads() if section_file == "heads" else verbs()
-    return sorted(table.get(section, []), key=len, reverse=True)
+    return PhraseSet(table.get(section, []))
 
 
 def head_at(low: str, pos: int) -> str | None:
@@ -170,9 +203,9 @@ def cut_verb_at(text: str, low: str, pos: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _cut_verbs() -> list[str]:
+def _cut_verbs() -> PhraseSet:
     table = verbs()
-    return sorted(set(table.get("action", [])) | set(table.get("imperative_starts", [])), key=len, reverse=True)
+    return PhraseSet(set(table.get("action", [])) | set(table.get("imperative_starts", [])))
 
 
 def skip_determiners(low: str, pos: int) -> int:
@@ -183,6 +216,11 @@ def skip_determiners(low: str, pos: int) -> int:
         pos += len(word)
         while pos < len(low) and low[pos] == " ":
             pos += 1
+
+
+@lru_cache(maxsize=2)
+def _stops(object_list: bool) -> PhraseSet:
+    return PhraseSet(list(_sorted("verbs", "not_after_actor")) + (list(_sorted("heads", "name_stops")) if object_list else []))
 
 
 @dataclass
@@ -203,7 +241,7 @@ def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, obje
     name_nouns = set(heads().get("name_nouns", []))
     # words after a subject that make the sentence narrative ("Ban Bí thư đã kết luận"); an object list
     # ("báo cáo về Liên đoàn Lao động huyện trong báo cáo hàng quý") also ends at a preposition of time or aim
-    stops = _sorted("verbs", "not_after_actor") + (_sorted("heads", "name_stops") if object_list else [])
+    stops = _stops(object_list)
     after_comma = False
     while True:
         start = skip_determiners(low, pos)

@@ -22,8 +22,10 @@ ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 @lru_cache(maxsize=1)
 def _table():
     sections = read_sections("deadlines.txt")
-    recurrences = sorted(((phrase, name.split(":", 1)[1]) for name, phrases in sections.items()
-                          if name.startswith("recurrence:") for phrase in phrases), key=lambda x: -len(x[0]))
+    kinds = {phrase.removesuffix(" +verb"): (name.split(":", 1)[1], phrase.endswith(" +verb"))
+             for name, phrases in sections.items() if name.startswith("recurrence:") for phrase in phrases}
+    recurrences = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(kinds, key=len, reverse=True))
+                              + r")(?!\w)"), kinds)
     before = "|".join(re.escape(p) for p in sorted(sections.get("before", []), key=len, reverse=True))
     lead = rf"(?:(?<!\w)(?:{before})\s+)"
     patterns = {
@@ -34,7 +36,7 @@ def _table():
         "year": r"năm\s+(?P<y>\d{4})",
     }
     compiled = {kind: (re.compile(lead + p), re.compile(rf"(?<!\w)(?:{before})?\s*{p}")) for kind, p in patterns.items()}
-    vague = sorted(sections.get("vague", []), key=len, reverse=True)
+    vague = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(sections.get("vague", []), key=len, reverse=True)) + r")(?!\w)")
     return recurrences, compiled, vague
 
 
@@ -61,41 +63,38 @@ def _iso(kind: str, m: re.Match, year: int | None) -> str | None:
         return None
 
 
-def find_deadline(text: str, year: int | None = None, bare: bool = False) -> Deadline | None:
+def find_deadline(text: str, year: int | None = None, bare: bool = False, normalized: bool = False) -> Deadline | None:
     """The deadline said in `text`; `year` completes "trước ngày 15/12"; None when none is said."""
     recurrences, compiled, _ = _table()
-    text = normalize(text)
+    text = text if normalized else normalize(text)
     low = text.lower()
     found: tuple[int, int, str | None] | None = None
-    for kind in ("long", "dmy", "quarter", "month", "year"):
-        pattern = compiled[kind][1 if bare else 0]
-        for m in pattern.finditer(low):
-            iso = _iso(kind, m, year)
-            if iso or (kind in ("dmy", "long") and not m.groupdict().get("y")):
-                if found is None or m.start() < found[0]:
-                    found = (m.start(), m.end(), iso)
-                break
+    if any(ch.isdigit() for ch in low):  # every date, month, quarter and year has digits
+        for kind in ("long", "dmy", "quarter", "month", "year"):
+            pattern = compiled[kind][1 if bare else 0]
+            for m in pattern.finditer(low):
+                iso = _iso(kind, m, year)
+                if iso or (kind in ("dmy", "long") and not m.groupdict().get("y")):
+                    if found is None or m.start() < found[0]:
+                        found = (m.start(), m.end(), iso)
+                    break
     recurrence = None
-    for phrase, name in recurrences:
-        needs_verb = phrase.endswith(" +verb")
-        phrase = phrase.removesuffix(" +verb")
-        for at in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
-            if needs_verb and not _verb_follows(low, at.end()):
-                continue
-            if recurrence is None or at.start() < recurrence[0]:
-                recurrence = (at.start(), at.end(), name)
-            break
+    pattern, kinds = recurrences
+    for at in pattern.finditer(low):  # the first recurrence phrase said (longest at each place)
+        name, needs_verb = kinds[at.group(0)]
+        if needs_verb and not _verb_follows(low, at.end()):
+            continue
+        recurrence = (at.start(), at.end(), name)
+        break
     if found is None and recurrence is None:
         return None
-    if found and recurrence and abs(recurrence[0] - found[1]) <= 3:
-        start, end = min(found[0], recurrence[0]), max(found[1], recurrence[1])
+    adjacent = found is not None and recurrence is not None and abs(recurrence[0] - found[1]) <= 3
+    if adjacent:  # "trước ngày 15/12 hằng năm": a recurring day, no single date
+        start, end, date = min(found[0], recurrence[0]), max(found[1], recurrence[1]), None
     elif found:
-        start, end = found[0], found[1]
+        start, end, date = found[0], found[1], found[2]
     else:
-        start, end = recurrence[0], recurrence[1]
-    date = found[2] if found and not recurrence else (found[2] if found and found[2] and recurrence is None else None)
-    if found and recurrence is not None:
-        date = None  # "trước ngày 15/12 hằng năm": a recurring day, no single date
+        start, end, date = recurrence[0], recurrence[1], None
     return Deadline(text=text[start:end].strip(" ,.;"), date=date, recurrence=recurrence[2] if recurrence else None)
 
 
@@ -107,11 +106,8 @@ def _verb_follows(low: str, pos: int) -> bool:
     return cut_verb_at(low, low, pos) is not None
 
 
-def vague_time(text: str) -> str | None:
+def vague_time(text: str, normalized: bool = False) -> str | None:
     """A time word that sets no deadline ("khẩn trương", "kịp thời"), or None."""
     _, _, vague = _table()
-    low = normalize(text).lower()
-    for phrase in vague:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
-            return phrase
-    return None
+    found = vague.search((text if normalized else normalize(text)).lower())
+    return found.group(0) if found else None

@@ -19,18 +19,23 @@ captions, and an actor-verb sentence of a news article outside a reported list o
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.actors import (actor_key, head_at, is_unnamed, read_actor_list, verbs, _phrase_at, _sorted)
 from ingest.deadlines import find_deadline, vague_time
 from ingest.models import ActorRef, Deadline, Document, Mandate, Paragraph
 from ingest.normalize import normalize
-from ingest.tables import parse_row
+from ingest.tables import CELL_SEPARATOR, parse_row
 
 NEWS_TYPES = {"Tin bài"}
 SKIPPED_KINDS = {"caption", "signature", "recipients", "header"}
 HEADING_WORDS = 12
+HEADING_CHARS = 160  # longer paragraphs are never an actor heading ("3. Ban Tuyên giáo Tỉnh ủy:")
 _NUMBERING = re.compile(r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+")
+_NOUN_BEFORE = re.compile(r"(?:theo|của|đáp ứng|về)\s+$")
+_MODAL = re.compile(r"(?<!\w)(?:phải|cần)(?!\w)")
 _REPORT = re.compile(r"(?<!\w)(?:báo cáo|gửi kết quả|gửi báo cáo)(?!\w)")
 _PRODUCT = re.compile(r"(?<!\w)sản phẩm(?:\s+là|\s*:)\s*(?P<p>[^.;()]+)")
 _PARTNER = re.compile(r"(?<!\w)phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+")
@@ -79,8 +84,60 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
 
 
-def _phrases(section: str) -> list[str]:
+def _phrases(section: str):
     return _sorted("verbs", section)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[frozenset[str], re.Pattern]:
+    """What normalize() rewrites (underthesea's token and character maps)."""
+    from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
+
+    return frozenset(token_map), re.compile("|".join(re.escape(c) for c in character_map) or "(?!)")
+
+
+def _normalized(text: str) -> str:
+    """normalize(text), skipped when it would change nothing (NFC text with no token or character that
+    normalize() rewrites): most paragraphs, and the per-word calls were half of the extraction's time."""
+    tokens, characters = _variants()
+    if unicodedata.is_normalized("NFC", text) and not characters.search(text) and tokens.isdisjoint(_TOKEN.findall(text)):
+        return text
+    return normalize(text)
+
+
+@lru_cache(maxsize=1)
+def _may_hold_pattern() -> re.Pattern:
+    """On the lower-cased source text: a request word anywhere, or an actor head opening a sentence or
+    clause; each phrase also in the spellings normalize() rewrites ("uỷ ban"). A paragraph outside any
+    list with neither holds no mandate, so it is skipped before normalize()."""
+    tokens, _ = _variants()
+    from underthesea.pipeline.text_normalize.text_normalizer import token_map
+
+    spellings: dict[str, set[str]] = {}
+    for variant in tokens:
+        spellings.setdefault(token_map[variant], set()).add(variant)
+
+    def forms(phrase: str) -> set[str]:
+        out = {""}
+        for word in phrase.split(" "):
+            out = {f"{o} {w}".strip() for o in out for w in {word} | spellings.get(word, set())}
+        return out
+
+    def alternatives(phrases) -> str:
+        return "|".join(sorted({re.escape(f) for p in phrases for f in forms(p)}, key=len, reverse=True))
+
+    return re.compile(
+        rf"(?:^|[.!?;:]\s*|,\s+|[-–+•*)]\s*|\d[.\-)]\s*)(?:(?:{alternatives(_sorted('heads', 'determiners'))})\s+)?"
+        rf"(?:{alternatives(_sorted('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(_phrases('request'))})(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _request_pattern() -> re.Pattern:
+    alternatives = "|".join(re.escape(t) for t in _phrases("request"))  # longest first
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _refs(text: str, spans: list[tuple[int, int]], resolve) -> list[ActorRef]:
@@ -163,32 +220,32 @@ class _DocumentReader:
         return bool(_starts_with(low, after, "event_objects"))
 
     def _request(self, text: str, low: str, body: int, e: int) -> _Draft | None:
-        for trigger in _phrases("request"):
-            for m in re.finditer(rf"(?<!\w){re.escape(trigger)}(?!\w)", low[body:e]):
-                at = body + m.start()
-                if text[at].isupper() and at != body:
-                    continue
-                if re.search(r"(?:theo|của|đáp ứng|về)\s+$", low[max(body, at - 10):at]):
-                    continue  # "theo yêu cầu", "đáp ứng yêu cầu": a noun, no request
-                pos = at + len(trigger)
-                while pos < e and low[pos] == " ":
-                    pos += 1
-                if low.startswith("cho ", pos):
-                    pos += 4
-                found = read_actor_list(text[:e], low[:e], pos)
-                if not (found and found.names and found.closed_by_verb):
-                    continue
-                clause = max(low.rfind(", ", body, at), low.rfind(": ", body, at))
-                gstart = clause + 2 if clause >= 0 else body
-                if _starts_with(low, gstart, "heard"):
-                    continue
-                giver_list = read_actor_list(text[:at].rstrip(), low[:at].rstrip(), gstart)
-                giver = None
-                if giver_list and giver_list.names:
-                    g = giver_list.names[0]
-                    giver = self.resolve(text[g[0]:g[1]])
-                return _Draft(body, e, found.end, _refs(text, found.names, self.resolve), giver, "request",
-                              speech=trigger.endswith(":"))
+        for m in _request_pattern().finditer(low, body, e):
+            trigger = m.group(0)
+            at = m.start()
+            if text[at].isupper() and at != body:
+                continue
+            if _NOUN_BEFORE.search(low, max(body, at - 10), at):
+                continue  # "theo yêu cầu", "đáp ứng yêu cầu": a noun, no request
+            pos = at + len(trigger)
+            while pos < e and low[pos] == " ":
+                pos += 1
+            if low.startswith("cho ", pos):
+                pos += 4
+            found = read_actor_list(text[:e], low[:e], pos)
+            if not (found and found.names and found.closed_by_verb):
+                continue
+            clause = max(low.rfind(", ", body, at), low.rfind(": ", body, at))
+            gstart = clause + 2 if clause >= 0 else body
+            if _starts_with(low, gstart, "heard"):
+                continue
+            giver_list = read_actor_list(text[:at].rstrip(), low[:at].rstrip(), gstart)
+            giver = None
+            if giver_list and giver_list.names:
+                g = giver_list.names[0]
+                giver = self.resolve(text[g[0]:g[1]])
+            return _Draft(body, e, found.end, _refs(text, found.names, self.resolve), giver, "request",
+                          speech=trigger.endswith(":"))
         return None
 
     # -- fields ------------------------------------------------------------------------------------
@@ -228,7 +285,7 @@ class _DocumentReader:
         low = text.lower()
         body = text[draft.start:draft.end]
         partners = self.partners(text, low, draft.action_start, draft.end) or draft.partners
-        deadline = find_deadline(body, self.year)
+        deadline = find_deadline(body, self.year, normalized=True)
         product = _PRODUCT.search(body.lower())
         giver = draft.giver or (scope.giver if scope else None) or self.default_giver(paragraph)
         # spans found on the normalized text; quoted from the source (same length, so same offsets)
@@ -243,7 +300,7 @@ class _DocumentReader:
         flags = []
         if deadline is None:
             flags.append("không nêu thời hạn")
-            if vague_time(body):
+            if vague_time(body, normalized=True):
                 flags.append("thời hạn chưa cụ thể")
         if any(is_unnamed(a.name) for a in assignees):
             flags.append("chủ trì chưa cụ thể")
@@ -302,7 +359,9 @@ def _in_scope(paragraph: Paragraph, scope: _Scope) -> bool:
 def _heading_actor(reader: _DocumentReader, text: str, is_heading: bool) -> list[ActorRef] | None:
     """ "3. Ban Tuyên giáo Tỉnh ủy:" -> its actors; None when the heading is not just an actor list.
     A body paragraph needs the colon (a lone name may be a flattened table cell); a heading does not."""
-    text = normalize(text).strip()
+    text = text.strip()
+    if len(text) > HEADING_CHARS:
+        return None
     numbering = _NUMBERING.match(text)
     body = text[numbering.end():] if numbering else text
     if not body or len(body.split()) > 14 or not (body.endswith(":") or is_heading and body[-1].isalpha()):
@@ -340,16 +399,20 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
             if mandate:
                 out.append(mandate)
             continue
-        named = _heading_actor(reader, paragraph.text, paragraph.kind == "heading")
+        if scope is None and len(paragraph.text) > HEADING_CHARS and CELL_SEPARATOR not in paragraph.text \
+                and unicodedata.is_normalized("NFC", paragraph.text) and not _variants()[1].search(paragraph.text) \
+                and not _may_hold_pattern().search(paragraph.text.lower()):
+            continue
+        text = _normalized(paragraph.text)
+        text = text if len(text) == len(paragraph.text) else paragraph.text
+        named = _heading_actor(reader, text, paragraph.kind == "heading")
         if named:
             scope = _Scope(named, [], reader.default_giver(paragraph), paragraph.section,
                            paragraph.attached_number, "heading")
             continue
         if paragraph.kind == "heading" and len(paragraph.text.split()) < HEADING_WORDS:
             continue  # a long "heading" is a sentence the layout rules could not place (a one-paragraph text)
-        drafts = _paragraph_drafts(reader, paragraph, scope)
-        text = normalize(paragraph.text)
-        text = text if len(text) == len(paragraph.text) else paragraph.text
+        drafts = _paragraph_drafts(reader, text, scope)
         for number, draft in enumerate(drafts):
             mandate = reader.finish(paragraph, text, draft, number, scope)
             out.append(mandate)
@@ -366,10 +429,8 @@ def _leads_in(text: str) -> bool:
     return any(tail.endswith(" " + phrase) for phrase in _phrases("leadin_endings"))
 
 
-def _paragraph_drafts(reader: _DocumentReader, paragraph: Paragraph, scope: _Scope | None) -> list[_Draft]:
-    text = normalize(paragraph.text)
-    if len(text) != len(paragraph.text):
-        text = paragraph.text
+def _paragraph_drafts(reader: _DocumentReader, text: str, scope: _Scope | None) -> list[_Draft]:
+    """Drafts of the mandates of one paragraph's (normalized) text."""
     low = text.lower()
     drafts: list[_Draft] = []
     for index, (s, e) in enumerate(sentences(text)):
@@ -385,7 +446,7 @@ def _paragraph_drafts(reader: _DocumentReader, paragraph: Paragraph, scope: _Sco
             last = drafts[-1]
             drafts.append(_Draft(s, e, body, last.assignees, last.giver, "carried"))
             continue
-        modal = re.search(r"(?<!\w)(?:phải|cần)(?!\w)", low[body:e]) and not head_at(low, body)
+        modal = _MODAL.search(low, body, e) and not head_at(low, body)
         if not drafts and index == 0 and scope and (_starts_with(low, body, "imperative_starts") or modal or (
                 scope.source == "heading" and numbering and not head_at(low, body)
                 and not _starts_with(low, body, "narrative_openers"))):
