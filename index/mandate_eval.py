@@ -22,13 +22,13 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 FIELDS = ("assignee", "partner", "deadline", "reports_to", "recurrence")
 
 
-def write_test_documents(folder: Path) -> list[Path]:
-    """The test documents of documents.json as .docx files in `folder`."""
+def write_test_documents(folder: Path, spec_file: str = "documents.json") -> list[Path]:
+    """The test documents of documents.json (or heldout.json) as .docx files in `folder`."""
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - python-docx is a run-time dependency
         raise RuntimeError("cần python-docx: pip install python-docx") from exc
-    spec = json.loads((RESOURCES / "documents.json").read_text(encoding="utf-8"))
+    spec = json.loads((RESOURCES / spec_file).read_text(encoding="utf-8"))
     paths = []
     for item in spec["documents"]:
         document = docx.Document()
@@ -143,12 +143,25 @@ def evaluate_mandates() -> MandateScores:
     return score(corpus, read_jsonl("labels.jsonl"))
 
 
-def print_scores(scores: MandateScores, console) -> None:
-    console.print(f"Nhiệm vụ: {scores.labelled} đã gán nhãn, {scores.extracted} trích được, {scores.matched} khớp")
+def evaluate_heldout() -> MandateScores:
+    """The held-out documents (heldout.json, written and labelled after the rules), scored on their own."""
+    from ingest.pipeline import ingest_paths
+
+    with tempfile.TemporaryDirectory(prefix="tracuu-mandates-heldout-") as tmp:
+        write_test_documents(Path(tmp), "heldout.json")
+        corpus = ingest_paths([Path(tmp)])
+    scores = score(corpus, read_jsonl("heldout_labels.jsonl"))
+    scores.traps = 0
+    return scores
+
+
+def print_scores(scores: MandateScores, console, title: str = "Nhiệm vụ") -> None:
+    console.print(f"{title}: {scores.labelled} đã gán nhãn, {scores.extracted} trích được, {scores.matched} khớp")
     console.print(f"precision {scores.precision:.3f}  recall {scores.recall:.3f}")
     for name in FIELDS:
         console.print(f"  {name:<11} {scores.accuracy(name):.3f} ({scores.field_correct[name]}/{scores.field_total[name]})")
-    console.print(f"câu bẫy: {len(scores.traps_extracted)} / {scores.traps} bị trích nhầm")
+    if scores.traps:
+        console.print(f"câu bẫy: {len(scores.traps_extracted)} / {scores.traps} bị trích nhầm")
     for text in scores.traps_extracted:
         console.print(f"  [bẫy] {text[:120]}")
     for text in scores.unmatched_labels:

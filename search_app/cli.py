@@ -152,9 +152,10 @@ def evaluate(
     """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set (--mandates: precision,
     recall and per-field accuracy of mandate extraction)."""
     if mandates:
-        from index.mandate_eval import evaluate_mandates, print_scores
+        from index.mandate_eval import evaluate_heldout, evaluate_mandates, print_scores
 
         print_scores(evaluate_mandates(), Console())
+        print_scores(evaluate_heldout(), Console(), "Văn bản để riêng (held-out)")
         return
     from index.evaluate import run_evaluation
 
