@@ -242,7 +242,7 @@ def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, obje
     # words after a subject that make the sentence narrative ("Ban Bí thư đã kết luận"); an object list
     # ("báo cáo về Liên đoàn Lao động huyện trong báo cáo hàng quý") also ends at a preposition of time or aim
     stops = _stops(object_list)
-    after_comma = False
+    after_comma = previous_generic = False
     while True:
         start = skip_determiners(low, pos)
         head = head_at(low, start)
@@ -286,10 +286,15 @@ def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, obje
             name_end -= 1
         bare = low[start:name_end]
         previous_bare = low[names[-1][0]:names[-1][1]] if names else ""
-        if names and (continuation or after_comma and (bare in generic or previous_bare in generic)):
+        # "các sở, ban, ngành cấp tỉnh" is one actor: generic words written in lower case ("Ban Tuyên giáo,
+        # Ban Dân vận" are two names)
+        generic_head = head in generic and text[start:start + 1].islower()
+        if names and (continuation or after_comma and (bare in generic or previous_bare in generic
+                                                       or generic_head and previous_generic)):
             names[-1] = (names[-1][0], name_end)
         elif name_end > start:
             names.append((start, name_end))
+            previous_generic = generic_head
         if stop:
             return ActorList(names, end, by_verb)
         # past the comma or joiner

@@ -204,3 +204,11 @@ def test_labelled_set_meets_the_targets():
     assert scores.precision >= 0.95 and scores.recall >= 0.90, (scores.unmatched_labels, scores.unmatched_extractions)
     assert all(scores.accuracy(name) >= 0.90 for name in FIELDS)
     assert scores.traps_extracted == []
+
+
+def test_heldout_documents_meet_the_targets():
+    from index.mandate_eval import FIELDS, evaluate_heldout
+
+    scores = evaluate_heldout()
+    assert scores.labelled >= 10 and scores.precision >= 0.95 and scores.recall >= 0.90
+    assert all(scores.accuracy(name) >= 0.90 for name in FIELDS)
