@@ -29,7 +29,7 @@ def _table():
     before = "|".join(re.escape(p) for p in sorted(sections.get("before", []), key=len, reverse=True))
     lead = rf"(?:(?<!\w)(?:{before})\s+)"
     patterns = {
-        "dmy": rf"(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})(?:\s*[/.-]\s*(?P<y>\d{{4}}))?(?!\d)",
+        "dmy": r"(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})(?:\s*[/.-]\s*(?P<y>\d{4}))?(?!\d)",
         "long": r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
         "quarter": r"quý\s+(?P<q>iv|iii|ii|i|[1-4])(?:\s*[/-]\s*|\s+năm\s+)(?P<y>\d{4})",
         "month": r"tháng\s+(?P<m>\d{1,2})(?:\s*[/-]\s*|\s+năm\s+)(?P<y>\d{4})",

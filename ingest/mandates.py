@@ -21,25 +21,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from ingest.actors import (actor_key, head_at, is_unnamed, read_actor_list, verbs, _phrase_at, _sorted)
+from ingest.actors import _phrase_at, actor_key, head_at, is_unnamed, read_actor_list
 from ingest.deadlines import find_deadline, vague_time
 from ingest.models import ActorRef, Deadline, Document, Mandate, Paragraph
 from ingest.normalize import normalize
+from ingest.mandate_text import (MODAL, NOUN_BEFORE, NUMBERING, PRODUCT,
+                                 leads_in, may_hold_pattern, normalized, read_partners, read_reports_to, refs,
+                                 request_pattern, sentences, starts_with, variants)
 from ingest.tables import CELL_SEPARATOR, parse_row
 
 NEWS_TYPES = {"Tin bài"}
 SKIPPED_KINDS = {"caption", "signature", "recipients", "header"}
 HEADING_WORDS = 12
 HEADING_CHARS = 160  # longer paragraphs are never an actor heading ("3. Ban Tuyên giáo Tỉnh ủy:")
-_NUMBERING = re.compile(r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+")
-_NOUN_BEFORE = re.compile(r"(?:theo|của|đáp ứng|về)\s+$")
-_MODAL = re.compile(r"(?<!\w)(?:phải|cần)(?!\w)")
-_REPORT = re.compile(r"(?<!\w)(?:báo cáo|gửi kết quả|gửi báo cáo)(?!\w)")
-_PRODUCT = re.compile(r"(?<!\w)sản phẩm(?:\s+là|\s*:)\s*(?P<p>[^.;()]+)")
-_PARTNER = re.compile(r"(?<!\w)phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+")
-_REPORT_PREPOSITIONS = ("về", "với", "cho", "lên", "gửi", "tới", "đến")
 
 
 @dataclass
@@ -65,96 +60,6 @@ class _Draft:
     partners: list[ActorRef] = field(default_factory=list)
     leads_in: bool = False
     speech: bool = False  # given as reported speech ("nhấn mạnh: ..."); the paragraphs after it continue it
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence; "2.1." at a paragraph's start and "vững chắc.Đảng ủy" are handled."""
-    spans, start = [], 0
-    for m in re.finditer(r"[.!?…]+[\"”»’)]?(?:\s+|(?=[^\W\d_]))", text):
-        nxt = text[m.end():m.end() + 1]
-        before = text[start:m.start()]
-        if not nxt or not (nxt.isupper() or nxt in "\"“‘("):
-            continue
-        if _NUMBERING.fullmatch(before + text[m.start():m.end()]) or re.fullmatch(r"\s*[\dIVXL.]*", before):
-            continue
-        spans.append((start, m.end()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
-
-
-def _phrases(section: str):
-    return _sorted("verbs", section)
-
-
-_TOKEN = re.compile(r"\w+")
-
-
-@lru_cache(maxsize=1)
-def _variants() -> tuple[frozenset[str], re.Pattern]:
-    """What normalize() rewrites (underthesea's token and character maps)."""
-    from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
-
-    return frozenset(token_map), re.compile("|".join(re.escape(c) for c in character_map) or "(?!)")
-
-
-def _normalized(text: str) -> str:
-    """normalize(text), skipped when it would change nothing (NFC text with no token or character that
-    normalize() rewrites): most paragraphs, and the per-word calls were half of the extraction's time."""
-    tokens, characters = _variants()
-    if unicodedata.is_normalized("NFC", text) and not characters.search(text) and tokens.isdisjoint(_TOKEN.findall(text)):
-        return text
-    return normalize(text)
-
-
-@lru_cache(maxsize=1)
-def _may_hold_pattern() -> re.Pattern:
-    """On the lower-cased source text: a request word anywhere, or an actor head opening a sentence or
-    clause; each phrase also in the spellings normalize() rewrites ("uỷ ban"). A paragraph outside any
-    list with neither holds no mandate, so it is skipped before normalize()."""
-    tokens, _ = _variants()
-    from underthesea.pipeline.text_normalize.text_normalizer import token_map
-
-    spellings: dict[str, set[str]] = {}
-    for variant in tokens:
-        spellings.setdefault(token_map[variant], set()).add(variant)
-
-    def forms(phrase: str) -> set[str]:
-        out = {""}
-        for word in phrase.split(" "):
-            out = {f"{o} {w}".strip() for o in out for w in {word} | spellings.get(word, set())}
-        return out
-
-    def alternatives(phrases) -> str:
-        return "|".join(sorted({re.escape(f) for p in phrases for f in forms(p)}, key=len, reverse=True))
-
-    return re.compile(
-        rf"(?:^|[.!?;:]\s*|,\s+|[-–+•*)]\s*|\d[.\-)]\s*)(?:(?:{alternatives(_sorted('heads', 'determiners'))})\s+)?"
-        rf"(?:{alternatives(_sorted('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(_phrases('request'))})(?!\w)")
-
-
-@lru_cache(maxsize=1)
-def _request_pattern() -> re.Pattern:
-    alternatives = "|".join(re.escape(t) for t in _phrases("request"))  # longest first
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-def _refs(text: str, spans: list[tuple[int, int]], resolve) -> list[ActorRef]:
-    out, seen = [], set()
-    for s, e in spans:
-        name = text[s:e].strip(" ,;:")
-        if not name:
-            continue
-        ref = resolve(name)
-        if ref.key and ref.key not in seen:
-            seen.add(ref.key)
-            out.append(ref)
-    return out
-
-
-def _starts_with(low: str, pos: int, section: str) -> str | None:
-    return _phrase_at(low, pos, _phrases(section))
 
 
 class _DocumentReader:
@@ -184,30 +89,30 @@ class _DocumentReader:
     # -- one sentence ----------------------------------------------------------------------------
 
     def own_mandate(self, text: str, low: str, s: int, e: int, in_list: bool) -> _Draft | None:
-        body = s + len(_NUMBERING.match(text[s:e]).group(0)) if _NUMBERING.match(text[s:e]) else s
+        body = s + len(NUMBERING.match(text[s:e]).group(0)) if NUMBERING.match(text[s:e]) else s
         request = self._request(text, low, body, e)
         if request:
             return request
         if self.is_news and not in_list:
             return None
-        if _starts_with(low, body, "narrative_openers") or _starts_with(low, body, "heard"):
+        if starts_with(low, body, "narrative_openers") or starts_with(low, body, "heard"):
             return None
         starts = [body]
-        if _starts_with(low, body, "intro_openers"):
+        if starts_with(low, body, "intro_openers"):
             starts += [body + m.end() for m in re.finditer(r",\s+", low[body:e])]
         for pos in starts:
             found = read_actor_list(text[:e], low[:e], pos)
             if found and found.names and found.closed_by_verb and not self._event(low, found.end) \
                     and not self._self_reference(low, found.end, e):
-                return _Draft(s, e, found.end, _refs(text, found.names, self.resolve), None, "prose")
+                return _Draft(s, e, found.end, refs(text, found.names, self.resolve), None, "prose")
         return None
 
     def _self_reference(self, low: str, pos: int, end: int) -> bool:
         """"... ban hành Kế hoạch thực hiện như sau:": the document introducing itself, no task."""
-        verb = _starts_with(low, pos, "self_reference")
+        verb = starts_with(low, pos, "self_reference")
         kind = normalize(self.document.doc_type or "").lower()
         return bool(verb and kind and low[pos + len(verb):end].lstrip().startswith(kind)
-                    and _leads_in(low[pos:end]))
+                    and leads_in(low[pos:end]))
 
     def _event(self, low: str, pos: int) -> bool:
         """"chủ trì Hội nghị", "tổ chức Hội nghị giao ban": an event reported, not a task."""
@@ -217,15 +122,15 @@ class _DocumentReader:
         after = pos + len(verb)
         while after < len(low) and low[after] == " ":
             after += 1
-        return bool(_starts_with(low, after, "event_objects"))
+        return bool(starts_with(low, after, "event_objects"))
 
     def _request(self, text: str, low: str, body: int, e: int) -> _Draft | None:
-        for m in _request_pattern().finditer(low, body, e):
+        for m in request_pattern().finditer(low, body, e):
             trigger = m.group(0)
             at = m.start()
             if text[at].isupper() and at != body:
                 continue
-            if _NOUN_BEFORE.search(low, max(body, at - 10), at):
+            if NOUN_BEFORE.search(low, max(body, at - 10), at):
                 continue  # "theo yêu cầu", "đáp ứng yêu cầu": a noun, no request
             pos = at + len(trigger)
             while pos < e and low[pos] == " ":
@@ -237,61 +142,31 @@ class _DocumentReader:
                 continue
             clause = max(low.rfind(", ", body, at), low.rfind(": ", body, at))
             gstart = clause + 2 if clause >= 0 else body
-            if _starts_with(low, gstart, "heard"):
+            if starts_with(low, gstart, "heard"):
                 continue
             giver_list = read_actor_list(text[:at].rstrip(), low[:at].rstrip(), gstart)
             giver = None
             if giver_list and giver_list.names:
                 g = giver_list.names[0]
                 giver = self.resolve(text[g[0]:g[1]])
-            return _Draft(body, e, found.end, _refs(text, found.names, self.resolve), giver, "request",
+            return _Draft(body, e, found.end, refs(text, found.names, self.resolve), giver, "request",
                           speech=trigger.endswith(":"))
         return None
 
     # -- fields ------------------------------------------------------------------------------------
 
-    def partners(self, text: str, low: str, start: int, end: int) -> list[ActorRef]:
-        out: list[ActorRef] = []
-        for m in _PARTNER.finditer(low, start, end):
-            found = read_actor_list(text[:end], low[:end], m.end(), object_list=True)
-            if found and found.names:
-                out += [r for r in _refs(text, found.names, self.resolve) if r.key not in {o.key for o in out}]
-        return out
-
-    def reports_to(self, text: str, low: str, start: int, end: int) -> list[ActorRef]:
-        out: list[ActorRef] = []
-        for m in _REPORT.finditer(low, start, end):
-            pos, hops = m.end(), 0
-            while pos < end and hops < 8:
-                while pos < end and low[pos] == " ":
-                    pos += 1
-                if pos >= end or low[pos] in ",;.:(":
-                    break
-                word = re.match(r"[^\s,;.:()]+", low[pos:end])
-                if not word:
-                    break
-                target = pos + len(word.group(0)) + 1 if word.group(0) in _REPORT_PREPOSITIONS else pos
-                if head_at(low, target) and (target != pos or hops == 0):
-                    found = read_actor_list(text[:end], low[:end], target, object_list=True)
-                    if found and found.names:
-                        out += [r for r in _refs(text, found.names, self.resolve) if r.key not in {o.key for o in out}]
-                    break
-                pos += len(word.group(0))
-                hops += 1
-        return out
-
     def finish(self, paragraph: Paragraph, text: str, draft: _Draft, number: int,
                scope: _Scope | None) -> Mandate:
         low = text.lower()
         body = text[draft.start:draft.end]
-        partners = self.partners(text, low, draft.action_start, draft.end) or draft.partners
+        partners = read_partners(self.resolve, text, low, draft.action_start, draft.end) or draft.partners
         deadline = find_deadline(body, self.year, normalized=True)
-        product = _PRODUCT.search(body.lower())
+        product = PRODUCT.search(body.lower())
         giver = draft.giver or (scope.giver if scope else None) or self.default_giver(paragraph)
         # spans found on the normalized text; quoted from the source (same length, so same offsets)
         verbatim = paragraph.text if len(paragraph.text) == len(text) else text
         return self.mandate(paragraph, number, verbatim, draft.start, draft.end, verbatim[draft.action_start:draft.end],
-                            draft.assignees, partners, giver, self.reports_to(text, low, draft.action_start, draft.end),
+                            draft.assignees, partners, giver, read_reports_to(self.resolve, text, low, draft.action_start, draft.end),
                             deadline, body[product.start("p"):product.end("p")].strip() if product else None,
                             draft.source, body)
 
@@ -314,7 +189,8 @@ class _DocumentReader:
             mandate_id=f"{paragraph.paragraph_id}-m{number}", doc_id=paragraph.doc_id,
             paragraph_id=paragraph.paragraph_id, section=paragraph.section,
             basis_number=paragraph.attached_number or self.document.number, text=text[start:end].strip(),
-            action=action.strip(" ,;"), text_start=start, text_end=end, assignees=assignees,
+            action=action.strip(" ,;").removesuffix("/.").rstrip(" ./") or action.strip(),  # no "./." end mark
+            text_start=start, text_end=end, assignees=assignees,
             partners=[p for p in partners if p.key not in {a.key for a in assignees}], assigned_by=giver,
             reports_to=reports_to, deadline=deadline, product=product, flags=flags, source=source,
         )
@@ -329,8 +205,8 @@ class _DocumentReader:
                 if not part or part in ("-", "x"):
                     continue
                 found = read_actor_list(part, part.lower(), 0)
-                refs = _refs(part, found.names, self.resolve) if found and found.names else [self.resolve(part)]
-                out += [r for r in refs if r.key not in {o.key for o in out}]
+                named = refs(part, found.names, self.resolve) if found and found.names else [self.resolve(part)]
+                out += [r for r in named if r.key not in {o.key for o in out}]
             return out
 
         assignees = actors(row.get("assignees", ""))
@@ -362,14 +238,14 @@ def _heading_actor(reader: _DocumentReader, text: str, is_heading: bool) -> list
     text = text.strip()
     if len(text) > HEADING_CHARS:
         return None
-    numbering = _NUMBERING.match(text)
+    numbering = NUMBERING.match(text)
     body = text[numbering.end():] if numbering else text
     if not body or len(body.split()) > 14 or not (body.endswith(":") or is_heading and body[-1].isalpha()):
         return None
     body = body.rstrip(" :.")
     found = read_actor_list(body, body.lower(), 0)
     if found and found.names and not found.closed_by_verb and found.end >= len(body.rstrip()):
-        return _refs(body, found.names, reader.resolve)
+        return refs(body, found.names, reader.resolve)
     return None
 
 
@@ -400,10 +276,10 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
                 out.append(mandate)
             continue
         if scope is None and len(paragraph.text) > HEADING_CHARS and CELL_SEPARATOR not in paragraph.text \
-                and unicodedata.is_normalized("NFC", paragraph.text) and not _variants()[1].search(paragraph.text) \
-                and not _may_hold_pattern().search(paragraph.text.lower()):
+                and unicodedata.is_normalized("NFC", paragraph.text) and not variants()[1].search(paragraph.text) \
+                and not may_hold_pattern().search(paragraph.text.lower()):
             continue
-        text = _normalized(paragraph.text)
+        text = normalized(paragraph.text)
         text = text if len(text) == len(paragraph.text) else paragraph.text
         named = _heading_actor(reader, text, paragraph.kind == "heading")
         if named:
@@ -422,13 +298,6 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
     return out
 
 
-def _leads_in(text: str) -> bool:
-    tail = normalize(text).strip().lower().rstrip("./ ")
-    if tail.endswith(":"):
-        return True
-    return any(tail.endswith(" " + phrase) for phrase in _phrases("leadin_endings"))
-
-
 def _paragraph_drafts(reader: _DocumentReader, text: str, scope: _Scope | None) -> list[_Draft]:
     """Drafts of the mandates of one paragraph's (normalized) text."""
     low = text.lower()
@@ -437,19 +306,19 @@ def _paragraph_drafts(reader: _DocumentReader, text: str, scope: _Scope | None) 
         own = reader.own_mandate(text, low, s, e, in_list=scope is not None)
         if own:
             # a request that announces a list, or reported speech ("Thứ trưởng nhấn mạnh: ...")
-            own.leads_in = _leads_in(text[s:e]) or own.speech
+            own.leads_in = leads_in(text[s:e]) or own.speech
             drafts.append(own)
             continue
-        numbering = _NUMBERING.match(text[s:e])
+        numbering = NUMBERING.match(text[s:e])
         body = s + (numbering.end() if numbering else 0)
-        if drafts and _starts_with(low, body, "carry"):
+        if drafts and starts_with(low, body, "carry"):
             last = drafts[-1]
             drafts.append(_Draft(s, e, body, last.assignees, last.giver, "carried"))
             continue
-        modal = _MODAL.search(low, body, e) and not head_at(low, body)
-        if not drafts and index == 0 and scope and (_starts_with(low, body, "imperative_starts") or modal or (
+        modal = MODAL.search(low, body, e) and not head_at(low, body)
+        if not drafts and index == 0 and scope and (starts_with(low, body, "imperative_starts") or modal or (
                 scope.source == "heading" and numbering and not head_at(low, body)
-                and not _starts_with(low, body, "narrative_openers"))):
+                and not starts_with(low, body, "narrative_openers"))):
             drafts.append(_Draft(s, e, body, scope.names, scope.giver, scope.source, list(scope.partners)))
             continue
         if drafts:

@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_browser import ARTIFACTS, browser, server_url  # noqa: F401  (fixtures)
+from tests.test_browser import ARTIFACTS, browser, server_url  # noqa: F401,F811  (its fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ACTOR = "Đảng ủy Công an Trung ương"

@@ -10,7 +10,6 @@ import pytest
 
 from ingest.actors import actor_key, actor_level, display_name
 from ingest.deadlines import find_deadline
-from ingest.mandates import extract_mandates
 from ingest.pipeline import ingest_paths
 
 
@@ -154,7 +153,7 @@ def write_ruled_pdf(path: Path, rows: list[list[str]]) -> None:
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             ops.append(f"BT /F1 7 Tf {xs[c] + 2} {top - r * h - 12} Td ({cell}) Tj ET")
-    ops.append(f"BT /F1 11 Tf 20 750 Td (KE HOACH thuc hien Ket luan so 44-KL/TW cua Ban Bi thu) Tj ET")
+    ops.append("BT /F1 11 Tf 20 750 Td (KE HOACH thuc hien Ket luan so 44-KL/TW cua Ban Bi thu) Tj ET")
     stream = "\n".join(ops).encode("latin-1")
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
