@@ -67,6 +67,12 @@ def _questions() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def _question_pattern() -> re.Pattern:
+    phrases = sorted({p for kind in _questions().values() for p in kind}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+
+
+@lru_cache(maxsize=1)
 def _question_words() -> set[str]:
     return {w for phrases in _questions().values() for p in phrases for w in p.split()} | {"ai", "gi", "nao"}
 
@@ -97,6 +103,14 @@ class MandateBook:
             for ref in [*m.assignees, *m.partners]:
                 self.roles.setdefault(ref.key, set()).add(m.mandate_id)
         self._folded = {m.mandate_id: " ".join(_folded_words(m.text)) for m in self.mandates}
+        # every actor key (and registry alias key) of two words or more, by its first word, for questions
+        self._keys_by_first: dict[str, list[tuple[list[str], str]]] = {}
+        reported = {r.key for m in self.mandates for r in m.reports_to}
+        for key in set(self.roles) | reported | set(registry()):
+            phrase = key.split("-")
+            if len(phrase) >= 2:
+                target = registry()[key].key if key in registry() else key
+                self._keys_by_first.setdefault(phrase[0], []).append((phrase, target))
         self._doc_numbers = {m.mandate_id: fold_accents(m.basis_number or "") for m in self.mandates}
         # A conclusion attached in full to a letter repeats its mandates: lists show the document's own copy
         # (a document's page still shows what its attachment assigns).
@@ -185,6 +199,8 @@ class MandateBook:
     # -- task questions -----------------------------------------------------------------------------
 
     def for_query(self, query: str) -> list[Mandate]:
+        if not _question_pattern().search(" ".join(re.findall(r"[a-z0-9]+", fold_accents(query)))):
+            return []  # no task question: ~1 us instead of the analysis below
         words = _folded_words(query)
         text = " ".join(words)
         questions = _questions()
@@ -214,14 +230,11 @@ class MandateBook:
 
     def _actors_in(self, words: list[str], reports: str | None) -> tuple[set[str], set[str]]:
         """Actor keys the question names, split into the one reported to ("... với Ban Bí thư") and the rest."""
-        known = set(self.roles) | {k for m in self.mandates for k in (r.key for r in m.reports_to)}
         found: list[tuple[int, int, set[str]]] = []
-        for key in known | set(registry()):
-            phrase = key.split("-")
-            at = _contains(words, phrase)
-            if at >= 0 and len(phrase) >= 2:
-                target = registry()[key].key if key in registry() else key
-                found.append((at, len(phrase), {target}))
+        for i, word in enumerate(words):
+            for phrase, target in self._keys_by_first.get(word, ()):
+                if words[i:i + len(phrase)] == phrase:
+                    found.append((i, len(phrase), {target}))
         if not found:  # "Mặt trận" names every "mat-tran-..." body
             for n in (3, 2):
                 for i in range(len(words) - n + 1):

@@ -78,7 +78,9 @@ def render(items, documents: dict, fmt: str, title: str) -> bytes:
         style.font.name = "Times New Roman"
         style.font.size = Pt(12)
         style.element.rPr.rFonts.set(docx.oxml.ns.qn("w:eastAsia"), "Times New Roman")
-        document.add_heading(title, level=1)
+        heading = document.add_paragraph()
+        run = heading.add_run(title)
+        run.bold, run.font.size = True, Pt(14)
         grid = document.add_table(rows=1, cols=len(HEADER))
         grid.style = "Table Grid"
         for cell, text in zip(grid.rows[0].cells, HEADER):
