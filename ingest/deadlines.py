@@ -16,6 +16,7 @@ from ingest.actors import read_sections
 from ingest.models import Deadline
 from ingest.normalize import normalize
 
+_DIGIT = re.compile(r"\d")
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -69,7 +70,7 @@ def find_deadline(text: str, year: int | None = None, bare: bool = False, normal
     text = text if normalized else normalize(text)
     low = text.lower()
     found: tuple[int, int, str | None] | None = None
-    if any(ch.isdigit() for ch in low):  # every date, month, quarter and year has digits
+    if _DIGIT.search(low):  # every date, month, quarter and year has digits
         for kind in ("long", "dmy", "quarter", "month", "year"):
             pattern = compiled[kind][1 if bare else 0]
             for m in pattern.finditer(low):

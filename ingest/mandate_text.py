@@ -102,11 +102,14 @@ def starts_with(low: str, pos: int, section: str) -> str | None:
     return _phrase_at(low, pos, phrases(section))
 
 
+@lru_cache(maxsize=1)
+def _leadin_pattern() -> re.Pattern:
+    return re.compile(r"(?:\s(?:" + "|".join(re.escape(p) for p in phrases("leadin_endings")) + r")|:)[\s./]*$")
+
+
 def leads_in(text: str) -> bool:
-    tail = normalize(text).strip().lower().rstrip("./ ")
-    if tail.endswith(":"):
-        return True
-    return any(tail.endswith(" " + phrase) for phrase in phrases("leadin_endings"))
+    """The sentence announces a list: it ends with ":" or with "... sau", "... trọng tâm"."""
+    return _leadin_pattern().search(text[-80:].lower()) is not None
 
 
 def refs(text: str, spans: list[tuple[int, int]], resolve) -> list[ActorRef]:
