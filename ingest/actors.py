@@ -69,15 +69,14 @@ def expand_capitals(text: str) -> str:
 
 def _plain_key(name: str) -> str:
     text = expand_capitals(normalize(name)).lower()
-    text = re.sub(r"\(.*?\)", " ", text)
-    for phrase in heads().get("level:all", []):
-        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
+    text = re.sub(r"\(.*?\)", " ", text).strip()
+    determiners = set(heads().get("determiners", []))
+    while text.split(" ", 1)[0] in determiners and " " in text:  # "các cấp ủy" -> "cấp ủy", not "ủy"
+        text = text.split(" ", 1)[1].strip()
+    for phrase in heads().get("level:all", []):  # "chính quyền các cấp" = "chính quyền"
+        text = re.sub(rf"(?<=\w)\s+{re.escape(phrase)}(?!\w)", " ", text)
     words = fold_accents(text).replace("-", " ").split()
-    words = [w for w in (re.sub(r"[^a-z0-9]", "", w) for w in words) if w]
-    determiners = {fold_accents(d) for d in heads().get("determiners", [])}
-    while words and words[0] in determiners:
-        words = words[1:]
-    return "-".join(words)
+    return "-".join(w for w in (re.sub(r"[^a-z0-9]", "", w) for w in words) if w)
 
 
 @dataclass(frozen=True)

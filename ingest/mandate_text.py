@@ -107,6 +107,21 @@ def _leadin_pattern() -> re.Pattern:
     return re.compile(r"(?:\s(?:" + "|".join(re.escape(p) for p in phrases("leadin_endings")) + r")|:)[\s./]*$")
 
 
+class _NonTaskHeading:
+    """Headings whose items state aims, results or causes (resources/mandate_verbs.txt [non_task_headings])."""
+
+    @property
+    @lru_cache(maxsize=1)
+    def pattern(self) -> re.Pattern:
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases("non_task_headings")) + r")(?!\w)")
+
+    def search(self, text: str):
+        return self.pattern.search(text)
+
+
+NON_TASK_HEADING = _NonTaskHeading()
+
+
 def leads_in(text: str) -> bool:
     """The sentence announces a list: it ends with ":" or with "... sau", "... trọng tâm"."""
     return _leadin_pattern().search(text[-80:].lower()) is not None

@@ -26,7 +26,7 @@ from ingest.actors import _phrase_at, actor_key, head_at, is_unnamed, read_actor
 from ingest.deadlines import find_deadline, vague_time
 from ingest.models import ActorRef, Deadline, Document, Mandate, Paragraph
 from ingest.normalize import normalize
-from ingest.mandate_text import (MODAL, NOUN_BEFORE, NUMBERING, PRODUCT,
+from ingest.mandate_text import (MODAL, NON_TASK_HEADING, NOUN_BEFORE, NUMBERING, PRODUCT,
                                  leads_in, may_hold_pattern, normalized, read_partners, read_reports_to, refs,
                                  request_pattern, sentences, starts_with, variants)
 from ingest.tables import CELL_SEPARATOR, parse_row
@@ -47,6 +47,7 @@ class _Scope:
     section: str
     attached: str | None
     source: str
+    preamble: bool = False  # a request before the first numbered heading: its list runs through the body
 
 
 @dataclass
@@ -227,6 +228,8 @@ class _DocumentReader:
 def _in_scope(paragraph: Paragraph, scope: _Scope) -> bool:
     if paragraph.attached_number != scope.attached:
         return False
+    if scope.preamble:
+        return True
     if not scope.section:
         return paragraph.kind != "heading" or len(paragraph.text.split()) >= HEADING_WORDS
     return paragraph.section == scope.section or paragraph.section.startswith(scope.section + ".")
@@ -264,6 +267,7 @@ def extract_mandates(documents: list[Document], paragraphs: list[Paragraph]) -> 
 def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> list[Mandate]:
     out: list[Mandate] = []
     scope: _Scope | None = None
+    headings: dict[str, str] = {}  # section -> its heading, lower case
     for paragraph in paragraphs:
         if paragraph.kind in SKIPPED_KINDS:
             continue
@@ -287,15 +291,27 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
                            paragraph.attached_number, "heading")
             continue
         if paragraph.kind == "heading" and len(paragraph.text.split()) < HEADING_WORDS:
+            headings[paragraph.section] = text.lower()
             continue  # a long "heading" is a sentence the layout rules could not place (a one-paragraph text)
-        drafts = _paragraph_drafts(reader, text, scope)
+        drafts = _paragraph_drafts(reader, text, None if _not_tasks(paragraph.section, headings) else scope)
         for number, draft in enumerate(drafts):
             mandate = reader.finish(paragraph, text, draft, number, scope)
             out.append(mandate)
             if draft.leads_in:
                 scope = _Scope(draft.assignees, mandate.partners, mandate.assigned_by, paragraph.section,
-                               paragraph.attached_number, "list")
+                               paragraph.attached_number, "list",
+                               preamble=not paragraph.section and not reader.is_news)
     return out
+
+
+def _not_tasks(section: str, headings: dict[str, str]) -> bool:
+    """Under a heading such as "Mục tiêu, yêu cầu" or "Kết quả thực hiện": items there are no tasks."""
+    parts = section.split(".") if section else []
+    for n in range(1, len(parts) + 1):
+        heading = headings.get(".".join(parts[:n]), "")
+        if heading and NON_TASK_HEADING.search(heading):
+            return True
+    return False
 
 
 def _paragraph_drafts(reader: _DocumentReader, text: str, scope: _Scope | None) -> list[_Draft]:

@@ -86,7 +86,7 @@ def test_actor_keys_aliases_and_levels():
     assert actor_key("Đảng uỷ Công an Trung ương") == actor_key("ĐUCATW") == "dang-uy-cong-an-trung-uong"
     assert actor_key("Đảng ủy Công an tỉnh") != actor_key("Đảng ủy Công an Trung ương")
     assert actor_key("MTTQ") == actor_key("Mặt trận Tổ quốc") and actor_key("UBND tỉnh") == "uy-ban-nhan-dan-tinh"
-    assert actor_key("các cấp uỷ đảng") == actor_key("cấp ủy các cấp") == "cap-uy"
+    assert actor_key("các cấp uỷ đảng") == actor_key("cấp ủy các cấp") == actor_key("các cấp ủy") == "cap-uy"
     assert actor_level("Ban Tuyên giáo Tỉnh ủy") == "province" and actor_level("Đảng ủy Công an Trung ương") == "central"
     assert actor_level("Công an huyện") == "district" and display_name("các công đoàn cơ sở") == "Công đoàn cơ sở"
 
@@ -211,3 +211,14 @@ def test_heldout_documents_meet_the_targets():
     scores = evaluate_heldout()
     assert scores.labelled >= 10 and scores.precision >= 0.95 and scores.recall >= 0.90
     assert all(scores.accuracy(name) >= 0.90 for name in FIELDS)
+
+
+def test_preamble_request_covers_the_task_sections_not_the_aims(tmp_path):
+    text = ("Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng thực hiện tốt các nội dung sau đây:\n\n"
+            "I. MỤC TIÊU, YÊU CẦU\n\n1. Mục tiêu\n\nNâng cao chất lượng phong trào toàn dân bảo vệ an ninh Tổ quốc.\n\n"
+            "II. NHIỆM VỤ VÀ GIẢI PHÁP\n\n1. Đổi mới công tác tuyên truyền về an ninh, trật tự ở khu dân cư.\n\n"
+            "2. Kiện toàn lực lượng bảo vệ an ninh, trật tự ở cơ sở trong năm 2024.")
+    ms = mandates_of(tmp_path, text, "Chỉ thị")
+    assert [m.source for m in ms] == ["request", "list", "list"]
+    assert all(keys(m.assignees) == ["cap-uy", "to-chuc-dang"] for m in ms)
+    assert ms[2].deadline.date == "2024-12-31" and "Mục tiêu" not in " ".join(m.text for m in ms)
