@@ -108,7 +108,8 @@ def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress:
         )
         dense = DenseIndex.build(vectors, unit_paragraph)
 
-        stored = Corpus(documents=list(documents.values()), paragraphs=paragraphs)
+        stored = Corpus(documents=list(documents.values()), paragraphs=paragraphs,
+                        mandates=[m for m in corpus.mandates if m.doc_id in documents])
         write_corpus(stored, partial)
         write_paragraph_columns(stored, partial)  # what Searcher.load reads: no per-record validation at load
         with open(partial / "units.jsonl", "w", encoding="utf-8") as f:

@@ -26,6 +26,7 @@ from index.embedders import Embedder, QueryVectorCache, encode_query_beside
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
+from index.mandate_search import mandate_book
 from index.types import SearchResponse
 from ingest.models import Corpus
 
@@ -82,6 +83,7 @@ class Searcher(CorpusView):
     def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
                  dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer, query_cache: int = QUERY_VECTOR_CACHE):
         super().__init__(corpus)
+        self.mandates = list(corpus.mandates)  # index/mandate_search.py
         self.build, self.manifest, self.embedder = build, manifest, embedder
         self.lexical, self.dense, self.tones = lexical, dense, tones
         # A search restores a toneless query's marks once (dense_query_text; the analysis reuses that text),
@@ -299,6 +301,7 @@ class Searcher(CorpusView):
         if mask is not None:
             filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
                                   dense_filtered)
-        return self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask,
-                                     (doc_type, issuer, year), [r for r in (dense, dense_filtered) if r is not None])
+        response = self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask,
+                                         (doc_type, issuer, year), [r for r in (dense, dense_filtered) if r is not None])
+        return mandate_book(self).answer(response, asked)
 

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-FORMAT_VERSION = 5  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3
+FORMAT_VERSION = 6  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3;
+# 6: mandates.jsonl
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

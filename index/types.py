@@ -80,3 +80,9 @@ class SearchResponse(BaseModel):
     results: list[SearchResult] = Field(default_factory=list)
     total: int = 0  # results matching the filters, before paging
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)  # "type"/"issuer"/"year" -> value -> count
+    mandates: list["MandateItem"] = Field(default_factory=list)  # task questions: who must do what (issue 17)
+
+
+from index.mandate_search import MandateItem  # noqa: E402  (it imports paragraph_url from here)
+
+SearchResponse.model_rebuild()

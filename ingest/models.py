@@ -68,6 +68,43 @@ class Paragraph(BaseModel):
     format_version: int = FORMAT_VERSION
 
 
+MANDATE_FORMAT_VERSION = 1  # mandates.jsonl (ingest/mandates.py)
+
+
+class ActorRef(BaseModel):
+    name: str  # as the source writes it ("các công đoàn cơ sở" -> "công đoàn cơ sở")
+    key: str  # normalized key, one per body (ingest/actors.py)
+
+
+class Deadline(BaseModel):
+    text: str  # the source's words ("trước ngày 30/6/2024", "hằng năm")
+    date: str | None = None  # ISO, when one can be determined
+    recurrence: Literal["yearly", "quarterly", "monthly", "periodic"] | None = None
+
+
+class Mandate(BaseModel):
+    """One assignment: who must do what, with whom, by when, reporting to whom (ingest/mandates.py)."""
+
+    mandate_id: str
+    doc_id: str
+    paragraph_id: str
+    section: str = ""
+    basis_number: str | None = None  # number of the document that gives the task (an attached copy's own)
+    text: str  # the verbatim sentence(s)
+    action: str  # the verbatim span of the task
+    text_start: int  # offsets of `text` in the paragraph's text
+    text_end: int
+    assignees: list[ActorRef] = Field(default_factory=list)
+    partners: list[ActorRef] = Field(default_factory=list)
+    assigned_by: ActorRef | None = None
+    reports_to: list[ActorRef] = Field(default_factory=list)
+    deadline: Deadline | None = None
+    product: str | None = None
+    flags: list[str] = Field(default_factory=list)
+    source: Literal["prose", "request", "carried", "list", "heading", "table"] = "prose"
+    format_version: int = MANDATE_FORMAT_VERSION
+
+
 class SkippedFile(BaseModel):
     path: str
     reason: str
@@ -77,6 +114,7 @@ class Corpus(BaseModel):
     documents: list[Document] = Field(default_factory=list)
     paragraphs: list[Paragraph] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)
+    mandates: list[Mandate] = Field(default_factory=list)
 
     def paragraphs_of(self, doc_id: str) -> list[Paragraph]:
         return [p for p in self.paragraphs if p.doc_id == doc_id]

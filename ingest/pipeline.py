@@ -114,7 +114,10 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
     doc_numbers = {d.doc_id: d.number for d in documents}
     mark_attached_copies(paragraphs, part_numbers, doc_numbers)
     link_duplicates(paragraphs, doc_numbers)
-    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped)
+    from ingest.mandates import extract_mandates  # who must do what (issue 17)
+
+    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped,
+                  mandates=extract_mandates(documents, paragraphs))
 
 
 def _progress(files: list[Path], enabled: bool):

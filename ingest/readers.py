@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.tables import assignment_rows, docx_rows, keep_html_assignment_tables, pdf_pages_with_assignment_tables
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
 from ingest.legacy_doc import read_doc
@@ -116,6 +117,7 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
         element.tag = "p"
     for element in tree.iter("figure"):
         element.tag = "div"
+    keep_html_assignment_tables(tree)  # one row of a "chủ trì" table -> one paragraph
     extracted = trafilatura.bare_extraction(
         tree, include_tables=True, include_comments=False, favor_recall=True, with_metadata=True
     )
@@ -176,6 +178,10 @@ def _read_docx(path: Path, limits: IngestLimits) -> str:
         if tag == "p":
             blocks.append(DocxParagraph(child, document).text)
         elif tag == "tbl":
+            assignments = assignment_rows(docx_rows(Table(child, document)))  # one row -> one mandate
+            if assignments is not None:
+                blocks.extend(assignments)
+                continue
             for row in Table(child, document).rows:
                 seen: set[int] = set()
                 for cell in row.cells:
@@ -201,6 +207,7 @@ def _read_pdf(path: Path) -> tuple[str, list[str]]:
             except Exception as exc:
                 raise ReadError("PDF được mã hóa, không đọc được (encrypted PDF)") from exc
         pages = [page.extract_text() or "" for page in reader.pages]
+        pages = pdf_pages_with_assignment_tables(path, pages)  # a "chủ trì" table: one row per paragraph
     except ReadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.models import FORMAT_VERSION, Corpus, Document, Paragraph, Reference, SkippedFile
+from ingest.models import FORMAT_VERSION, MANDATE_FORMAT_VERSION, Corpus, Document, Mandate, Paragraph, Reference, SkippedFile
 
 DOCUMENTS_FILE = "documents.jsonl"
 PARAGRAPHS_FILE = "paragraphs.jsonl"
 SKIPPED_FILE = "skipped.jsonl"
+MANDATES_FILE = "mandates.jsonl"  # ingest/mandates.py; its records carry MANDATE_FORMAT_VERSION
 COLUMNS_FILE = "paragraphs.columns.json"
 COLUMNS = ("paragraph_id", "doc_id", "order", "start", "end", "section", "kind", "canonical_id", "attached_number",
            "ocr")
@@ -42,6 +43,27 @@ def write_corpus(corpus: Corpus, folder: Path) -> None:
     _write_jsonl(folder / DOCUMENTS_FILE, corpus.documents)
     _write_jsonl(folder / PARAGRAPHS_FILE, corpus.paragraphs)
     _write_jsonl(folder / SKIPPED_FILE, corpus.skipped)
+    _write_jsonl(folder / MANDATES_FILE, corpus.mandates)
+
+
+def read_mandates(folder: Path) -> list[Mandate]:
+    """mandates.jsonl of a folder; [] for a folder written before mandates existed."""
+    path = Path(folder) / MANDATES_FILE
+    if not path.is_file():
+        return []
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = Mandate.model_validate_json(line)
+        except ValidationError as exc:
+            raise CorpusFormatError(f"{path.name} dòng {number} hỏng: {exc.errors()[0]['msg']}") from exc
+        if record.format_version != MANDATE_FORMAT_VERSION:
+            raise CorpusFormatError(f"{path.name} dòng {number}: định dạng phiên bản {record.format_version}, "
+                                    f"cần {MANDATE_FORMAT_VERSION}; hãy nạp lại")
+        out.append(record)
+    return out
 
 
 def read_corpus(folder: Path) -> Corpus:
@@ -52,7 +74,7 @@ def read_corpus(folder: Path) -> Corpus:
     paragraphs = _read_jsonl(folder / PARAGRAPHS_FILE, Paragraph)
     skipped_path = folder / SKIPPED_FILE
     skipped = _read_jsonl(skipped_path, SkippedFile) if skipped_path.exists() else []
-    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped)
+    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped, mandates=read_mandates(folder))
 
 
 def _write_jsonl(path: Path, records: list[BaseModel]) -> None:
@@ -179,4 +201,4 @@ def _read_trusted(folder: Path) -> Corpus:
     skipped_path = folder / SKIPPED_FILE
     skipped = _read_jsonl(skipped_path, SkippedFile) if skipped_path.exists() else []
     return Corpus.model_construct(documents=documents, paragraphs=ParagraphTable(columns, by_id, texts),
-                                  skipped=skipped)
+                                  skipped=skipped, mandates=read_mandates(folder))

@@ -229,9 +229,11 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
             return JSONResponse({"detail": details}, status_code=422)
         return _error_page(request, 422, "; ".join(d["msg"] for d in details))
 
-    from search_app import routes_api, routes_collection, routes_pages
+    from search_app import routes_api, routes_collection, routes_mandates, routes_pages
 
     app.include_router(routes_pages.router)
     app.include_router(routes_collection.router)
     app.include_router(routes_api.router)
+    app.include_router(routes_mandates.router)
+    app.include_router(routes_mandates.api)
     return app

@@ -189,8 +189,16 @@ def evaluate(
     ] = None,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
+    mandates: Annotated[bool, typer.Option("--mandates", help="Score mandate extraction instead (labelled set).")] = False,
 ) -> None:
-    """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set."""
+    """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set (--mandates: precision,
+    recall and per-field accuracy of mandate extraction)."""
+    if mandates:
+        from index.mandate_eval import evaluate_heldout, evaluate_mandates, print_scores
+
+        print_scores(evaluate_mandates(), Console())
+        print_scores(evaluate_heldout(), Console(), "Văn bản để riêng (held-out)")
+        return
     from index.evaluate import run_evaluation
 
     settings = _settings(index_dir, embedder)

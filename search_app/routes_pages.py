@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from index.types import document_url
 from search_app import collection
 from search_app.collation import sort_key
+from search_app.routes_mandates import mandate_panel
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
@@ -175,5 +176,6 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "in_collection": set(collection.read(request, searcher)),
             "added": added,
             "return_to": document_url(doc_id),
+            **mandate_panel(searcher, doc_id),
         },
     )

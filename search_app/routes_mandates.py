@@ -1,0 +1,128 @@
+"""Mandates: who must do what — the "Nhiệm vụ" page, the actor page, exports and the JSON API.
+
+Consumes the Searcher's mandates (index/mandate_search.py) and the query string; produces the pages
+/mandates (cards with the six "rõ" fields, each value linked to its paragraph, filters), /actors/{key}
+("Việc của đơn vị": chủ trì / phối hợp tabs, dated deadlines first), /mandates/export (.docx, .xlsx, .csv
+of the filtered list) and GET /api/mandates, /api/actors. Server-rendered, no JavaScript; every query
+parameter is parsed leniently, so no input gives a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from index.mandate_search import RECURRENCES, ActorSummary, MandateItem, mandate_book
+from search_app import mandate_export
+from search_app.deps import SearcherDep, TemplatesDep
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["api"])
+PAGE_SIZE = 20
+RECURRENCE_NAMES = {"yearly": "hằng năm", "quarterly": "hằng quý", "monthly": "hằng tháng", "periodic": "định kỳ"}
+TABS = {"chu-tri": "Chủ trì", "phoi-hop": "Phối hợp"}
+
+
+class MandateList(BaseModel):
+    total: int
+    mandates: list[MandateItem]
+
+
+def _deadline_flag(raw: str) -> bool | None:
+    return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.strip().lower())
+
+
+def _filtered(searcher, actor="", doc_id="", q="", recurrence="", has_deadline="", role=""):
+    book = mandate_book(searcher)
+    recurrence = recurrence if recurrence in RECURRENCES else ""
+    return book, book.filter(actor=actor, doc_id=doc_id, q=q, recurrence=recurrence,
+                             has_deadline=_deadline_flag(has_deadline), role=role)
+
+
+@api.get("/mandates", response_model=MandateList, summary="Nhiệm vụ: ai chủ trì, phối hợp, thời hạn, báo cáo ai")
+def api_mandates(
+    searcher: SearcherDep,
+    actor: Annotated[str, Query(max_length=200, description="Khóa hoặc tên cơ quan")] = "",
+    doc_id: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=500, description="Từ trong nội dung nhiệm vụ")] = "",
+    recurrence: Annotated[str, Query(description="yearly, quarterly, monthly, periodic")] = "",
+    has_deadline: Annotated[bool | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    if recurrence and recurrence not in RECURRENCES:
+        raise HTTPException(422, f"recurrence phải là một trong: {', '.join(RECURRENCES)}.")
+    book = mandate_book(searcher)
+    found = book.filter(actor=actor, doc_id=doc_id, q=q, recurrence=recurrence, has_deadline=has_deadline)
+    return {"total": len(found), "mandates": [book.item(m) for m in found[offset:offset + limit]]}
+
+
+@api.get("/actors", response_model=list[ActorSummary], summary="Cơ quan được giao nhiệm vụ")
+def api_actors(searcher: SearcherDep):
+    return mandate_book(searcher).actors()
+
+
+def _page(raw: str) -> int:
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 5 and int(raw) > 0 else 1
+
+
+@router.get("/mandates", response_class=HTMLResponse)
+def mandates_page(request: Request, searcher: SearcherDep, templates: TemplatesDep, actor: str = "", doc_id: str = "",
+                  q: str = "", recurrence: str = "", has_deadline: str = "", page: str = "1"):
+    params = {"actor": actor[:200], "doc_id": doc_id[:200], "q": q[:500],
+              "recurrence": recurrence if recurrence in RECURRENCES else "",
+              "has_deadline": has_deadline if _deadline_flag(has_deadline) is not None else ""}
+    book, found = _filtered(searcher, **params)
+    number = _page(page)
+    items = [book.item(m) for m in found[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]]
+    query = urlencode({k: v for k, v in params.items() if v})
+    return templates.TemplateResponse(request, "mandates.html", {
+        "items": items, "total": len(found), "params": params, "page": number,
+        "pages": max(1, -(-len(found) // PAGE_SIZE)), "query": query, "actors": book.actors(),
+        "documents": list(searcher.documents()), "recurrences": RECURRENCE_NAMES, "formats": mandate_export.FORMATS,
+        "docs": {d.doc_id: d for d in searcher.documents()},
+    })
+
+
+@router.get("/actors/{key}", response_class=HTMLResponse)
+def actor_page(request: Request, key: str, searcher: SearcherDep, templates: TemplatesDep, tab: str = "chu-tri"):
+    book = mandate_book(searcher)
+    keys = book.resolve_actor(key)
+    if not keys:
+        raise HTTPException(404, "Không có cơ quan này trong các nhiệm vụ đã trích.")
+    tab = tab if tab in TABS else "chu-tri"
+    key = sorted(keys)[0] if key not in keys else key
+    counts = {t: len(book.filter(actor=key, role=t)) for t in TABS}
+    items = [book.item(m) for m in book.filter(actor=key, role=tab)]
+    return templates.TemplateResponse(request, "actor.html", {
+        "key": key, "name": book.display(key), "tab": tab, "tabs": TABS, "counts": counts, "items": items,
+        "query": urlencode({"actor": key, "role": tab}), "formats": mandate_export.FORMATS,
+        "docs": {d.doc_id: d for d in searcher.documents()}, "recurrences": RECURRENCE_NAMES,
+    })
+
+
+@router.get("/mandates/export")
+def export_mandates(searcher: SearcherDep, format: str = "xlsx", actor: str = "", doc_id: str = "", q: str = "",
+                    recurrence: str = "", has_deadline: str = "", role: str = ""):
+    if format not in mandate_export.FORMATS:
+        raise HTTPException(422, f"Định dạng xuất phải là một trong: {', '.join(mandate_export.FORMATS)}.")
+    book, found = _filtered(searcher, actor[:200], doc_id[:200], q[:500], recurrence, has_deadline,
+                            role if role in TABS else "")
+    title = "Danh sách nhiệm vụ" + (f" của {book.display(sorted(book.resolve_actor(actor))[0])}"
+                                    if actor and book.resolve_actor(actor) else "")
+    body = mandate_export.render([book.item(m) for m in found], {d.doc_id: d for d in searcher.documents()},
+                                 format, title)
+    return Response(body, media_type=mandate_export.MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="nhiem-vu.{format}"'})
+
+
+def mandate_panel(searcher, doc_id: str) -> dict:
+    """Context of the "Nhiệm vụ" panel on a document page."""
+    book = mandate_book(searcher)
+    found = book.filter(doc_id=doc_id)
+    return {"mandate_items": [book.item(m) for m in found], "mandate_total": len(found),
+            "docs": {d.doc_id: d for d in searcher.documents()}}
