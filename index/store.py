@@ -34,7 +34,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-FORMAT_VERSION = 3  # 2: units.npy added; 3: paragraphs carry attached_number (ingest format 2)
+FORMAT_VERSION = 4  # 2: units.npy added; 3: paragraphs carry attached_number (ingest format 2); 4: typed relations (ingest 3)
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

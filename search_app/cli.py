@@ -189,8 +189,16 @@ def evaluate(
     ] = None,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
+    relations: Annotated[
+        bool, typer.Option("--relations", help="Precision and recall per relation type on the labelled relation set.")
+    ] = False,
 ) -> None:
     """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set."""
+    if relations:  # reads documents only: no index, no embedder
+        from index.relation_eval import run_relation_evaluation
+
+        run_relation_evaluation(queries)
+        return
     from index.evaluate import run_evaluation
 
     settings = _settings(index_dir, embedder)

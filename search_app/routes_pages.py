@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
 from index.types import document_url
 from search_app import collection
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
@@ -28,9 +29,7 @@ EXAMPLE_QUERIES = [
     "vai trò của MTTQ trong phong trào",
     "kinh phí cho lực lượng bảo vệ an ninh cơ sở",
 ]
-RELATION_OUT = {"implements": "Thực hiện", "basis": "Căn cứ", "cites": "Nhắc đến"}
-RELATION_IN = {"implements": "Được thực hiện bởi", "basis": "Được làm căn cứ bởi", "cites": "Được nhắc đến trong"}
-RELATION_RANK = {"implements": 0, "basis": 1, "cites": 2}  # the strongest relation names a link
+
 SORT_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date"}
 
 
