@@ -4,7 +4,7 @@ Consumes the text that follows "của" / "do" in a citation ("Ủy ban nhân dâ
 hỗ trợ ..."); produces the issuer's length in characters, so that the title (trích yếu) is what follows.
 An issuer is made of organ names (resources/issuing_bodies.txt, with the place names after those marked
 "+"), capitalised words, and the lower-case words inside a name opened by an unknown capitalised word
-("Sở Tài chính"); it stops at a word that opens a title (resources/title_openers.txt), at a reference
+("Sở Tài chính") or standing before a place ("Bảo hiểm xã hội tỉnh"); it stops at a word that opens a title (resources/title_openers.txt), at a reference
 stop word ("về", "ngày", "đã", ...), at punctuation, and at any lower-case word after a place name.
 """
 
@@ -36,6 +36,11 @@ def title_openers() -> tuple[frozenset[str], frozenset[str]]:
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
+
+
+def _place_next(words: list[str], k: int) -> bool:
+    hit = match_organ(words, k) if k < len(words) else None
+    return bool(hit and hit[2] and hit[0] == 1 and words[k] in ("tỉnh", "huyện", "xã", "phường", "quận", "thị"))
 
 
 def issuer_length(text: str) -> int:
@@ -75,6 +80,10 @@ def issuer_length(text: str) -> int:
             end = stop_at
             in_unknown = not after_place or in_unknown
             lower_run = 0
+            continue
+        if after_place and not opener and not stop and _place_next(words, k + 1):
+            k += 1  # "Bảo hiểm xã hội tỉnh ...", "Khối Cơ quan tỉnh": a name word, then the place
+            end = stop_at
             continue
         if opener or stop and words[k] != "và" or after_place or not in_unknown:
             break

@@ -181,7 +181,7 @@ def _opened_title(tail: str, pos: int) -> re.Match | None:
     if not gap:
         return None
     start = pos + gap.end()
-    words = fold_accents(tail[start: start + 40]).lower().split()
+    words = re.findall(r"[a-z]+", fold_accents(tail[start: start + 40]).lower())
     singles, pairs = title_openers()
     if words and (words[0] in singles or " ".join(words[:2]) in pairs):
         return re.compile("").match(tail, start)
