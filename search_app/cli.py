@@ -144,10 +144,22 @@ def search(
         sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     out = Console()
+    lookup = response.lookup
+    if lookup and lookup.notice:
+        out.print(f"[bold yellow]{lookup.notice}[/bold yellow]")
+        for c in lookup.citing:
+            out.print(f"  [dim]nhắc đến trong {c.type or ''} {c.number or c.title or c.doc_id}: {c.sentence or ''}[/dim]")
+    for card in lookup.cards if lookup else []:
+        out.print(f"[bold green]{card.type or ''} {card.number or ''}[/bold green]: {card.title or ''}")
+        out.print(f"  [dim]{card.issuer or ''}, {card.date or ''} — {card.url}[/dim]\n")
+    for h in response.relations:
+        out.print(f"[bold]{h.from_doc_id}[/bold] {h.relation} {h.to_number or h.to_doc_id}: {h.sentence or ''}")
+    if response.relations:
+        out.print()
     if response.answer:
         out.print(f"[bold green]Trả lời:[/bold green] {response.answer.text}")
         out.print(f"  [dim]— {response.answer.citation.label}[/dim]\n")
-    else:
+    elif not (lookup and (lookup.cards or lookup.notice)):
         out.print("[yellow]Không tìm thấy nội dung phù hợp.[/yellow]\n")
     for rank, hit in enumerate(response.results, 1):
         out.print(f"[bold]{rank}. {hit.citation.label}[/bold]  [dim](điểm {hit.score:.3f})[/dim]")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
+from index.relation_search import relation_question
 from index.types import document_url
 from search_app import collection
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
@@ -83,6 +84,9 @@ def search_page(
         "in_collection": set(collection.read(request, searcher)),
         "return_to": request.url.path + ("?" + request.url.query if request.url.query else ""),
         "max_query_chars": settings.max_query_chars,
+        "relation_asked": bool(q.strip()) and relation_question(q) is not None,
+        "relation_labels": RELATION_OUT,
+        "document_of": searcher.document,
     }
     status = 200
     if not q.strip():
