@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser
+.PHONY: run test install install-test browser graphviz
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,11 +21,15 @@ $(BIN)/python:
 	$(BIN)/pip install -q -e '.[st,test]'
 	touch $@
 
-install: .stamp-install
-install-test: .stamp-install-test browser
+install: .stamp-install graphviz
+install-test: .stamp-install-test browser graphviz
 
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# the relation graph of a document page is drawn by Graphviz's dot (pages list the relations without it)
+graphviz:
+	@command -v dot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
 
 run: install
 	$(BIN)/tracuu serve

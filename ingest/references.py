@@ -259,6 +259,7 @@ def attached_references(documents: list[Document], paragraphs: list[Paragraph]) 
     """A letter that carries another document's full text (paragraphs with `attached_number`) attaches it:
     its references found inside that text are the attached document's own and go; one "attaches"
     reference stands for the copy. Runs after ingest.dedupe.mark_attached_copies."""
+    by_number = {number_key(d.number): d.doc_id for d in documents if d.number}
     first_attached: dict[str, dict[str, Paragraph]] = {}
     for paragraph in paragraphs:
         if paragraph.attached_number:
@@ -276,5 +277,5 @@ def attached_references(documents: list[Document], paragraphs: list[Paragraph]) 
 
             kept.append(Reference(number=number, doc_type=type_from_number(number), relation="attaches",
                                   paragraph_id=paragraph.paragraph_id, mention=f"{number} (toàn văn kèm theo)",
-                                  sentence=paragraph.text[:300]))
+                                  sentence=paragraph.text[:300], target_doc_id=by_number.get(number_key(number))))
         document.references = kept

@@ -11,9 +11,11 @@ import math
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
+from index.relation_graph import GraphvizMissing, graph_svg, inline_svg, node_url, relation_graph, timeline
 from index.relation_search import relation_question
 from index.types import document_url
 from search_app import collection
@@ -128,11 +130,38 @@ def documents_page(
     )
 
 
+# Per-document sub-pages come before the catch-all document page: "{doc_id:path}" takes "a/b/graph.svg" whole.
+@router.get("/documents/{doc_id:path}/graph.svg")
+def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
+    graph = relation_graph(searcher.numbers, doc_id, _int_or_none(depth, 1, 3) or 2)
+    if graph is None:
+        raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    try:
+        svg = graph_svg(graph)
+    except GraphvizMissing as exc:
+        raise HTTPException(status_code=503, detail=f"Không vẽ được sơ đồ quan hệ: {exc}.") from exc
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/documents/{doc_id:path}/timeline", response_class=HTMLResponse)
+def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
+    levels = timeline(searcher.numbers, doc_id)
+    if levels is None:
+        raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    return templates.TemplateResponse(request, "timeline.html", {
+        "doc": searcher.document(doc_id), "levels": levels, "node_url": node_url})
+
+
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
     document = searcher.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    graph = relation_graph(searcher.numbers, doc_id, 2)
+    try:
+        graph_drawing, graph_note = Markup(inline_svg(graph_svg(graph))), None
+    except GraphvizMissing as exc:  # the page still lists the relations
+        graph_drawing, graph_note = None, f"Không vẽ được sơ đồ ({exc}); danh sách quan hệ:"
     outgoing: dict[str, dict] = {}
     for ref in document.references:  # one line per document mentioned, with its strongest relation
         key = ref.target_doc_id or ref.number or ref.mention
@@ -160,5 +189,10 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "incoming": list(incoming.values()),
             "in_collection": set(collection.read(request, searcher)),
             "return_to": document_url(doc_id),
+            "graph": graph,
+            "graph_drawing": graph_drawing,
+            "graph_note": graph_note,
+            "node_url": node_url,
+            "relation_labels": RELATION_OUT,
         },
     )
