@@ -84,8 +84,8 @@ def named_numbers(query: str) -> tuple[list[NamedNumber], str]:
                 if before.endswith(end_form):
                     start = min(start, len(before) - len(end_form))
         label = f"{doc_type} {number.upper()}" if doc_type else number.upper()
-        found.append(NamedNumber(label, doc_type, _lead(re.match(r"\d+", number).group(0)), number_key(number), None,
-                                 (start, match.end())))
+        found.append(NamedNumber(label, doc_type, _lead(re.match(r"\d+", number).group(0)), number_key(number),
+                                 query_year, (start, match.end())))
         taken.append((start, match.end()))
     for pattern, table in ((typed, names), (short, codes)):
         for match in pattern.finditer(folded):
@@ -144,7 +144,9 @@ class NumberTable:
         else:
             docs = list(self.by_type_leading.get((named.doc_type, named.leading), []))
         if named.year is not None:
-            docs = [d for d in docs if _year_of(d) == named.year]
+            dated = [d for d in docs if _year_of(d) == named.year]
+            # a whole number is the document even when the query's year speaks of something else
+            docs = dated if dated or not named.full else docs
         return sorted(docs, key=lambda d: d.date or "", reverse=True)
 
     def cites(self, reference: Reference, named: NamedNumber) -> bool:
