@@ -54,6 +54,7 @@ def test_relation_page_lists_cited_documents(client, bundled_searcher):
     cv48 = _doc(bundled_searcher, "48/LĐLĐ")
     assert "Văn bản liên quan theo câu hỏi" in page and "Công văn 48/LĐLĐ" in page
     assert f'href="/documents/{cv48.doc_id}#p-' in page and "<blockquote>V/v tổ chức quán triệt" in page
+    assert "Không tìm thấy nội dung phù hợp" not in page
     empty = client.get("/search", params={"q": "các văn bản căn cứ Chỉ thị 09"}).text
     assert "Chưa ghi nhận văn bản nào có quan hệ này" in empty
 
