@@ -159,7 +159,7 @@ def search(
     if response.answer:
         out.print(f"[bold green]Trả lời:[/bold green] {response.answer.text}")
         out.print(f"  [dim]— {response.answer.citation.label}[/dim]\n")
-    elif not (lookup and (lookup.cards or lookup.notice)):
+    elif not (lookup and (lookup.cards or lookup.notice)) and not response.relations:
         out.print("[yellow]Không tìm thấy nội dung phù hợp.[/yellow]\n")
     for rank, hit in enumerate(response.results, 1):
         out.print(f"[bold]{rank}. {hit.citation.label}[/bold]  [dim](điểm {hit.score:.3f})[/dim]")
