@@ -5,9 +5,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-# Debian packages: OCR of scanned PDFs (Tesseract + Vietnamese data) and legacy .doc (LibreOffice headless);
+# Debian packages: OCR of scanned PDFs (Tesseract + Vietnamese data), legacy .doc (LibreOffice headless)
+# and the relation graph (Graphviz's dot);
 # the tests also draw Vietnamese pages in a DejaVu font. Installed only when missing.
-DEBIAN_RUN := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui
+DEBIAN_RUN := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui graphviz
 DEBIAN_TEST := $(DEBIAN_RUN) fonts-dejavu-core
 # true when one of the packages $(1) is not installed (unknown, removed, or half-configured)
 MISSING = dpkg-query -W -f='$${db:Status-Abbrev}\n' $(1) 2>&1 | grep -qv '^ii'
@@ -35,7 +36,8 @@ install-test: .stamp-install-test browser debian-test
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# Without them the app still runs: scanned PDFs and .doc files are skipped with an install hint.
+# Without them the app still runs: scanned PDFs and .doc files are skipped with an install hint, and
+# document pages list their relations instead of drawing them.
 debian-run:
 	@! $(call MISSING,$(DEBIAN_RUN)) || { $(APT_INSTALL) $(DEBIAN_RUN) >/dev/null; } \
 		|| echo "cảnh báo: chưa cài được $(DEBIAN_RUN) (cần quyền root): PDF scan và .doc sẽ bị bỏ qua" >&2

@@ -24,8 +24,9 @@ from ingest.normalize import fold_accents, has_tone_marks, normalize
 # "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
 DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
 DOC_TYPES = r"ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao"
-# "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text)
-TYPE_AND_NUMBER = re.compile(rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b")
+# "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text); not the leading digits of a
+# whole number ("công văn 463/UBND-VX" names 463/UBND-VX, not every Công văn 463)
+TYPE_AND_NUMBER = re.compile(rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/][^\W\d_]|/\d{{2,4}}[-/][^\W\d_])")
 # What a reference may hold besides numbers and sections: its type ("Kế hoạch 177-KH/TU"), "số", the
 # year or date it was issued ("Chỉ thị 09-CT/TW năm 2011", "ngày 18/6/2019").
 REFERENCE_WORDS = re.compile(rf"\b(?:{DOC_TYPES}|van ban|so|nam\s+\d{{4}}|ngay\s+\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?)\b")

@@ -240,9 +240,16 @@ def judge_response(query: LabelledQuery, response: SearchResponse, judge: Releva
         same = next((r for r in response.results if r.paragraph_id == answer.paragraph_id), None)
         docs = result_docs(same) if same else [answer.doc_id]
         answer_relevant = judge.is_relevant(query, answer.paragraph_text, docs)
+    # A query that is only a reference is answered by the named document's card, or by the notice that the
+    # corpus lacks it with the documents citing it, in the answer's place (index/number_lookup.py).
+    lookup = response.lookup
+    stand_in = lookup is not None and lookup.reference_only and (lookup.cards or lookup.citing)
+    if answer is None and stand_in and query.relevant:
+        first = lookup.cards[0] if lookup.cards else lookup.citing[0]
+        answer_relevant = judge.is_relevant(query, getattr(first, "sentence", None) or "", [first.doc_id])
     return QueryOutcome(
         id=query.id, kind=query.kind, query=query.query, ranked=bool(query.relevant),
-        rank=first_relevant_rank(flags), expect_answer=query.expect_answer, answered=answer is not None,
+        rank=first_relevant_rank(flags), expect_answer=query.expect_answer, answered=answer is not None or bool(stand_in),
         answer_relevant=answer_relevant, top_text=results[0].text if results else "",
     )
 

@@ -24,6 +24,8 @@ from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder, QueryVectorCache, encode_query_beside
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
+from index.number_lookup import NumberTable, with_lookup
+from index.relation_search import find_relations
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
 from index.mandate_search import mandate_book
@@ -97,6 +99,7 @@ class Searcher(CorpusView):
         self.para_run = document_runs(self.para_doc)
         self.document_evidence = DocumentEvidence.load(lexical, self.para_run, build)
         self.query_vectors = QueryVectorCache(query_cache)
+        self.numbers = NumberTable(corpus.documents)  # exact number lookup and relations (issue 18)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> "Searcher":
@@ -296,12 +299,16 @@ class Searcher(CorpusView):
             dense_filtered = self.dense_ranking(query_vector, fetch, mask) if mask is not None else dense
             side = lexical_result()
         analysis = side.analysis
+        lookup, named = self.numbers.lookup(query)
         unfiltered = self._rank(analysis, mode, None, fusion_method, fusion_weights, side.context, side.unfiltered, dense)
         filtered = unfiltered
         if mask is not None:
             filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
                                   dense_filtered)
+        if lookup is not None and lookup.cards:  # only references: the named documents' own paragraphs first
+            unfiltered, filtered = (self.numbers.promote_named(r, named, self) for r in (unfiltered, filtered))
         response = self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask,
                                          (doc_type, issuer, year), [r for r in (dense, dense_filtered) if r is not None])
+        response = with_lookup(response, lookup, find_relations(asked, self.numbers))
         return mandate_book(self).answer(response, asked)
 

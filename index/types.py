@@ -74,12 +74,69 @@ class Answer(BaseModel):
     ocr: bool = False  # quoted from a paragraph recognised from a scan (ingest.ocr)
 
 
+class RelationHit(BaseModel):
+    """One relation that answers a relation question ("văn bản nào thực hiện Kết luận 44"), cited to the
+    sentence of `from_doc_id` that states it (index/relation_search.py)."""
+
+    relation: str  # ingest.models.RelationKind
+    from_doc_id: str
+    to_doc_id: str | None  # None when the named document is not in the corpus
+    to_number: str | None
+    sentence: str | None
+    paragraph_id: str
+    url: str  # the sentence's paragraph in from_doc_id's page
+
+
+class RelatedDocument(BaseModel):
+    doc_id: str | None  # None: cited but not in the corpus
+    number: str | None
+    type: str | None
+    relation: str
+    url: str | None
+
+
+class DocumentCard(BaseModel):
+    """What a query that is only a reference ("chỉ thị 09") shows instead of an answer sentence."""
+
+    doc_id: str
+    number: str | None
+    type: str | None
+    title: str | None
+    issuer: str | None
+    date: str | None
+    url: str
+    implements: list[RelatedDocument] = Field(default_factory=list)  # what it implements or continues
+    implemented_by: list[RelatedDocument] = Field(default_factory=list)
+
+
+class CitingDocument(BaseModel):
+    doc_id: str
+    number: str | None
+    type: str | None
+    title: str | None
+    sentence: str | None
+    paragraph_id: str
+    url: str
+
+
+class NumberLookup(BaseModel):
+    """A query naming a document number (index/number_lookup.py): the named documents' cards, or a notice
+    that the corpus lacks it ("Kho chưa có Kết luận 45; có: Kết luận 44") with the documents citing it."""
+
+    notice: str | None = None
+    reference_only: bool = False  # the query is nothing but references (the cards replace the answer)
+    cards: list[DocumentCard] = Field(default_factory=list)
+    citing: list[CitingDocument] = Field(default_factory=list)
+
+
 class SearchResponse(BaseModel):
     query: str
     answer: Answer | None = None
     results: list[SearchResult] = Field(default_factory=list)
     total: int = 0  # results matching the filters, before paging
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)  # "type"/"issuer"/"year" -> value -> count
+    relations: list[RelationHit] = Field(default_factory=list)  # answers to a relation question (issue 18)
+    lookup: NumberLookup | None = None  # a named document number: its card, or that the corpus lacks it
     mandates: list["MandateItem"] = Field(default_factory=list)  # task questions: who must do what (issue 17)
 
 

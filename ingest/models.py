@@ -11,10 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-FORMAT_VERSION = 3  # 2: Paragraph.attached_number; 3: Paragraph.ocr
+FORMAT_VERSION = 4  # 2: Paragraph.attached_number; 3: Paragraph.ocr; 4: typed relations, Reference.sentence
 
 ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
-RelationKind = Literal["implements", "basis", "cites"]
+# What a document does to one it mentions (ingest/resources/relation_rules.txt): "continues" is a new
+# document carrying on an older one ("tiếp tục thực hiện"); "reports_on" a news article about it.
+RelationKind = Literal["implements", "continues", "basis", "replaces", "amends", "repeals", "attaches", "reports_on",
+                       "cites"]
 
 
 class Reference(BaseModel):
@@ -29,6 +32,7 @@ class Reference(BaseModel):
     paragraph_id: str  # paragraph the mention occurs in
     mention: str  # the mention as written in the source
     target_doc_id: str | None = None  # the corpus document it points to, when present
+    sentence: str | None = None  # the sentence the mention stands in, which states the relation
 
 
 class Document(BaseModel):

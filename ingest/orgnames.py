@@ -35,6 +35,12 @@ def _match(folded: list[str], k: int) -> tuple[int, str, bool] | None:
     return None
 
 
+def match_organ(words: list[str], k: int) -> tuple[int, str, bool] | None:
+    """The longest organ name of resources/issuing_bodies.txt at lower-case `words[k:]`: (its word count,
+    the name as written there, whether a place name follows it); None when none starts there."""
+    return _match(words, k)
+
+
 def org_case(text: str) -> str:
     """Re-case an all-capitals organ name; text already in mixed case is returned unchanged."""
     text = " ".join(text.split())

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.clean import clean_text
+from ingest.doctypes import NEWS_TYPE
 from ingest.dedupe import link_duplicates, mark_attached_copies
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
@@ -27,7 +28,7 @@ from ingest.metadata import apply_given, content_metadata
 from ingest.models import Corpus, Document, Paragraph, SkippedFile
 from ingest.ocr import mark_ocr_paragraphs
 from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
-from ingest.references import find_references, link_references
+from ingest.references import attached_references, find_references, link_references
 from ingest.structure import structure
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
     part_numbers = {pid: number for b in built for pid, number in b.part_numbers.items()}
     doc_numbers = {d.doc_id: d.number for d in documents}
     mark_attached_copies(paragraphs, part_numbers, doc_numbers)
+    attached_references(documents, paragraphs)
     link_duplicates(paragraphs, doc_numbers)
     from ingest.mandates import extract_mandates  # who must do what (issue 17)
 
@@ -187,5 +189,6 @@ def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
         **{name: meta.values.get(name) for name in ("number", "doc_type", "title", "issuer", "date", "signer",
                                                     "place", "source_name")},
     )
-    document.references = find_references(paragraphs, own_number=document.number)
+    document.references = find_references(paragraphs, own_number=document.number,
+                                          news=document.doc_type == NEWS_TYPE)
     return _Built(document, paragraphs, part_numbers, meta.issuer_aliases)

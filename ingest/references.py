@@ -5,11 +5,14 @@ Consumes the paragraphs of a document (and, for linking, all documents of the co
 date, issuer, title, the paragraph it occurs in. A short form ("Chỉ thị số 09") takes the full
 number of an earlier mention of the same type in the same document ("Chỉ thị số 09-CT/TW").
 
-Relation, from the wording of the clause before the mention (the text since the last ";", ":",
-sentence end, or the previous mention): "căn cứ" -> basis; "thực hiện", "triển khai", "quán triệt",
-"cụ thể hóa" -> implements; else cites. A mention inside another mention's "về ..." title (the
-Kết luận "về tiếp tục thực hiện Chỉ thị 09") is that document's relation, so it is "cites" here;
-a mention that only continues an enumeration after ";" inherits the relation of the one before.
+Relation, from the wording around the mention by the rules of resources/relation_rules.txt (the clause
+before it, since the last ";", ":", sentence end or previous mention, and what follows its date, issuer
+and title): implements, continues, basis, replaces, amends, repeals, attaches, or cites for the rest.
+Every mention in a news article is reports_on. A mention inside another mention's "về ..." title (the
+Kết luận "về tiếp tục thực hiện Chỉ thị 09") is that document's relation, so it is "cites" here; a mention
+that only continues an enumeration after ";" inherits the relation of the one before. Each reference
+keeps the sentence it stands in. The issuer of a mention stops where ingest.issuers says; the title is
+what follows it ("về ..." or a title opener such as "quy định ...").
 """
 
 from __future__ import annotations
@@ -17,25 +20,26 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from importlib import resources
+
 from ingest.doctypes import type_alternation
+from ingest.issuers import issuer_length, title_openers
 from ingest.metadata import parse_date
 from ingest.models import Document, Paragraph, Reference
 from ingest.normalize import fold_accents
 from ingest.orgnames import org_case, same_body
 
-_NUMBER = r"\d{1,4}(?:[-–/][0-9A-Za-zĐđ]+)*"
+_NUMBER = r"\d{1,5}(?:[-–/][^\W_]+)*"
 _MENTION = re.compile(rf"(?<!\w)(?P<type>{type_alternation()})\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})", re.I)
 _DATE = re.compile(r"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
                    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
-_ISSUER_STOP = r"(?:về|khóa|khoá|ban hành|bằng|để|nhằm|trong|theo|với|đã|và|cho|tại|là|số|ngày|được|đến|đối với)"
-_ISSUER = re.compile(rf"\s*,?\s*(?:của|do)\s+(?P<issuer>[^\W\d_][\w/]*(?:\s+(?!{_ISSUER_STOP}\b)[\w/]+){{0,11}})",
-                     re.I)
+_ISSUER_START = re.compile(r"\s*,?\s*(?:của|do)\s+", re.I)
 _PAREN = re.compile(r"\s*\([^)]{0,40}\)")
 _TITLE_START = re.compile(r"\s*,?\s*(?:ban hành\s+)?về\s+(?:việc\s+)?[“\"]?", re.I)
 _TITLE_END = re.compile(r"[”\";:(]|\.(?:\s|$)")
 _CLAUSE_END = re.compile(r"[;:]|[.!?](?:\s|$)|\n")
-IMPLEMENT_WORDS = ("thuc hien", "trien khai", "quan triet", "cu the hoa", "to chuc thuc hien")
-BASIS_WORDS = ("can cu",)
+_SENTENCE_END = re.compile(r"[.!?;](?=\s+[^\W\d_]*[A-ZĐÀ-Ỹ]|\s*$)|\n")
+NEWS_RELATION = "reports_on"
 
 
 @lru_cache(maxsize=65536)
@@ -46,18 +50,47 @@ def number_key(number: str | None) -> str:
     return re.sub(r"\s+", "", fold_accents(number).replace("–", "-")).upper()
 
 
-def _relation(window: str) -> str | None:
-    folded = fold_accents(window)
-    best: tuple[int, str] | None = None
-    for words, relation in ((BASIS_WORDS, "basis"), (IMPLEMENT_WORDS, "implements")):
-        for word in words:
-            pos = folded.rfind(word)
-            if pos >= 0 and (best is None or pos > best[0]):
-                best = (pos, relation)
-    return best[1] if best else None
+@lru_cache(maxsize=1)
+def relation_rules() -> list[tuple[str, str, re.Pattern]]:
+    """(relation, side, pattern) of resources/relation_rules.txt, in the file's order."""
+    raw = resources.files("ingest.resources").joinpath("relation_rules.txt").read_text(encoding="utf-8")
+    rules = []
+    for line in raw.splitlines():
+        if line.strip() and not line.startswith("#"):
+            relation, side, pattern = (part.strip() for part in line.split("|", 2))
+            rules.append((relation, side, re.compile(rf"(?<![a-z]){pattern}(?![a-z])")))
+    return rules
 
 
-def find_references(paragraphs: list[Paragraph], own_number: str | None = None) -> list[Reference]:
+def relation_from_wording(before: str, after: str = "") -> str | None:
+    """The relation the wording states: `before` is the clause up to the mention, `after` what follows its
+    date, issuer and title up to the clause's end; None when neither says (the caller decides)."""
+    folded_after = fold_accents(after).lower()
+    for relation, side, pattern in relation_rules():
+        if side == "after" and pattern.search(folded_after):
+            return relation
+    folded = fold_accents(before).lower()
+    best: tuple[int, int, str] | None = None  # (end, -rule order, relation)
+    for order, (relation, side, pattern) in enumerate(relation_rules()):
+        if side != "before":
+            continue
+        for match in pattern.finditer(folded):
+            candidate = (match.end(), -order, relation)
+            if best is None or candidate > best:
+                best = candidate
+    return best[2] if best else None
+
+
+def sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds [start, end): from the last sentence end before it to the next."""
+    begin = max([m.end() for m in _SENTENCE_END.finditer(text, 0, start)] + [0])
+    stop = _SENTENCE_END.search(text, end)
+    return text[begin: stop.end() if stop else len(text)].strip()
+
+
+def find_references(paragraphs: list[Paragraph], own_number: str | None = None, news: bool = False) -> list[Reference]:
+    """The mentions of other documents in `paragraphs` (of one document numbered `own_number`; `news`: the
+    document is a news article, whose mentions are reports_on)."""
     references: list[Reference] = []
     full_numbers: dict[tuple[str, str], str] = {}  # (type, leading digits) -> full number seen earlier
     own_key = number_key(own_number)
@@ -72,7 +105,7 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None) 
             if re.fullmatch(r"(19|20)\d\d", number) and not re.search(r"\bsố\b", match.group(0), re.I):
                 continue  # "Kế hoạch 2021": a year, not a number
             tail = text[match.end(): match.end() + 500]
-            date, issuer, title, title_span = _parse_tail(tail)
+            date, issuer, title, title_span, consumed = _parse_tail(tail)
             nested = any(start <= match.start() < end for start, end in title_spans)
             if title_span:
                 title_spans.append((match.end() + title_span[0], match.end() + title_span[1]))
@@ -84,10 +117,12 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None) 
             clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())] + [0])
             window_start = max(clause_start, previous_end)
             window = text[window_start: match.start()]
+            clause_end = _CLAUSE_END.search(tail, consumed)
+            after = tail[consumed: clause_end.start() if clause_end else len(tail)]
             if nested:
                 relation = "cites"
             else:
-                relation = _relation(window)
+                relation = relation_from_wording(window, after)
                 if relation is None:
                     bare = re.sub(r"[\W_]+|\bvà\b", "", window)
                     relation = previous_relation if not bare and previous_relation else "cites"
@@ -97,21 +132,23 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None) 
                 continue  # the document naming itself ("Kết luận số 44-KL/TW" inside 44-KL/TW)
             references.append(Reference(
                 number=number, doc_type=doc_type, date=parse_date(date), issuer=issuer, title=title,
-                relation=relation, paragraph_id=paragraph.paragraph_id,
-                mention=match.group(0),
+                relation=NEWS_RELATION if news else relation, paragraph_id=paragraph.paragraph_id,
+                mention=match.group(0), sentence=sentence_of(text, match.start(), match.end()),
             ))
     return references
 
 
-def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[int, int] | None]:
+def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[int, int] | None, int]:
+    """Date, issuer, title and the title's span in what follows a mention, and how much of it they take."""
     pos = 0
     date = issuer = title = None
     match = _DATE.match(tail, pos)
     if match:
         date, pos = match.group("date"), match.end()
-    match = _ISSUER.match(tail, pos)
-    if match:
-        issuer, pos = org_case(match.group("issuer").strip()), match.end()
+    match = _ISSUER_START.match(tail, pos)
+    length = issuer_length(tail[match.end():]) if match else 0
+    if length:
+        issuer, pos = org_case(tail[match.end(): match.end() + length].strip()), match.end() + length
         paren = _PAREN.match(tail, pos)
         if paren:
             pos = paren.end()
@@ -127,12 +164,28 @@ def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[in
             date, pos = match.group("date"), match.end()
     span = None
     match = _TITLE_START.match(tail, pos)
+    if match is None and issuer:  # "... tỉnh An Giang quy định mức hỗ trợ": a title opener right after the issuer
+        match = _opened_title(tail, pos)
     if match:
         end = _TITLE_END.search(tail, match.end())
         stop = end.start() if end else len(tail)
         title = tail[match.end(): stop].strip(" ,")
         span = (match.end(), stop)
-    return date, issuer, title or None, span
+        pos = stop
+    return date, issuer, title or None, span, pos
+
+
+def _opened_title(tail: str, pos: int) -> re.Match | None:
+    """A zero-width match where a title opener (resources/title_openers.txt) starts right after `pos`."""
+    gap = re.match(r"\s+", tail[pos:])
+    if not gap:
+        return None
+    start = pos + gap.end()
+    words = re.findall(r"[a-z]+", fold_accents(tail[start: start + 40]).lower())
+    singles, pairs = title_openers()
+    if words and (words[0] in singles or " ".join(words[:2]) in pairs):
+        return re.compile("").match(tail, start)
+    return None
 
 
 def _canonical_type(raw: str) -> str:
@@ -200,3 +253,29 @@ def _resolve_short_form(reference: Reference, documents: list[Document]) -> None
             matches.append(document)
     if len(matches) == 1:
         reference.number = matches[0].number
+
+
+def attached_references(documents: list[Document], paragraphs: list[Paragraph]) -> None:
+    """A letter that carries another document's full text (paragraphs with `attached_number`) attaches it:
+    its references found inside that text are the attached document's own and go; one "attaches"
+    reference stands for the copy. Runs after ingest.dedupe.mark_attached_copies."""
+    by_number = {number_key(d.number): d.doc_id for d in documents if d.number}
+    first_attached: dict[str, dict[str, Paragraph]] = {}
+    for paragraph in paragraphs:
+        if paragraph.attached_number:
+            first_attached.setdefault(paragraph.doc_id, {}).setdefault(paragraph.attached_number, paragraph)
+    for document in documents:
+        copies = first_attached.get(document.doc_id)
+        if not copies:
+            continue
+        inside = {p.paragraph_id for p in paragraphs if p.doc_id == document.doc_id and p.attached_number}
+        kept = [r for r in document.references if r.paragraph_id not in inside]
+        for number, paragraph in copies.items():
+            if number_key(number) == number_key(document.number):
+                continue
+            from ingest.doctypes import type_from_number
+
+            kept.append(Reference(number=number, doc_type=type_from_number(number), relation="attaches",
+                                  paragraph_id=paragraph.paragraph_id, mention=f"{number} (toàn văn kèm theo)",
+                                  sentence=paragraph.text[:300], target_doc_id=by_number.get(number_key(number))))
+        document.references = kept

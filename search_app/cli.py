@@ -144,10 +144,22 @@ def search(
         sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     out = Console()
+    lookup = response.lookup
+    if lookup and lookup.notice:
+        out.print(f"[bold yellow]{lookup.notice}[/bold yellow]")
+        for c in lookup.citing:
+            out.print(f"  [dim]nhắc đến trong {c.type or ''} {c.number or c.title or c.doc_id}: {c.sentence or ''}[/dim]")
+    for card in lookup.cards if lookup else []:
+        out.print(f"[bold green]{card.type or ''} {card.number or ''}[/bold green]: {card.title or ''}")
+        out.print(f"  [dim]{card.issuer or ''}, {card.date or ''} — {card.url}[/dim]\n")
+    for h in response.relations:
+        out.print(f"[bold]{h.from_doc_id}[/bold] {h.relation} {h.to_number or h.to_doc_id}: {h.sentence or ''}")
+    if response.relations:
+        out.print()
     if response.answer:
         out.print(f"[bold green]Trả lời:[/bold green] {response.answer.text}")
         out.print(f"  [dim]— {response.answer.citation.label}[/dim]\n")
-    else:
+    elif not (lookup and (lookup.cards or lookup.notice)) and not response.relations:
         out.print("[yellow]Không tìm thấy nội dung phù hợp.[/yellow]\n")
     for rank, hit in enumerate(response.results, 1):
         out.print(f"[bold]{rank}. {hit.citation.label}[/bold]  [dim](điểm {hit.score:.3f})[/dim]")
@@ -190,9 +202,17 @@ def evaluate(
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
     mandates: Annotated[bool, typer.Option("--mandates", help="Score mandate extraction instead (labelled set).")] = False,
+    relations: Annotated[
+        bool, typer.Option("--relations", help="Precision and recall per relation type on the labelled relation set.")
+    ] = False,
 ) -> None:
     """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set (--mandates: precision,
-    recall and per-field accuracy of mandate extraction)."""
+    recall and per-field accuracy of mandate extraction; --relations: precision and recall per relation type)."""
+    if relations:  # reads documents only: no index, no embedder
+        from index.relation_eval import run_relation_evaluation
+
+        run_relation_evaluation(queries)
+        return
     if mandates:
         from index.mandate_eval import evaluate_heldout, evaluate_mandates, print_scores
 

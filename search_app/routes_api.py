@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from index.relation_graph import relation_graph
 from index.types import SearchResponse, paragraph_url
 from ingest.models import Document, Paragraph, Reference
 from search_app import export
@@ -138,6 +139,15 @@ def api_search(
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
 def api_documents(searcher: SearcherDep):
     return [_summary(searcher, d) for d in searcher.documents()]
+
+
+@router.get("/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)")
+def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int, Query(ge=1, le=3)] = 2):
+    """Declared before the catch-all document route: "{doc_id:path}" would take "a/b/graph" whole."""
+    graph = relation_graph(searcher.numbers, doc_id, depth)
+    if graph is None:
+        raise HTTPException(404, f"Không có văn bản '{doc_id[:100]}' trong kho.")
+    return graph.as_json()
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ",

@@ -11,8 +11,12 @@ import math
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
+from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
+from index.relation_graph import GraphvizMissing, graph_svg, inline_svg, node_url, relation_graph, timeline
+from index.relation_search import relation_question
 from index.types import document_url
 from search_app import collection
 from search_app.collation import sort_key
@@ -30,9 +34,7 @@ EXAMPLE_QUERIES = [
     "vai trò của MTTQ trong phong trào",
     "kinh phí cho lực lượng bảo vệ an ninh cơ sở",
 ]
-RELATION_OUT = {"implements": "Thực hiện", "basis": "Căn cứ", "cites": "Nhắc đến"}
-RELATION_IN = {"implements": "Được thực hiện bởi", "basis": "Được làm căn cứ bởi", "cites": "Được nhắc đến trong"}
-RELATION_RANK = {"implements": 0, "basis": 1, "cites": 2}  # the strongest relation names a link
+
 SORT_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date"}
 
 
@@ -88,6 +90,9 @@ def search_page(
         "added": added,  # the passage just added (search_app.routes_collection): its confirmation
         "return_to": _search_link(params, page=page_value if page_value > 1 else None),
         "max_query_chars": settings.max_query_chars,
+        "relation_asked": bool(q.strip()) and relation_question(q) is not None,
+        "relation_labels": RELATION_OUT,
+        "document_of": searcher.document,
     }
     status = 200
     if not q.strip():
@@ -138,6 +143,26 @@ def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int
     if text is None or start_value is None or end_value is None or not start_value < end_value <= len(text):
         return {}
     return {paragraph_id: (start_value, end_value)}
+# Per-document sub-pages come before the catch-all document page: "{doc_id:path}" takes "a/b/graph.svg" whole.
+@router.get("/documents/{doc_id:path}/graph.svg")
+def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
+    graph = relation_graph(searcher.numbers, doc_id, _int_or_none(depth, 1, 3) or 2)
+    if graph is None:
+        raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    try:
+        svg = graph_svg(graph)
+    except GraphvizMissing as exc:
+        raise HTTPException(status_code=503, detail=f"Không vẽ được sơ đồ quan hệ: {exc}.") from exc
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/documents/{doc_id:path}/timeline", response_class=HTMLResponse)
+def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
+    levels = timeline(searcher.numbers, doc_id)
+    if levels is None:
+        raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
+    return templates.TemplateResponse(request, "timeline.html", {
+        "doc": searcher.document(doc_id), "levels": levels, "node_url": node_url})
 
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
@@ -147,6 +172,11 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     paragraphs = searcher.paragraphs_of(doc_id)
+    graph = relation_graph(searcher.numbers, doc_id, 2)
+    try:
+        graph_drawing, graph_note = Markup(inline_svg(graph_svg(graph))), None
+    except GraphvizMissing as exc:  # the page still lists the relations
+        graph_drawing, graph_note = None, f"Không vẽ được sơ đồ ({exc}); danh sách quan hệ:"
     outgoing: dict[str, dict] = {}
     for ref in document.references:  # one line per document mentioned, with its strongest relation
         key = ref.target_doc_id or ref.number or ref.mention
@@ -177,5 +207,10 @@ def document_page(request: Request, doc_id: str, searcher: SearcherDep, template
             "added": added,
             "return_to": document_url(doc_id),
             **mandate_panel(searcher, doc_id),
+            "graph": graph,
+            "graph_drawing": graph_drawing,
+            "graph_note": graph_note,
+            "node_url": node_url,
+            "relation_labels": RELATION_OUT,
         },
     )

@@ -175,7 +175,8 @@ def test_so_before_a_number_belongs_to_the_reference():
     assert drop_number_word("chi thi so 09 va so 10") == "chi thi 09 va 10"
     assert drop_number_word("số lượng, so sánh, hồ sơ 12") == "số lượng, so sánh, hồ sơ 12"
     analysis = analyze_query("Quyết định số 1234/QĐ-UBND")
-    assert analysis.typed_numbers == [("quyet dinh", "1234")] and "so" not in analysis.content_words
+    # the whole number names the document; its leading digits alone would name every Quyết định 1234 (issue 18)
+    assert analysis.numbers == ["1234/qd-ubnd"] and analysis.typed_numbers == [] and "so" not in analysis.content_words
 
 
 def test_section_references_are_folded_paths():

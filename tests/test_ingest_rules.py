@@ -107,7 +107,7 @@ def test_reference_relations_and_forms() -> None:
     assert by_number[("1234/QĐ-UBND", "d-2")].relation == "cites"
     assert by_number[("05-CT/TU", "d-2")].doc_type == "Chỉ thị"
     short = by_number[("05-CT/TU", "d-3")]
-    assert (short.mention, short.relation) == ("Chỉ thị số 05", "implements")
+    assert (short.mention, short.relation) == ("Chỉ thị số 05", "continues")  # "tiếp tục triển khai" (issue 18)
     assert len(refs) == 4  # "Kết luận này" names no number
 
 
