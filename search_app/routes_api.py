@@ -141,7 +141,7 @@ def api_documents(searcher: SearcherDep):
     return [_summary(searcher, d) for d in searcher.documents()]
 
 
-@router.get("/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)")
+@router.get("/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)", responses=NOT_FOUND)
 def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int, Query(ge=1, le=3)] = 2):
     """Declared before the catch-all document route: "{doc_id:path}" would take "a/b/graph" whole."""
     graph = relation_graph(searcher.numbers, doc_id, depth)
