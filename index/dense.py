@@ -91,18 +91,15 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 
 def _bounded_spans(text: str, spans: list[tuple[int, int]]):
-    """Sentence spans, a "sentence" past what the embedder reads (text without punctuation) cut at spaces
-    into windows: one vector for thousands of words would cost the embedder for nothing."""
+    """Sentence spans; a "sentence" past what the embedder reads (text without punctuation: a list of short
+    lines, a flattened table) is embedded by its first window only. Its words stay in the lexical index;
+    embedding all of it cost ~90 s for one 300 KB list of 100,000 lines (docs/decisions/0019)."""
     for start, end in spans:
         if end - start <= LONGEST_SENTENCE_CHARS:
             yield start, end
             continue
-        while end - start > LONG_PARAGRAPH_CHARS:
-            cut = text.rfind(" ", start + 1, start + WINDOW_CHARS)
-            cut = cut if cut > start else start + WINDOW_CHARS
-            yield start, cut
-            start = cut + 1 if text[cut:cut + 1] == " " else cut
-        yield start, end
+        cut = text.rfind(" ", start + 1, start + WINDOW_CHARS)
+        yield start, cut if cut > start else start + WINDOW_CHARS
 
 
 def context_of(document: Document, paragraph: Paragraph, heading: str = "") -> str:
