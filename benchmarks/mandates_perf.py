@@ -24,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 def timed(paths: list[Path], extract: bool) -> tuple[float, int, int]:
     from ingest.pipeline import ingest_paths
 
-    patch = mock.patch("ingest.mandates.extract_mandates", return_value=[]) if not extract else mock.MagicMock()
+    patch = (
+        mock.patch("ingest.mandates.extract_mandates", return_value=[]) if not extract else mock.MagicMock()
+    )
     with patch:  # CPU time of this process: the machine is shared, and wall time swings with others' load
         start = time.process_time()
         corpus = ingest_paths(paths)
@@ -42,14 +44,19 @@ def measure(name: str, paths: list[Path], runs: int) -> None:
             if extract:
                 counts = (paragraphs, mandates)
     a, b = statistics.median(with_), statistics.median(without)
-    print(f"{name}: {counts[0]:,} paragraphs, {counts[1]:,} mandates; ingest median {b:.3f} s CPU without extraction, "
-          f"{a:.3f} s with (+{(a - b) / b * 100:.1f}%) over {runs} alternating runs", flush=True)
+    print(
+        f"{name}: {counts[0]:,} paragraphs, {counts[1]:,} mandates; ingest median {b:.3f} s CPU without extraction, "
+        f"{a:.3f} s with (+{(a - b) / b * 100:.1f}%) over {runs} alternating runs",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--synthetic", type=int, default=5000, help="paragraphs of the synthetic corpus (0: none)")
+    parser.add_argument(
+        "--synthetic", type=int, default=5000, help="paragraphs of the synthetic corpus (0: none)"
+    )
     args = parser.parse_args()
     from index.mandate_eval import write_test_documents
 
@@ -63,7 +70,7 @@ def main() -> None:
             path = tmp / "synthetic" / "perf.jsonl"
             path.parent.mkdir()
             synthetic_corpus(real_sentences(), args.synthetic, path)
-            measure(f"synthetic corpus of real sentences", [path], max(3, args.runs // 2))
+            measure("synthetic corpus of real sentences", [path], max(3, args.runs // 2))
 
 
 if __name__ == "__main__":

@@ -23,22 +23,55 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-STATE = [("Quyết định", "QĐ-UBND", "Ủy ban nhân dân tỉnh An Giang"), ("Công văn", "UBND-VX", "Ủy ban nhân dân tỉnh An Giang"),
-         ("Công văn", "UBND-KTN", "Ủy ban nhân dân tỉnh An Giang"), ("Công văn", "UBND-NC", "Ủy ban nhân dân tỉnh An Giang"),
-         ("Kế hoạch", "KH-UBND", "Ủy ban nhân dân tỉnh An Giang"), ("Tờ trình", "TTr-CAT-QLHC", "Công an tỉnh An Giang"),
-         ("Báo cáo", "BC-UBND", "Ủy ban nhân dân huyện Châu Thành"), ("Nghị quyết", "NQ-HĐND", "Hội đồng nhân dân tỉnh An Giang")]
-PARTY = [("Kế hoạch", "KH/TU", "Ban Thường vụ Tỉnh ủy"), ("Công văn", "CV/TU", "Ban Thường vụ Tỉnh ủy"),
-         ("Chỉ thị", "CT/TU", "Ban Thường vụ Tỉnh ủy"), ("Kết luận", "KL/TU", "Ban Thường vụ Tỉnh ủy"),
-         ("Thông báo", "TB/TU", "Thường trực Tỉnh ủy"), ("Báo cáo", "BC/HU", "Ban Thường vụ Huyện ủy Châu Thành")]
-TOPICS = ["triển khai phong trào toàn dân bảo vệ an ninh Tổ quốc", "hỗ trợ kinh phí cho lực lượng bảo vệ an ninh cơ sở",
-          "tăng cường công tác phòng, chống tội phạm ma túy", "kiện toàn Ban Chỉ đạo 138", "xây dựng xã an toàn về an ninh, trật tự",
-          "tổ chức Ngày hội toàn dân bảo vệ an ninh Tổ quốc", "sơ kết công tác dân vận", "bảo đảm trật tự an toàn giao thông",
-          "phòng chống thiên tai và tìm kiếm cứu nạn", "chuyển đổi số trong cơ quan nhà nước", "cải cách hành chính năm",
-          "tuyên truyền Nghị quyết Đại hội Đảng bộ tỉnh", "thi đua khen thưởng", "quản lý vũ khí, vật liệu nổ"]
-CODES = {"Quyết định": "QĐ", "Công văn": "CV", "Kế hoạch": "KH", "Tờ trình": "TTr", "Báo cáo": "BC", "Nghị quyết": "NQ",
-         "Chỉ thị": "CT", "Kết luận": "KL", "Thông báo": "TB"}
-FOLD = str.maketrans("ĐđÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬàáảãạăằắẳẵặâầấẩẫậÈÉẺẼẸÊỀẾỂỄỆèéẻẽẹêềếểễệÌÍỈĨỊìíỉĩịÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢòóỏõọôồốổỗộơờớởỡợÙÚỦŨỤƯỪỨỬỮỰùúủũụưừứửữựỲÝỶỸỴỳýỷỹỵ",
-                     "DdAAAAAAAAAAAAAAAAAaaaaaaaaaaaaaaaaaEEEEEEEEEEEeeeeeeeeeeeIIIIIiiiiiOOOOOOOOOOOOOOOOOoooooooooooooooooUUUUUUUUUUUuuuuuuuuuuuYYYYYyyyyy")
+STATE = [
+    ("Quyết định", "QĐ-UBND", "Ủy ban nhân dân tỉnh An Giang"),
+    ("Công văn", "UBND-VX", "Ủy ban nhân dân tỉnh An Giang"),
+    ("Công văn", "UBND-KTN", "Ủy ban nhân dân tỉnh An Giang"),
+    ("Công văn", "UBND-NC", "Ủy ban nhân dân tỉnh An Giang"),
+    ("Kế hoạch", "KH-UBND", "Ủy ban nhân dân tỉnh An Giang"),
+    ("Tờ trình", "TTr-CAT-QLHC", "Công an tỉnh An Giang"),
+    ("Báo cáo", "BC-UBND", "Ủy ban nhân dân huyện Châu Thành"),
+    ("Nghị quyết", "NQ-HĐND", "Hội đồng nhân dân tỉnh An Giang"),
+]
+PARTY = [
+    ("Kế hoạch", "KH/TU", "Ban Thường vụ Tỉnh ủy"),
+    ("Công văn", "CV/TU", "Ban Thường vụ Tỉnh ủy"),
+    ("Chỉ thị", "CT/TU", "Ban Thường vụ Tỉnh ủy"),
+    ("Kết luận", "KL/TU", "Ban Thường vụ Tỉnh ủy"),
+    ("Thông báo", "TB/TU", "Thường trực Tỉnh ủy"),
+    ("Báo cáo", "BC/HU", "Ban Thường vụ Huyện ủy Châu Thành"),
+]
+TOPICS = [
+    "triển khai phong trào toàn dân bảo vệ an ninh Tổ quốc",
+    "hỗ trợ kinh phí cho lực lượng bảo vệ an ninh cơ sở",
+    "tăng cường công tác phòng, chống tội phạm ma túy",
+    "kiện toàn Ban Chỉ đạo 138",
+    "xây dựng xã an toàn về an ninh, trật tự",
+    "tổ chức Ngày hội toàn dân bảo vệ an ninh Tổ quốc",
+    "sơ kết công tác dân vận",
+    "bảo đảm trật tự an toàn giao thông",
+    "phòng chống thiên tai và tìm kiếm cứu nạn",
+    "chuyển đổi số trong cơ quan nhà nước",
+    "cải cách hành chính năm",
+    "tuyên truyền Nghị quyết Đại hội Đảng bộ tỉnh",
+    "thi đua khen thưởng",
+    "quản lý vũ khí, vật liệu nổ",
+]
+CODES = {
+    "Quyết định": "QĐ",
+    "Công văn": "CV",
+    "Kế hoạch": "KH",
+    "Tờ trình": "TTr",
+    "Báo cáo": "BC",
+    "Nghị quyết": "NQ",
+    "Chỉ thị": "CT",
+    "Kết luận": "KL",
+    "Thông báo": "TB",
+}
+FOLD = str.maketrans(
+    "ĐđÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬàáảãạăằắẳẵặâầấẩẫậÈÉẺẼẸÊỀẾỂỄỆèéẻẽẹêềếểễệÌÍỈĨỊìíỉĩịÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢòóỏõọôồốổỗộơờớởỡợÙÚỦŨỤƯỪỨỬỮỰùúủũụưừứửữựỲÝỶỸỴỳýỷỹỵ",
+    "DdAAAAAAAAAAAAAAAAAaaaaaaaaaaaaaaaaaEEEEEEEEEEEeeeeeeeeeeeIIIIIiiiiiOOOOOOOOOOOOOOOOOoooooooooooooooooUUUUUUUUUUUuuuuuuuuuuuYYYYYyyyyy",
+)
 
 
 def records(count: int, seed: int) -> list[dict]:
@@ -60,14 +93,28 @@ def records(count: int, seed: int) -> list[dict]:
         seen.add((number, year))
         date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         topic = rng.choice(TOPICS)
-        out.append({"id": f"rec-{len(out):05d}", "number": number, "type": doc_type, "issuer": issuer, "date": date,
-                    "title": f"V/v {topic}", "topic": topic})
+        out.append(
+            {
+                "id": f"rec-{len(out):05d}",
+                "number": number,
+                "type": doc_type,
+                "issuer": issuer,
+                "date": date,
+                "title": f"V/v {topic}",
+                "topic": topic,
+            }
+        )
     for record in out:  # each cites one to three others (same numbers as other targets, so mentions compete)
         cited = rng.sample(out, rng.randint(1, 3))
-        refs = "; ".join(f"{c['type']} số {c['number']} ngày {c['date'][8:]}/{c['date'][5:7]}/{c['date'][:4]} của {c['issuer']}"
-                         for c in cited if c is not record)
-        record["text"] = (f"Số: {record['number']}\n\n{record['title']}. "
-                          f"Thực hiện {refs}, {record['issuer']} đề nghị các cơ quan, đơn vị {record['topic']}.")
+        refs = "; ".join(
+            f"{c['type']} số {c['number']} ngày {c['date'][8:]}/{c['date'][5:7]}/{c['date'][:4]} của {c['issuer']}"
+            for c in cited
+            if c is not record
+        )
+        record["text"] = (
+            f"Số: {record['number']}\n\n{record['title']}. "
+            f"Thực hiện {refs}, {record['issuer']} đề nghị các cơ quan, đơn vị {record['topic']}."
+        )
     return out
 
 
@@ -84,15 +131,25 @@ def queries(recs: list[dict], count: int, seed: int) -> list[tuple[str, str, str
         year = r["date"][:4]
         repeated = by_full[r["number"]] > 1
         same_lead = by_type_lead[(r["type"], lead)]
-        forms = [("whole", f"{r['type']} {r['number']}" + (f" năm {year}" if repeated else "")),
-                 ("whole, số", f"{r['type'].lower()} số {r['number']}" + (f" năm {year}" if repeated else "")),
-                 ("whole, toneless", f"{r['type']} {r['number']}".translate(FOLD).lower() + (f" nam {year}" if repeated else ""))]
+        forms = [
+            ("whole", f"{r['type']} {r['number']}" + (f" năm {year}" if repeated else "")),
+            ("whole, số", f"{r['type'].lower()} số {r['number']}" + (f" năm {year}" if repeated else "")),
+            (
+                "whole, toneless",
+                f"{r['type']} {r['number']}".translate(FOLD).lower() + (f" nam {year}" if repeated else ""),
+            ),
+        ]
         if len(same_lead) == 1:
-            forms += [("type + number", f"{r['type']} {lead}"), ("short code", f"{CODES[r['type']]} {lead:02d}"),
-                      ("short code, joined", f"{CODES[r['type']]}{lead}")]
+            forms += [
+                ("type + number", f"{r['type']} {lead}"),
+                ("short code", f"{CODES[r['type']]} {lead:02d}"),
+                ("short code, joined", f"{CODES[r['type']]}{lead}"),
+            ]
         elif sum(1 for o in same_lead if o["date"][:4] == year) == 1:
-            forms += [("type + number + year", f"{r['type']} {lead} năm {year}"),
-                      ("type + number + year, toneless", f"{r['type']} {lead} nam {year}".translate(FOLD).lower())]
+            forms += [
+                ("type + number + year", f"{r['type']} {lead} năm {year}"),
+                ("type + number + year, toneless", f"{r['type']} {lead} nam {year}".translate(FOLD).lower()),
+            ]
         form, query = rng.choice(forms)
         out.append((query, r["id"], form))
     return out
@@ -115,18 +172,26 @@ def main() -> None:
     recs = records(args.records, args.seed)
     args.index_dir.mkdir(parents=True, exist_ok=True)
     source = args.index_dir.parent / f"{args.index_dir.name}-records.jsonl"
-    source.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "topic"}, ensure_ascii=False) + "\n"
-                              for r in recs), encoding="utf-8")
+    source.write_text(
+        "".join(
+            json.dumps({k: v for k, v in r.items() if k != "topic"}, ensure_ascii=False) + "\n" for r in recs
+        ),
+        encoding="utf-8",
+    )
     embedder = load_embedder(args.embedder)
     started = time.perf_counter()
     corpus = ingest_paths([source])
     report = build_index(corpus, args.index_dir, embedder)
-    print(f"{len(corpus.documents)} records, {len(corpus.paragraphs)} paragraphs indexed in "
-          f"{time.perf_counter() - started:.0f} s ({report.embedded} embedded, {report.reused} reused)")
+    print(
+        f"{len(corpus.documents)} records, {len(corpus.paragraphs)} paragraphs indexed in "
+        f"{time.perf_counter() - started:.0f} s ({report.embedded} embedded, {report.reused} reused)"
+    )
     collisions = Counter(r["number"] for r in recs)
-    print(f"collisions: {sum(1 for n in collisions.values() if n > 1)} whole numbers in several years; "
-          f"{len({r['number'].split('/')[0] for r in recs if r['type'] == 'Công văn'})} leading numbers of "
-          f"{sum(1 for r in recs if r['type'] == 'Công văn')} Công văn")
+    print(
+        f"collisions: {sum(1 for n in collisions.values() if n > 1)} whole numbers in several years; "
+        f"{len({r['number'].split('/')[0] for r in recs if r['type'] == 'Công văn'})} leading numbers of "
+        f"{sum(1 for r in recs if r['type'] == 'Công văn')} Công văn"
+    )
     searcher = Searcher.load(args.index_dir, embedder, query_cache=0)
     hits, per_form = 0, defaultdict(lambda: [0, 0])
     misses = []

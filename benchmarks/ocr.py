@@ -27,9 +27,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
+from scan_fixtures import FULL_PAGE, LETTER, letter_text, render_page, scanned_look, write_image_pdf  # noqa: E402
 
 import ingest.ocr  # noqa: E402
-from scan_fixtures import FULL_PAGE, LETTER, letter_text, render_page, scanned_look, write_image_pdf  # noqa: E402
 
 KINDS = {  # name -> (blocks, points, scanned look?)
     "sạch 13pt": (LETTER, 13, False),
@@ -79,19 +79,28 @@ def main() -> None:
         for dpi in (int(d) for d in args.dpi.split(",")):
             rows = run(Path(work), args.pages_per_kind, dpi)
             cores = len(os.sched_getaffinity(0))
-            print(f"\nOCR {dpi} dpi, {cores} lõi, tải máy {os.getloadavg()[0]:.1f} "
-                  "(trang/phút khi máy rảnh ≈ 60 × số lõi / CPU giây mỗi trang)")
-            print(f"{'loại trang':<12} {'trang':>5} {'ký tự/trang':>11} {'giây':>7} {'trang/phút':>10} "
-                  f"{'CPU s/trang':>11} {'độ chính xác TB':>16} {'thấp nhất':>9}")
+            print(
+                f"\nOCR {dpi} dpi, {cores} lõi, tải máy {os.getloadavg()[0]:.1f} "
+                "(trang/phút khi máy rảnh ≈ 60 × số lõi / CPU giây mỗi trang)"
+            )
+            print(
+                f"{'loại trang':<12} {'trang':>5} {'ký tự/trang':>11} {'giây':>7} {'trang/phút':>10} "
+                f"{'CPU s/trang':>11} {'độ chính xác TB':>16} {'thấp nhất':>9}"
+            )
             for name, pages, chars, seconds, cpu, mean, worst in rows:
-                print(f"{name:<12} {pages:>5} {chars:>11} {seconds:>7.1f} {60 * pages / seconds:>10.1f} "
-                      f"{cpu / pages:>11.2f} {mean:>16.4f} {worst:>9.4f}")
+                print(
+                    f"{name:<12} {pages:>5} {chars:>11} {seconds:>7.1f} {60 * pages / seconds:>10.1f} "
+                    f"{cpu / pages:>11.2f} {mean:>16.4f} {worst:>9.4f}"
+                )
             pages = sum(r[1] for r in rows)
             seconds = sum(r[3] for r in rows)
             cpu = sum(r[4] for r in rows)
             mean = sum(r[1] * r[5] for r in rows) / pages
-            print(f"{'tổng':<12} {pages:>5} {'':>11} {seconds:>7.1f} {60 * pages / seconds:>10.1f} "
-                  f"{cpu / pages:>11.2f} {mean:>16.4f} {min(r[6] for r in rows):>9.4f}")
+            print(
+                f"{'tổng':<12} {pages:>5} {'':>11} {seconds:>7.1f} {60 * pages / seconds:>10.1f} "
+                f"{cpu / pages:>11.2f} {mean:>16.4f} {min(r[6] for r in rows):>9.4f}"
+            )
+
 
 if __name__ == "__main__":
     main()

@@ -58,14 +58,23 @@ def make_bomb(path: Path) -> None:
 
 def make_nul(path: Path) -> None:
     """A JSONL of 1,000 records, one with a NUL byte."""
-    lines = [json.dumps({"id": f"r{i}", "text": f"Công an xã số {i} tuần tra bảo đảm an ninh trật tự."},
-                        ensure_ascii=False).encode() for i in range(1000)]
+    lines = [
+        json.dumps(
+            {"id": f"r{i}", "text": f"Công an xã số {i} tuần tra bảo đảm an ninh trật tự."},
+            ensure_ascii=False,
+        ).encode()
+        for i in range(1000)
+    ]
     lines[500] = b'{"id": "bad", "text": "a\x00b"}'
     path.write_bytes(b"\n".join(lines))
 
 
-CASES = {"lines": ("lines.txt", make_lines), "big": ("big.txt", make_big), "bomb": ("bomb.docx", make_bomb),
-         "nul": ("records.jsonl", make_nul)}
+CASES = {
+    "lines": ("lines.txt", make_lines),
+    "big": ("big.txt", make_big),
+    "bomb": ("bomb.docx", make_bomb),
+    "nul": ("records.jsonl", make_nul),
+}
 
 
 def run_case(name: str, work: Path, tracuu: Path) -> dict:
@@ -78,13 +87,22 @@ def run_case(name: str, work: Path, tracuu: Path) -> dict:
     log = work / f"{name}.log"
     start = time.perf_counter()
     with log.open("w") as err:
-        proc = subprocess.Popen([str(tracuu), "ingest", str(source), "--index-dir",
-                                 str(index_dir)], stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [str(tracuu), "ingest", str(source), "--index-dir", str(index_dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, not the max over all children
     wall = time.perf_counter() - start
     last = (log.read_text(encoding="utf-8").strip().splitlines() or [""])[-1]
-    return {"case": name, "size_mb": round(source.stat().st_size / 2**20, 2), "exit": os.waitstatus_to_exitcode(status),
-            "wall_s": round(wall, 1), "peak_mb": round(usage.ru_maxrss / 1024), "result": last[:160]}
+    return {
+        "case": name,
+        "size_mb": round(source.stat().st_size / 2**20, 2),
+        "exit": os.waitstatus_to_exitcode(status),
+        "wall_s": round(wall, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "result": last[:160],
+    }
 
 
 def main() -> None:
@@ -99,8 +117,10 @@ def main() -> None:
     print(f"{'case':6} {'MB':>6} {'exit':>4} {'wall s':>7} {'peak MB':>8}  result")
     for name in args.cases.split(","):
         row = run_case(name, args.work, args.tracuu)
-        print(f"{row['case']:6} {row['size_mb']:>6} {row['exit']:>4} {row['wall_s']:>7} {row['peak_mb']:>8}  {row['result']}",
-              flush=True)
+        print(
+            f"{row['case']:6} {row['size_mb']:>6} {row['exit']:>4} {row['wall_s']:>7} {row['peak_mb']:>8}  {row['result']}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

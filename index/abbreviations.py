@@ -14,7 +14,9 @@ from pathlib import Path
 from ingest.normalize import fold_accents, normalize
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
-_VIET_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
+_VIET_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?"
+)
 SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)  # a syllable, as index.analysis splits text
 
 
@@ -45,6 +47,7 @@ def abbreviations() -> tuple[dict[str, str], re.Pattern]:
         else:
             table[fold_accents(short)] = expansion
             loose.append(fold_accents(short))
+
     def alternatives(forms: list[str], d_or_dd: bool = False) -> str:
         escaped = [re.escape(f) for f in sorted(forms, key=len, reverse=True)]
         return "|".join(e.replace("d", "[dđ]") if d_or_dd else e for e in escaped)

@@ -13,23 +13,36 @@ abbreviations come from files in index/resources/ rather than from any library d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
-from index.abbreviations import (SYLLABLE, abbreviation_key, abbreviations, expand_abbreviations, read_resource_lines,
-                                 spelled_out)
+from index.abbreviations import (
+    SYLLABLE,
+    abbreviation_key,
+    abbreviations,
+    expand_abbreviations,
+    read_resource_lines,
+    spelled_out,
+)
 from ingest.normalize import fold_accents, has_tone_marks, normalize
 
-# "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a letter.
-DOC_NUMBER = re.compile(r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE)
+# "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a
+# letter.
+DOC_NUMBER = re.compile(
+    r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE
+)
 DOC_TYPES = r"ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao"
 # "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text); not the leading digits of a
 # whole number ("công văn 463/UBND-VX" names 463/UBND-VX, not every Công văn 463)
-TYPE_AND_NUMBER = re.compile(rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/][^\W\d_]|/\d{{2,4}}[-/][^\W\d_])")
+TYPE_AND_NUMBER = re.compile(
+    rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/][^\W\d_]|/\d{{2,4}}[-/][^\W\d_])"
+)
 # What a reference may hold besides numbers and sections: its type ("Kế hoạch 177-KH/TU"), "số", the
 # year or date it was issued ("Chỉ thị 09-CT/TW năm 2011", "ngày 18/6/2019").
-REFERENCE_WORDS = re.compile(rf"\b(?:{DOC_TYPES}|van ban|so|nam\s+\d{{4}}|ngay\s+\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?)\b")
+REFERENCE_WORDS = re.compile(
+    rf"\b(?:{DOC_TYPES}|van ban|so|nam\s+\d{{4}}|ngay\s+\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?)\b"
+)
 # "mục 2.3", "phần II", "muc III.4", "chương II", "Điều 5", "khoản 2 Điều 5" (matched on folded text): the
 # section a query points at, as index.corpus_view compares it with a paragraph's folded section path
 # (ingest writes "2.3", "III.4", "Chương II.1", "Điều 5.2"; citations print "mục <path>").
@@ -42,7 +55,9 @@ SECTION_REFERENCE = re.compile(
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Normalized, lower-cased stopwords (words and syllables), with "_" joining multi-syllable words."""
-    return frozenset(normalize(w.strip().lower()).replace(" ", "_") for w in read_resource_lines("stopwords_vi.txt"))
+    return frozenset(
+        normalize(w.strip().lower()).replace(" ", "_") for w in read_resource_lines("stopwords_vi.txt")
+    )
 
 
 # "số" (No.) between a document's type and its number is part of the reference, not a word of the
@@ -71,7 +86,9 @@ def section_references(folded: str) -> list[str]:
 # A question about when a named document was issued: "Kết luận 44 ban hành ngày nào", "ngày ban hành chỉ
 # thị 09", "ket luan 44 ngay nao". "khi nào" alone asks for a deadline as often ("báo cáo khi nào"), so a
 # when-word counts only beside an issuing word or after a bare reference.
-WHEN_WORDS = re.compile(r"\b(?:ngay nao|nam nao|thang nao|khi nao|bao gio|luc nao|thoi gian nao|ngay bao nhieu|ngay may)\b")
+WHEN_WORDS = re.compile(
+    r"\b(?:ngay nao|nam nao|thang nao|khi nao|bao gio|luc nao|thoi gian nao|ngay bao nhieu|ngay may)\b"
+)
 ISSUE_DATE_WORDS = re.compile(r"\b(?:ngay|nam|thoi gian|thoi diem)\s+(?:ban hanh|ky)\b")
 ISSUE_WORDS = re.compile(r"\b(?:ban hành|ký|kí|ra đời|có hiệu lực)\b")  # toned: "kỳ" (period) is not "ký"
 
@@ -94,7 +111,11 @@ def is_reference_only(text: str) -> bool:
     numbers, "<type> <number>", section pointers, type words, "số" and dates are taken out, only
     stopwords are left ("Kế hoạch 177-KH/TU", "chỉ thị số 09 năm 2011", "mục III.4 Chỉ thị 09")."""
     folded = fold_accents(text)
-    spans = [m.span() for pattern in (DOC_NUMBER, TYPE_AND_NUMBER, SECTION_REFERENCE) for m in pattern.finditer(folded)]
+    spans = [
+        m.span()
+        for pattern in (DOC_NUMBER, TYPE_AND_NUMBER, SECTION_REFERENCE)
+        for m in pattern.finditer(folded)
+    ]
     if not spans:
         return False
     chars = list(text)  # folding keeps one character per character, so folded offsets hold in `text`
@@ -192,7 +213,9 @@ def query_text(query: str, restore_tones: Callable[[str], str] | None = None) ->
     return text
 
 
-def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None, text: str | None = None) -> QueryAnalysis:
+def analyze_query(
+    query: str, restore_tones: Callable[[str], str] | None = None, text: str | None = None
+) -> QueryAnalysis:
     """Analyze a query; `restore_tones` (from the index's own vocabulary) gives a toneless query its marks.
     `text` is query_text(query, restore_tones) when the caller has it already."""
     typed_text = normalize(query)
@@ -201,13 +224,19 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     folded_text = fold_accents(text)
     # Keep the abbreviation itself as well: a document may write "ANTT" rather than its expansion.
     table, pattern = abbreviations()
-    typed_shorts = [(abbreviation_key(m.group(0)), fold_accents(m.group(0))) for m in pattern.finditer(typed_text)]
+    typed_shorts = [
+        (abbreviation_key(m.group(0)), fold_accents(m.group(0))) for m in pattern.finditer(typed_text)
+    ]
     abbrev_tokens = [short for _, short in typed_shorts]
     # ... and the pairs it forms with the words typed beside it ("antt_o" of "ANTT ở cơ sở").
     typed = [fold_accents(s) for s in syllables(typed_text)]
     abbrev_pairs = [f"{a}_{b}" for a, b in zip(typed, typed[1:]) if a in abbrev_tokens or b in abbrev_tokens]
     # An expansion typed in full stands for its abbreviation too, with the same pairs ("luong_cscd").
-    spelled = [(short, before, after) for short, before, after in spelled_out(typed_text) if short not in abbrev_tokens]
+    spelled = [
+        (short, before, after)
+        for short, before, after in spelled_out(typed_text)
+        if short not in abbrev_tokens
+    ]
     abbrev_tokens += list(dict.fromkeys(short for short, _, _ in spelled))
     abbrev_pairs += [f"{before}_{short}" for short, before, _ in spelled if before]
     abbrev_pairs += [f"{short}_{after}" for short, _, after in spelled if after]
@@ -220,8 +249,11 @@ def analyze_query(query: str, restore_tones: Callable[[str], str] | None = None,
     exact = (exact_tokens(text, segments) + [a.lower() for a in abbrev_tokens]) if toned else []
     stop = stopwords()
     content = [fold_accents(s) for s in syllables(text) if s not in stop]
-    words = [fold_accents(" ".join(seg)) for seg in segments
-             if "_".join(seg) not in stop and not all(syl in stop for syl in seg)]
+    words = [
+        fold_accents(" ".join(seg))
+        for seg in segments
+        if "_".join(seg) not in stop and not all(syl in stop for syl in seg)
+    ]
     abbreviated: dict[str, str] = {}
     for key, short in typed_shorts + [(short, short) for short, _, _ in spelled]:
         expansion = set(SYLLABLE.findall(fold_accents(table[key])))

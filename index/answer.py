@@ -40,8 +40,12 @@ MIN_ANSWER_CHARS = 40  # a shorter best sentence ("Trách nhiệm:") is quoted w
 _WORD = re.compile(r"[^\W_]+")
 
 
-def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] | None = None,
-             known: list[bool] | None = None) -> float:
+def coverage(
+    paragraph_folded: str,
+    query: QueryAnalysis,
+    weights: list[float] | None = None,
+    known: list[bool] | None = None,
+) -> float:
     """IDF-weighted share of the query's content words (and document numbers) found in the paragraph.
 
     Words, not syllables, weighted by rarity: "giá vàng hôm nay" shares only the common "hôm nay" with
@@ -61,8 +65,11 @@ def coverage(paragraph_folded: str, query: QueryAnalysis, weights: list[float] |
         return f" {word} " in text
 
     # A word of an expanded abbreviation is found when the paragraph writes the abbreviation itself.
-    found = sum(w for word, w, k in zip(words, weights, known)
-                if k and (present(word) or (word in query.abbreviated and present(query.abbreviated[word]))))
+    found = sum(
+        w
+        for word, w, k in zip(words, weights, known)
+        if k and (present(word) or (word in query.abbreviated and present(query.abbreviated[word])))
+    )
     found += number_weight * sum(1 for n in query.numbers if n in paragraph_folded)
     return found / total if total > 0 else 0.0
 
@@ -86,8 +93,9 @@ def is_relevant(cosine: float, cover: float, unknown: float) -> bool:
     return cosine >= STRONG_COSINE or (cosine >= MIN_COSINE and cover >= MIN_COVERAGE)
 
 
-def best_sentences(text: str, query: QueryAnalysis, window: tuple[int, int] | None = None,
-                   folded: str | None = None) -> tuple[int, int]:
+def best_sentences(
+    text: str, query: QueryAnalysis, window: tuple[int, int] | None = None, folded: str | None = None
+) -> tuple[int, int]:
     """Offsets of the sentence(s) of `text` that best answer the query (verbatim span); `folded`:
     fold_accents(text), when the caller has it."""
     spans = sentence_spans(text)

@@ -47,7 +47,11 @@ def _rules() -> list[Rule]:
             need = needs.split(":", 1)[1]
         else:
             need = rf"\b(?:{_alternatives(needs)})\b"
-        rules.append(Rule(kind, re.compile(rf"(?:^|\s)(?:{_alternatives(asks)})(?:\s|$|[?.,])"), re.compile(need), toned))
+        rules.append(
+            Rule(
+                kind, re.compile(rf"(?:^|\s)(?:{_alternatives(asks)})(?:\s|$|[?.,])"), re.compile(need), toned
+            )
+        )
     if not rules:
         raise RuntimeError(f"{RESOURCE} holds no rule")
     return rules
@@ -82,11 +86,11 @@ def named_things(analysis: QueryAnalysis) -> list[str]:
         stop = {fold_accents(w) for w in stopwords()}
         for n, word in enumerate(words[1:], 1):
             after = n + 1
-            if word == "thanh" and words[after:after + 1] == ["pho"]:
+            if word == "thanh" and words[after : after + 1] == ["pho"]:
                 after += 1
             elif word not in ("tinh", "huyen", "tp"):
                 continue
-            place = words[after:after + 2]
+            place = words[after : after + 2]
             if len(place) == 2 and not any(w in stop for w in place):  # "tinh co nhiem vu": no place
                 names.append(" ".join(place))
     return list(dict.fromkeys(names))
@@ -96,8 +100,14 @@ def _contains(text_folded: str, phrase: str) -> bool:
     return re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text_folded) is not None
 
 
-def fits(analysis: QueryAnalysis, sentence: str, paragraph: str, document_text: str,
-         document_date: str | None, document_number: str | None) -> bool:
+def fits(
+    analysis: QueryAnalysis,
+    sentence: str,
+    paragraph: str,
+    document_text: str,
+    document_date: str | None,
+    document_number: str | None,
+) -> bool:
     """Whether the answer `sentence` (inside `paragraph`, of a document with this text, ISO date and
     number) gives what the question asks and stays with what it names."""
     question = fold_accents(analysis.raw).lower()
@@ -113,7 +123,9 @@ def fits(analysis: QueryAnalysis, sentence: str, paragraph: str, document_text: 
     # A count the question names ("tổng kết 20 năm", "lần thứ 10") must be the answer's too; document
     # numbers ("Kết luận 44") and sections ("mục 3") are names, checked apart.
     named_numbers = set(BARE_NUMBER.findall(question)) - years
-    named_numbers -= {n for _, n in analysis.typed_numbers} | {d for s in analysis.sections for d in re.findall(r"\d+", s)}
+    named_numbers -= {n for _, n in analysis.typed_numbers} | {
+        d for s in analysis.sections for d in re.findall(r"\d+", s)
+    }
     named_numbers -= {d for n in analysis.numbers for d in re.findall(r"\d+", n)}
     for number in named_numbers:
         if not re.search(rf"(?<![\d]){number}(?![\d])", paragraph_folded):

@@ -14,7 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +82,14 @@ def _embed(units: list[Unit], embedder: Embedder, cache: dict[str, np.ndarray], 
     return keys, vectors, set(todo)
 
 
-def build_index(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool = False,
-                wait: bool = True, on_wait: Callable[[], None] | None = None) -> BuildReport:
+def build_index(
+    corpus: Corpus,
+    index_dir: Path,
+    embedder: Embedder,
+    progress: bool = False,
+    wait: bool = True,
+    on_wait: Callable[[], None] | None = None,
+) -> BuildReport:
     """Write a complete new index of `corpus` into `index_dir` and make it the serving one.
 
     Holds the folder's lock throughout (store.index_lock): a second build waits for it, calling
@@ -108,13 +114,21 @@ def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress:
         )
         dense = DenseIndex.build(vectors, unit_paragraph)
 
-        stored = Corpus(documents=list(documents.values()), paragraphs=paragraphs,
-                        mandates=[m for m in corpus.mandates if m.doc_id in documents])
+        stored = Corpus(
+            documents=list(documents.values()),
+            paragraphs=paragraphs,
+            mandates=[m for m in corpus.mandates if m.doc_id in documents],
+        )
         write_corpus(stored, partial)
         write_paragraph_columns(stored, partial)  # what Searcher.load reads: no per-record validation at load
         with open(partial / "units.jsonl", "w", encoding="utf-8") as f:
             for unit, key in zip(units, keys):
-                f.write(json.dumps({"paragraph": unit.paragraph, "start": unit.start, "end": unit.end, "key": key}) + "\n")
+                f.write(
+                    json.dumps(
+                        {"paragraph": unit.paragraph, "start": unit.start, "end": unit.end, "key": key}
+                    )
+                    + "\n"
+                )
         np.save(partial / "vectors.npy", vectors, allow_pickle=False)
         # The same unit table as an array: the searcher loads this, not the JSONL (load time at 100k).
         table = np.array([(u.paragraph, u.start, u.end) for u in units], dtype=np.int64).reshape(-1, 3)
@@ -123,17 +137,26 @@ def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress:
         lexical.save(partial)
         runs = document_runs([p.doc_id for p in paragraphs])  # as the searcher numbers them (stored order)
         DocumentEvidence.save(partial, DocumentEvidence.postings_of(lexical, runs))
-        ToneRestorer.learn(texts + [normalize(d.title or "") for d in documents.values()]).save(partial / "lexicon.json")
+        ToneRestorer.learn(texts + [normalize(d.title or "") for d in documents.values()]).save(
+            partial / "lexicon.json"
+        )
         fresh_paragraphs = {units[i].paragraph for i in fresh}
-        store.write_json(partial / store.MANIFEST, {
-            "format_version": store.FORMAT_VERSION,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
-            "counts": {"documents": len(documents), "paragraphs": len(paragraphs), "units": len(units),
-                       "skipped_files": len(corpus.skipped)},
-            "dense_index": type(dense.index).__name__,
-            "sources": {d.source_path: d.source_sha256 for d in documents.values()},
-        })
+        store.write_json(
+            partial / store.MANIFEST,
+            {
+                "format_version": store.FORMAT_VERSION,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
+                "counts": {
+                    "documents": len(documents),
+                    "paragraphs": len(paragraphs),
+                    "units": len(units),
+                    "skipped_files": len(corpus.skipped),
+                },
+                "dense_index": type(dense.index).__name__,
+                "sources": {d.source_path: d.source_sha256 for d in documents.values()},
+            },
+        )
         final = store.publish(index_dir, partial)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -165,12 +188,14 @@ def needs_build(index_dir: Path, rebuild_broken: bool = True) -> bool:
     if not is_new and not rebuild_broken:
         raise IndexMissing(
             f"Thư mục {index_dir} không có chỉ mục dùng được (không tìm thấy bản đang phục vụ). "
-            f"Lập lại: tracuu ingest <thư mục văn bản> --index-dir {index_dir}")
+            f"Lập lại: tracuu ingest <thư mục văn bản> --index-dir {index_dir}"
+        )
     return True
 
 
-def ensure_index(index_dir: Path, data_dir: Path, embedder: Embedder, progress: bool = True,
-                 rebuild_broken: bool = True) -> None:
+def ensure_index(
+    index_dir: Path, data_dir: Path, embedder: Embedder, progress: bool = True, rebuild_broken: bool = True
+) -> None:
     """Ingest `data_dir` and build an index when `index_dir` holds none (first `tracuu serve`).
 
     A folder that exists but serves nothing (its `current` gone or dangling) is rebuilt from `data_dir`

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
+
 import numpy as np
 
 from index.analysis import QueryAnalysis
@@ -57,8 +58,11 @@ def citation_label(doc: Document, section: str) -> str:
             parts.append(f"về {_about(doc.title)}")
         label = " ".join(parts)
     else:
-        source = doc.source_name or doc.issuer or (
-            "tệp " + doc.source_path.replace("\\", "/").rsplit("/", 1)[-1] if doc.source_path else None)
+        source = (
+            doc.source_name
+            or doc.issuer
+            or ("tệp " + doc.source_path.replace("\\", "/").rsplit("/", 1)[-1] if doc.source_path else None)
+        )
         known = [f"nguồn: {source}" if source else "chưa rõ nguồn", date or UNKNOWN_DATE]
         title = f"“{doc.title}”" if doc.title else doc.doc_id
         label = f"{doc.doc_type} {title}" if doc.doc_type else title
@@ -84,7 +88,7 @@ def _dated_citation(number: str) -> re.Pattern:
 
 
 def _number_key(number: str) -> str:
-    """"09" and "9" name the same document number."""
+    """ "09" and "9" name the same document number."""
     return number.lstrip("0") or "0"
 
 
@@ -105,7 +109,9 @@ class CorpusView:
         # Near-duplicates: each paragraph's group is its canonical paragraph (or itself).
         group_ids: dict[str, int] = {}
         keys = (c or p for c, p in zip(columns["canonical_id"], columns["paragraph_id"]))
-        self.group = np.fromiter((group_ids.setdefault(key, len(group_ids)) for key in keys), dtype=np.int64, count=n)
+        self.group = np.fromiter(
+            (group_ids.setdefault(key, len(group_ids)) for key in keys), dtype=np.int64, count=n
+        )
         self._member_order, self._member_bounds = _grouped(self.group, len(group_ids))
         self.para_doc = np.array(columns["doc_id"], dtype=object)
         self.para_type = np.array([d.doc_type or "" for d in doc_list] + [""], dtype=object)[codes]
@@ -115,8 +121,11 @@ class CorpusView:
         # The same per paragraph as small integer codes into each facet's labels ("" : none), for
         # facet_counts: counting ints does not touch a Python string per candidate.
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
-        for name, values in (("type", [d.doc_type or "" for d in doc_list]), ("issuer", [d.issuer or "" for d in doc_list]),
-                             ("year", [str(y) if y else "" for y in years])):
+        for name, values in (
+            ("type", [d.doc_type or "" for d in doc_list]),
+            ("issuer", [d.issuer or "" for d in doc_list]),
+            ("year", [str(y) if y else "" for y in years]),
+        ):
             labels = list(dict.fromkeys(["", *values]))
             code_of = {label: c for c, label in enumerate(labels)}
             self._facets[name] = (np.array([code_of[v] for v in values] + [0], dtype=np.int64)[codes], labels)
@@ -160,7 +169,9 @@ class CorpusView:
         code = self._doc_code.get(doc_id)
         if code is None:
             return []
-        return [self._paragraphs[i] for i in self._doc_order[self._doc_bounds[code] : self._doc_bounds[code + 1]]]
+        return [
+            self._paragraphs[i] for i in self._doc_order[self._doc_bounds[code] : self._doc_bounds[code + 1]]
+        ]
 
     def paragraph(self, paragraph_id: str) -> Paragraph | None:
         i = self._index_of.get(paragraph_id)
@@ -183,9 +194,16 @@ class CorpusView:
             p = self._paragraphs[index]
             d = self._documents[p.doc_id]
             self._citations[index] = Citation(
-                doc_id=d.doc_id, doc_number=d.number, doc_type=d.doc_type, doc_title=d.title, issuer=d.issuer,
-                date=d.date, section=p.section, paragraph_id=p.paragraph_id,
-                url=paragraph_url(d.doc_id, p.paragraph_id), label=citation_label(d, p.section),
+                doc_id=d.doc_id,
+                doc_number=d.number,
+                doc_type=d.doc_type,
+                doc_title=d.title,
+                issuer=d.issuer,
+                date=d.date,
+                section=p.section,
+                paragraph_id=p.paragraph_id,
+                url=paragraph_url(d.doc_id, p.paragraph_id),
+                label=citation_label(d, p.section),
             )
         return self._citations[index]
 
@@ -201,8 +219,15 @@ class CorpusView:
             if j == index or doc_id == doc_ids[index]:
                 continue
             d = self._documents[doc_id]
-            out.append(AlsoIn(doc_id=doc_id, doc_number=d.number, doc_title=d.title, paragraph_id=paragraph_ids[j],
-                              url=paragraph_url(doc_id, paragraph_ids[j])))
+            out.append(
+                AlsoIn(
+                    doc_id=doc_id,
+                    doc_number=d.number,
+                    doc_title=d.title,
+                    paragraph_id=paragraph_ids[j],
+                    url=paragraph_url(doc_id, paragraph_ids[j]),
+                )
+            )
         return out
 
     def also_in(self, paragraph_id: str) -> list[AlsoIn]:
@@ -214,8 +239,13 @@ class CorpusView:
         return self._member_order[self._member_bounds[g] : self._member_bounds[g + 1]].tolist()
 
     def referenced_by(self, doc_id: str) -> list[tuple[Document, Reference]]:
-        return [(d, r) for d in self._documents.values() if d.doc_id != doc_id
-                for r in d.references if r.target_doc_id == doc_id]
+        return [
+            (d, r)
+            for d in self._documents.values()
+            if d.doc_id != doc_id
+            for r in d.references
+            if r.target_doc_id == doc_id
+        ]
 
     # -- vectorized helpers for search -----------------------------------------------------
 
@@ -244,8 +274,11 @@ class CorpusView:
         """Documents a query names by number: "44-KL/TW", or "Kết luận 44" / "chi thi so 09"."""
         hits = {doc_id for number in query.numbers for doc_id in self._by_number.get(number, ())}
         for wanted_type, number in query.typed_numbers:
-            hits.update(doc_id for doc_id, doc_type in self._by_leading.get(_number_key(number), ())
-                        if not doc_type or doc_type == wanted_type)
+            hits.update(
+                doc_id
+                for doc_id, doc_type in self._by_leading.get(_number_key(number), ())
+                if not doc_type or doc_type == wanted_type
+            )
         return hits
 
     def in_sections(self, paths: list[str], docs: set[str]) -> np.ndarray:
@@ -272,7 +305,10 @@ class CorpusView:
         if hint is None:
             return Ranking(named, np.ones(named.size))
         rest = ~np.isin(hint.ids, named)  # the rest of the named documents, below every named section
-        return Ranking(np.concatenate([named, hint.ids[rest]]), np.concatenate([np.ones(named.size), hint.scores[rest] / 2]))
+        return Ranking(
+            np.concatenate([named, hint.ids[rest]]),
+            np.concatenate([np.ones(named.size), hint.scores[rest] / 2]),
+        )
 
     def reference_lead(self, query: QueryAnalysis, hint: Ranking | None) -> np.ndarray:
         """What a query that is only a reference points at (QueryAnalysis.reference_only): the paragraphs of
@@ -283,7 +319,9 @@ class CorpusView:
                 return named
         return hint.ids if hint is not None else np.empty(0, dtype=np.int64)
 
-    def issue_date_lines(self, query: QueryAnalysis, quoting: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    def issue_date_lines(
+        self, query: QueryAnalysis, quoting: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
         """What answers "Kết luận 44 ban hành ngày nào" for each document the query names: its own
         place-and-date line, or, when its text has none (a directive published without its header), the
         paragraphs that cite its number with a date, in corpus order. `quoting(tokens)` gives the
@@ -296,8 +334,11 @@ class CorpusView:
             number = self._folded_number(doc_id)
             if number:
                 pattern = _dated_citation(number)
-                found.update((int(i), None) for i in quoting([number])
-                             if pattern.search(fold_accents(self._paragraphs[int(i)].text)))
+                found.update(
+                    (int(i), None)
+                    for i in quoting([number])
+                    if pattern.search(fold_accents(self._paragraphs[int(i)].text))
+                )
         return np.fromiter(found, dtype=np.int64, count=len(found))
 
     def issue_date_span(self, index: int, query: QueryAnalysis) -> tuple[int, int] | None:
@@ -312,7 +353,9 @@ class CorpusView:
             number = self._folded_number(doc_id) if doc_id not in self._issue_date_line else None
             cited = _dated_citation(number).search(fold_accents(text)) if number else None
             if cited:
-                return next((a, b) for a, b in sentence_spans(text) + [(0, len(text))] if a <= cited.start() < b)
+                return next(
+                    (a, b) for a, b in sentence_spans(text) + [(0, len(text))] if a <= cited.start() < b
+                )
         return None
 
     def _folded_number(self, doc_id: str) -> str:

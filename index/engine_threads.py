@@ -25,10 +25,11 @@ import ctypes
 import os
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -77,8 +78,13 @@ class EngineThreads:
     task count (None: unknown, treated as idle).
     """
 
-    def __init__(self, set_threads: Callable[[int], object] | None, cores: int | None = None,
-                 fixed: int | None = None, runnable: Callable[[], int | None] = runnable_tasks):
+    def __init__(
+        self,
+        set_threads: Callable[[int], object] | None,
+        cores: int | None = None,
+        fixed: int | None = None,
+        runnable: Callable[[], int | None] = runnable_tasks,
+    ):
         self._set_threads = set_threads
         self.cores = max(1, cores or available_cores())
         self.fixed = fixed

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.normalize import fold_accents, has_tone_marks, normalize
 from index.types import SearchResponse, SearchResult
+from ingest.normalize import fold_accents, has_tone_marks, normalize
 
 if TYPE_CHECKING:
     from index.searcher import Searcher
@@ -81,8 +81,12 @@ def load_queries(path: Path | None = None) -> list[LabelledQuery]:
                 for r in raw.get("relevant", [])
             )
             item = LabelledQuery(
-                id=str(raw["id"]), query=str(raw["query"]), kind=str(raw["kind"]), relevant=relevant,
-                expect_answer=bool(raw.get("expect_answer", bool(relevant))), of=raw.get("of"),
+                id=str(raw["id"]),
+                query=str(raw["query"]),
+                kind=str(raw["kind"]),
+                relevant=relevant,
+                expect_answer=bool(raw.get("expect_answer", bool(relevant))),
+                of=raw.get("of"),
             )
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}:{lineno}: không đọc được nhãn ({exc})") from exc
@@ -110,7 +114,8 @@ class RelevanceJudge:
                 wanted_number = number_key(spec.doc_number) if spec.doc_number else None
                 wanted_text = match_key(spec.doc_contains) if spec.doc_contains else None
                 self._doc_cache[spec] = frozenset(
-                    doc_id for doc_id, text in self._texts.items()
+                    doc_id
+                    for doc_id, text in self._texts.items()
                     if (wanted_number and self._numbers.get(doc_id) == wanted_number)
                     or (wanted_text and wanted_text in text)
                 )
@@ -132,9 +137,13 @@ class RelevanceJudge:
         problems = []
         for query in queries:
             for spec in query.relevant:
-                if not any(self.is_relevant(LabelledQuery(query.id, "", "", (spec,), True), p.text, [p.doc_id])
-                           for p in paragraphs):
-                    problems.append(f"{query.id}: {spec.text_contains or spec.doc_number or spec.doc_contains!r}")
+                if not any(
+                    self.is_relevant(LabelledQuery(query.id, "", "", (spec,), True), p.text, [p.doc_id])
+                    for p in paragraphs
+                ):
+                    problems.append(
+                        f"{query.id}: {spec.text_contains or spec.doc_number or spec.doc_contains!r}"
+                    )
         return problems
 
 
@@ -178,7 +187,9 @@ class GroupMetrics:
     hit5: float | None
     mrr10: float | None
     answer_accuracy: float
-    answer_relevant: float | None  # share of given answers (to labelled queries) taken from a relevant paragraph
+    answer_relevant: (
+        float | None
+    )  # share of given answers (to labelled queries) taken from a relevant paragraph
 
 
 def aggregate(name: str, outcomes: Sequence[QueryOutcome]) -> GroupMetrics:
@@ -248,43 +259,57 @@ def judge_response(query: LabelledQuery, response: SearchResponse, judge: Releva
         first = lookup.cards[0] if lookup.cards else lookup.citing[0]
         answer_relevant = judge.is_relevant(query, getattr(first, "sentence", None) or "", [first.doc_id])
     return QueryOutcome(
-        id=query.id, kind=query.kind, query=query.query, ranked=bool(query.relevant),
-        rank=first_relevant_rank(flags), expect_answer=query.expect_answer, answered=answer is not None or bool(stand_in),
-        answer_relevant=answer_relevant, top_text=results[0].text if results else "",
+        id=query.id,
+        kind=query.kind,
+        query=query.query,
+        ranked=bool(query.relevant),
+        rank=first_relevant_rank(flags),
+        expect_answer=query.expect_answer,
+        answered=answer is not None or bool(stand_in),
+        answer_relevant=answer_relevant,
+        top_text=results[0].text if results else "",
     )
 
 
-def evaluate_with(search: SearchFn, queries: Sequence[LabelledQuery], judge: RelevanceJudge,
-                  *, fold_all: bool = False) -> EvalReport:
+def evaluate_with(
+    search: SearchFn, queries: Sequence[LabelledQuery], judge: RelevanceJudge, *, fold_all: bool = False
+) -> EvalReport:
     """Run every query through `search` and score it; `fold_all` adds every tone-marked query again
     without tone marks (kind 'folded:<kind>') so "without tone marks" covers the whole set."""
     todo = list(queries)
     if fold_all:
-        todo += [LabelledQuery(f"{q.id}~", fold_accents(q.query), f"folded:{q.kind}", q.relevant, q.expect_answer, q.id)
-                 for q in queries if has_tone_marks(q.query)]
+        todo += [
+            LabelledQuery(
+                f"{q.id}~", fold_accents(q.query), f"folded:{q.kind}", q.relevant, q.expect_answer, q.id
+            )
+            for q in queries
+            if has_tone_marks(q.query)
+        ]
     outcomes = [judge_response(q, search(q.query), judge) for q in todo]
     return EvalReport(outcomes=outcomes, rows=aggregate_by_kind(outcomes))
 
 
-def evaluate_searcher(searcher: Searcher, queries: Sequence[LabelledQuery], *, mode: str = "hybrid",
-                      fold_all: bool = False) -> EvalReport:
+def evaluate_searcher(
+    searcher: Searcher, queries: Sequence[LabelledQuery], *, mode: str = "hybrid", fold_all: bool = False
+) -> EvalReport:
     """The numbers for one searcher (tests and sweeps use this; `run_evaluation` prints it)."""
     judge = RelevanceJudge(searcher.documents())
-    report = evaluate_with(lambda text: searcher.search(text, k=RANK_DEPTH, mode=mode), queries, judge,
-                           fold_all=fold_all)
+    report = evaluate_with(
+        lambda text: searcher.search(text, k=RANK_DEPTH, mode=mode), queries, judge, fold_all=fold_all
+    )
     paragraphs = [p for d in searcher.documents() for p in searcher.paragraphs_of(d.doc_id)]
     report.label_problems = judge.unmatched(queries, paragraphs)
     return report
 
 
-def run_evaluation(settings, queries_path: Path | None, *, mode: str = "hybrid", fold_all: bool = True) -> None:
+def run_evaluation(
+    settings, queries_path: Path | None, *, mode: str = "hybrid", fold_all: bool = True
+) -> None:
     """`tracuu eval`: load (or first build) the index of `settings`, evaluate, print tables."""
     from rich.console import Console
 
     from index.build import ensure_index
-    from index.searcher import Searcher
-
-    from index.searcher import IndexLoadError
+    from index.searcher import IndexLoadError, Searcher
 
     try:
         queries = load_queries(queries_path)
@@ -307,19 +332,40 @@ def print_report(report: EvalReport, console, title: str = "", show_misses: bool
         return "—" if value is None else f"{value:.3f}"
 
     table = Table(title=title or None)
-    for column in ("kind", "queries", "labelled", "hit@1", "hit@5", "MRR@10", "answer acc.", "answer relevant"):
+    for column in (
+        "kind",
+        "queries",
+        "labelled",
+        "hit@1",
+        "hit@5",
+        "MRR@10",
+        "answer acc.",
+        "answer relevant",
+    ):
         table.add_column(column, justify="left" if column == "kind" else "right")
     for i, row in enumerate(report.rows):
         if row.name.startswith("ALL") and not report.rows[i - 1].name.startswith("ALL"):
             table.add_section()
-        table.add_row(row.name, str(row.queries), str(row.ranked), fmt(row.hit1), fmt(row.hit5),
-                      fmt(row.mrr10), fmt(row.answer_accuracy), fmt(row.answer_relevant))
+        table.add_row(
+            row.name,
+            str(row.queries),
+            str(row.ranked),
+            fmt(row.hit1),
+            fmt(row.hit5),
+            fmt(row.mrr10),
+            fmt(row.answer_accuracy),
+            fmt(row.answer_relevant),
+        )
     console.print(table)
     if show_misses:
         misses = [o for o in report.outcomes if (o.ranked and o.rank != 1) or not o.answer_ok]
         for o in misses:
             where = "not in top 10" if o.ranked and o.rank is None else (f"rank {o.rank}" if o.ranked else "")
-            answer = "" if o.answer_ok else (" | answer given (none expected)" if o.answered else " | no answer")
-            console.print(f"[yellow]{o.id}[/yellow] {o.query!r}: {where}{answer}\n    top: {o.top_text[:110]!r}")
+            answer = (
+                "" if o.answer_ok else (" | answer given (none expected)" if o.answered else " | no answer")
+            )
+            console.print(
+                f"[yellow]{o.id}[/yellow] {o.query!r}: {where}{answer}\n    top: {o.top_text[:110]!r}"
+            )
     for problem in report.label_problems:
         console.print(f"[red]label matches no paragraph of the index:[/red] {problem}")

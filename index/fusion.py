@@ -19,8 +19,9 @@ Why these and what else was measured: docs/decisions/0004-fusion.md and 0006-ref
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -117,5 +118,7 @@ def put_first(ranking: Ranking, lead: np.ndarray) -> Ranking:
     the ranking's best so that scores still descend."""
     rest = ~np.isin(ranking.ids, lead)
     best = float(ranking.scores.max()) if ranking.scores.size else 1.0
-    return Ranking(np.concatenate([np.asarray(lead, dtype=np.int64), ranking.ids[rest]]),
-                   np.concatenate([np.full(len(lead), best), ranking.scores[rest]]))
+    return Ranking(
+        np.concatenate([np.asarray(lead, dtype=np.int64), ranking.ids[rest]]),
+        np.concatenate([np.full(len(lead), best), ranking.scores[rest]]),
+    )

@@ -32,12 +32,14 @@ class LexicalIndex:
         self.n = n
         # Each field's token x paragraph BM25 matrix as (data, rows, column pointers), summed by
         # index.postings (bm25s's "lucene" scores add nothing for a token a paragraph lacks).
-        self.matrices = {name: (r.scores["data"], r.scores["indices"], r.scores["indptr"]) for name, r in fields.items()}
+        self.matrices = {
+            name: (r.scores["data"], r.scores["indices"], r.scores["indptr"]) for name, r in fields.items()
+        }
         for matrix in self.matrices.values():
             postings.warm_up(matrix)
 
     @classmethod
-    def build(cls, tokens: dict[str, list[list[str]]]) -> "LexicalIndex":
+    def build(cls, tokens: dict[str, list[list[str]]]) -> LexicalIndex:
         fields = {}
         n = 0
         for name in FIELDS:
@@ -52,9 +54,11 @@ class LexicalIndex:
             retriever.save(str(folder / f"bm25_{name}"), allow_pickle=False, show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path, n: int) -> "LexicalIndex":
+    def load(cls, folder: Path, n: int) -> LexicalIndex:
         fields = {
-            name: bm25s.BM25.load(str(folder / f"bm25_{name}"), load_corpus=False, mmap=False, allow_pickle=False)
+            name: bm25s.BM25.load(
+                str(folder / f"bm25_{name}"), load_corpus=False, mmap=False, allow_pickle=False
+            )
             for name in FIELDS
         }
         return cls(fields, n)
@@ -95,15 +99,21 @@ class LexicalIndex:
         """Indices of the paragraphs whose `field` holds any of `tokens` (from the postings)."""
         retriever = self.fields[field]
         matrix = retriever.scores
-        parts = [matrix["indices"][matrix["indptr"][i] : matrix["indptr"][i + 1]]
-                 for i in {retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}]
+        parts = [
+            matrix["indices"][matrix["indptr"][i] : matrix["indptr"][i + 1]]
+            for i in {retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}
+        ]
         return fusion.distinct(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
-    def search(self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: QueryAnalysis, k: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k paragraph indices with a positive score (restricted to `mask` when given), best first."""
         return self.search_each(query, k, [mask])[0]
 
-    def search_each(self, query: QueryAnalysis, k: int, masks: list[np.ndarray | None]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def search_each(
+        self, query: QueryAnalysis, k: int, masks: list[np.ndarray | None]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """`search` within each of `masks` (None: the whole corpus), the query scored once."""
         scores = self.scores(query)
         return [top_k(scores if mask is None else np.where(mask, scores, 0.0), k) for mask in masks]
@@ -154,8 +164,12 @@ class DocumentEvidence:
     (docs/decisions/0013-document-evidence.md).
     """
 
-    def __init__(self, lexical: LexicalIndex, doc_index: np.ndarray,
-                 saved: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None):
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        doc_index: np.ndarray,
+        saved: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    ):
         """`saved`: the postings as `postings_of` made them for this `doc_index` (read by `load`); computed
         here when not given (~0.3 s at 100k paragraphs)."""
         self.lexical = lexical
@@ -166,7 +180,9 @@ class DocumentEvidence:
             postings.warm_up(matrix, np.float64)
 
     @staticmethod
-    def postings_of(lexical: LexicalIndex, doc_index: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def postings_of(
+        lexical: LexicalIndex, doc_index: np.ndarray
+    ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return {name: _document_postings(lexical.fields[name].scores, doc_index) for name in FIELDS}
 
     @staticmethod
@@ -176,13 +192,18 @@ class DocumentEvidence:
                 np.save(folder / f"context_{name}_{part}.npy", array, allow_pickle=False)
 
     @classmethod
-    def load(cls, lexical: LexicalIndex, doc_index: np.ndarray, folder: Path) -> "DocumentEvidence":
+    def load(cls, lexical: LexicalIndex, doc_index: np.ndarray, folder: Path) -> DocumentEvidence:
         """From the postings a build saved (`save`); a missing file makes the build unusable."""
         paths = {name: [folder / f"context_{name}_{part}.npy" for part in CONTEXT_PARTS] for name in FIELDS}
-        saved = {name: tuple(np.load(path, allow_pickle=False) for path in field) for name, field in paths.items()}
+        saved = {
+            name: tuple(np.load(path, allow_pickle=False) for path in field) for name, field in paths.items()
+        }
         for name, (data, docs, indptr) in saved.items():
-            if (len(indptr) != len(lexical.fields[name].scores["indptr"]) or len(data) != len(docs)
-                    or (len(docs) and int(docs.max()) >= int(doc_index.max()) + 1)):
+            if (
+                len(indptr) != len(lexical.fields[name].scores["indptr"])
+                or len(data) != len(docs)
+                or (len(docs) and int(docs.max()) >= int(doc_index.max()) + 1)
+            ):
                 raise ValueError(f"context_{name}_*.npy do not match the BM25 field {name!r}")
         return cls(lexical, doc_index, saved)
 

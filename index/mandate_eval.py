@@ -52,9 +52,20 @@ def write_traps(folder: Path) -> Path:
     path = Path(folder) / "traps.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for n, trap in enumerate(read_jsonl("traps.jsonl")):
-            out.write(json.dumps({"id": f"trap-{n}", "title": f"Câu bẫy {n}", "text": trap["text"],
-                                  "type": trap.get("type", "Kế hoạch"), "issuer": trap.get("issuer", "Tỉnh ủy Quảng Trị"),
-                                  "date": "2024-03-01"}, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"trap-{n}",
+                        "title": f"Câu bẫy {n}",
+                        "text": trap["text"],
+                        "type": trap.get("type", "Kế hoạch"),
+                        "issuer": trap.get("issuer", "Tỉnh ủy Quảng Trị"),
+                        "date": "2024-03-01",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return path
 
 
@@ -106,8 +117,14 @@ def score(corpus, labels: list[dict]) -> MandateScores:
     matched, unmatched = 0, []
     for label in labels:
         anchor = _fold(label["anchor"])
-        hit = next((i for i in free if files[mandates[i].doc_id] == label["file"]
-                    and anchor in _fold(mandates[i].text)), None)
+        hit = next(
+            (
+                i
+                for i in free
+                if files[mandates[i].doc_id] == label["file"] and anchor in _fold(mandates[i].text)
+            ),
+            None,
+        )
         if hit is None:
             unmatched.append(f"{label['file']}: {label['anchor']}")
             continue
@@ -119,16 +136,23 @@ def score(corpus, labels: list[dict]) -> MandateScores:
             "assignee": _keys(label.get("assignees")) == {a.key for a in m.assignees},
             "partner": _keys(label.get("partners")) == {a.key for a in m.partners},
             "reports_to": _keys(label.get("reports_to")) == {a.key for a in m.reports_to},
-            "deadline": (gold_deadline is None) == (m.deadline is None) and (
-                gold_deadline is None or (gold_deadline.get("date") == m.deadline.date)),
-            "recurrence": (gold_deadline or {}).get("recurrence") == (m.deadline.recurrence if m.deadline else None),
+            "deadline": (gold_deadline is None) == (m.deadline is None)
+            and (gold_deadline is None or (gold_deadline.get("date") == m.deadline.date)),
+            "recurrence": (gold_deadline or {}).get("recurrence")
+            == (m.deadline.recurrence if m.deadline else None),
         }
         for name, ok in checks.items():
             total[name] += 1
             correct[name] += int(ok)
     return MandateScores(
-        labelled=len(labels), extracted=len(mandates), matched=matched, field_correct=correct, field_total=total,
-        traps=len(read_jsonl("traps.jsonl")), traps_extracted=[m.text for m in traps], unmatched_labels=unmatched,
+        labelled=len(labels),
+        extracted=len(mandates),
+        matched=matched,
+        field_correct=correct,
+        field_total=total,
+        traps=len(read_jsonl("traps.jsonl")),
+        traps_extracted=[m.text for m in traps],
+        unmatched_labels=unmatched,
         unmatched_extractions=[f"{files[mandates[i].doc_id]}: {mandates[i].text[:100]}" for i in free],
     )
 
@@ -156,10 +180,14 @@ def evaluate_heldout() -> MandateScores:
 
 
 def print_scores(scores: MandateScores, console, title: str = "Nhiệm vụ") -> None:
-    console.print(f"{title}: {scores.labelled} đã gán nhãn, {scores.extracted} trích được, {scores.matched} khớp")
+    console.print(
+        f"{title}: {scores.labelled} đã gán nhãn, {scores.extracted} trích được, {scores.matched} khớp"
+    )
     console.print(f"precision {scores.precision:.3f}  recall {scores.recall:.3f}")
     for name in FIELDS:
-        console.print(f"  {name:<11} {scores.accuracy(name):.3f} ({scores.field_correct[name]}/{scores.field_total[name]})")
+        console.print(
+            f"  {name:<11} {scores.accuracy(name):.3f} ({scores.field_correct[name]}/{scores.field_total[name]})"
+        )
     if scores.traps:
         console.print(f"câu bẫy: {len(scores.traps_extracted)} / {scores.traps} bị trích nhầm")
     for text in scores.traps_extracted:

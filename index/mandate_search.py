@@ -85,7 +85,7 @@ def _contains(words: list[str], phrase: list[str]) -> int:
     """Index of `phrase` inside `words`, or -1."""
     n = len(phrase)
     for i in range(len(words) - n + 1):
-        if words[i:i + n] == phrase:
+        if words[i : i + n] == phrase:
             return i
     return -1
 
@@ -98,7 +98,12 @@ class MandateBook:
         self.names: dict[str, Counter] = {}
         self.roles: dict[str, set[str]] = {}
         for m in self.mandates:
-            for ref in [*m.assignees, *m.partners, *m.reports_to, *([m.assigned_by] if m.assigned_by else [])]:
+            for ref in [
+                *m.assignees,
+                *m.partners,
+                *m.reports_to,
+                *([m.assigned_by] if m.assigned_by else []),
+            ]:
                 self.names.setdefault(ref.key, Counter())[ref.name] += 1
             for ref in [*m.assignees, *m.partners]:
                 self.roles.setdefault(ref.key, set()).add(m.mandate_id)
@@ -114,11 +119,19 @@ class MandateBook:
         self._doc_numbers = {m.mandate_id: fold_accents(m.basis_number or "") for m in self.mandates}
         # A conclusion attached in full to a letter repeats its mandates: lists show the document's own copy
         # (a document's page still shows what its attachment assigns).
-        own = {(m.basis_number, self._folded[m.mandate_id]) for m in self.mandates
-               if documents.get(m.doc_id) is not None and documents[m.doc_id].number == m.basis_number}
-        self.copies = {m.mandate_id for m in self.mandates if m.basis_number and documents.get(m.doc_id) is not None
-                       and documents[m.doc_id].number != m.basis_number
-                       and (m.basis_number, self._folded[m.mandate_id]) in own}
+        own = {
+            (m.basis_number, self._folded[m.mandate_id])
+            for m in self.mandates
+            if documents.get(m.doc_id) is not None and documents[m.doc_id].number == m.basis_number
+        }
+        self.copies = {
+            m.mandate_id
+            for m in self.mandates
+            if m.basis_number
+            and documents.get(m.doc_id) is not None
+            and documents[m.doc_id].number != m.basis_number
+            and (m.basis_number, self._folded[m.mandate_id]) in own
+        }
 
     # -- items and actors --------------------------------------------------------------------------
 
@@ -131,14 +144,26 @@ class MandateBook:
 
     def item(self, m: Mandate) -> MandateItem:
         doc = self.documents.get(m.doc_id)
+
         def out(ref: ActorRef) -> ActorOut:
             return ActorOut(name=ref.name, key=ref.key)
+
         return MandateItem(
-            mandate_id=m.mandate_id, doc_id=m.doc_id, doc_number=m.basis_number or (doc.number if doc else None),
-            paragraph_id=m.paragraph_id, section=m.section, url=paragraph_url(m.doc_id, m.paragraph_id), text=m.text,
-            action=m.action, assignees=[out(a) for a in m.assignees], partners=[out(a) for a in m.partners],
-            assigned_by=out(m.assigned_by) if m.assigned_by else None, reports_to=[out(a) for a in m.reports_to],
-            deadline=m.deadline, product=m.product, flags=list(m.flags),
+            mandate_id=m.mandate_id,
+            doc_id=m.doc_id,
+            doc_number=m.basis_number or (doc.number if doc else None),
+            paragraph_id=m.paragraph_id,
+            section=m.section,
+            url=paragraph_url(m.doc_id, m.paragraph_id),
+            text=m.text,
+            action=m.action,
+            assignees=[out(a) for a in m.assignees],
+            partners=[out(a) for a in m.partners],
+            assigned_by=out(m.assigned_by) if m.assigned_by else None,
+            reports_to=[out(a) for a in m.reports_to],
+            deadline=m.deadline,
+            product=m.product,
+            flags=list(m.flags),
         )
 
     def actors(self) -> list[ActorSummary]:
@@ -148,8 +173,15 @@ class MandateBook:
             written = sorted(self.names.get(key, {}))
             aliases = sorted(set(written) | set(known.aliases if known else ()) - {self.display(key)})
             docs = sorted({self.mandates[self.order[i]].doc_id for i in ids})
-            out.append(ActorSummary(key=key, name=self.display(key), aliases=aliases, mandate_count=len(ids - self.copies),
-                                    doc_ids=docs))
+            out.append(
+                ActorSummary(
+                    key=key,
+                    name=self.display(key),
+                    aliases=aliases,
+                    mandate_count=len(ids - self.copies),
+                    doc_ids=docs,
+                )
+            )
         return sorted(out, key=lambda a: (-a.mandate_count, a.name.casefold()))
 
     def resolve_actor(self, actor: str) -> set[str]:
@@ -166,8 +198,15 @@ class MandateBook:
 
     # -- filters ------------------------------------------------------------------------------------
 
-    def filter(self, actor: str = "", doc_id: str = "", q: str = "", recurrence: str = "",
-               has_deadline: bool | None = None, role: str = "") -> list[Mandate]:
+    def filter(
+        self,
+        actor: str = "",
+        doc_id: str = "",
+        q: str = "",
+        recurrence: str = "",
+        has_deadline: bool | None = None,
+        role: str = "",
+    ) -> list[Mandate]:
         keys = self.resolve_actor(actor) if actor else None
         words = _folded_words(q) if q else []
         out = []
@@ -185,7 +224,9 @@ class MandateBook:
                 continue
             if has_deadline is not None and (m.deadline is not None) != has_deadline:
                 continue
-            if words and f" {' '.join(words)} " not in f" {self._folded[m.mandate_id]} ":  # the words, in order
+            if (
+                words and f" {' '.join(words)} " not in f" {self._folded[m.mandate_id]} "
+            ):  # the words, in order
                 continue
             out.append(m)
         return sorted(out, key=self.deadline_order)
@@ -208,10 +249,19 @@ class MandateBook:
             return []
         reports = next((p for p in questions.get("report_to", []) if f" {p} " in f" {text} "), None)
         candidates = [m for m in self.mandates if m.mandate_id not in self.copies]
-        numbers = re.findall(r"(?:chi thi|ket luan|ke hoach|cong van|nghi quyet|ct|kl|kh|nq|cv)\s*(?:so\s*)?(\d+)", text)
+        numbers = re.findall(
+            r"(?:chi thi|ket luan|ke hoach|cong van|nghi quyet|ct|kl|kh|nq|cv)\s*(?:so\s*)?(\d+)", text
+        )
         if numbers:
-            candidates = [m for m in candidates if any(self._doc_numbers[m.mandate_id].startswith(n + "-")
-                                                       or self._doc_numbers[m.mandate_id].startswith(n + "/") for n in numbers)]
+            candidates = [
+                m
+                for m in candidates
+                if any(
+                    self._doc_numbers[m.mandate_id].startswith(n + "-")
+                    or self._doc_numbers[m.mandate_id].startswith(n + "/")
+                    for n in numbers
+                )
+            ]
         actor_keys, report_keys = self._actors_in(words, reports)
         if report_keys:
             candidates = [m for m in candidates if {a.key for a in m.reports_to} & report_keys]
@@ -225,7 +275,9 @@ class MandateBook:
             candidates = [m for m in candidates if m.reports_to or "bao cao" in self._folded[m.mandate_id]]
             candidates.sort(key=lambda m: (m.deadline is None, self.order[m.mandate_id]))
         elif actor_keys:
-            candidates.sort(key=lambda m: (not ({a.key for a in m.assignees} & actor_keys), self.order[m.mandate_id]))
+            candidates.sort(
+                key=lambda m: (not ({a.key for a in m.assignees} & actor_keys), self.order[m.mandate_id])
+            )
         return candidates[:MAX_QUERY_MANDATES]
 
     def _actors_in(self, words: list[str], reports: str | None) -> tuple[set[str], set[str]]:
@@ -233,12 +285,12 @@ class MandateBook:
         found: list[tuple[int, int, set[str]]] = []
         for i, word in enumerate(words):
             for phrase, target in self._keys_by_first.get(word, ()):
-                if words[i:i + len(phrase)] == phrase:
+                if words[i : i + len(phrase)] == phrase:
                     found.append((i, len(phrase), {target}))
         if not found:  # "Mặt trận" names every "mat-tran-..." body
             for n in (3, 2):
                 for i in range(len(words) - n + 1):
-                    prefix = "-".join(words[i:i + n])
+                    prefix = "-".join(words[i : i + n])
                     keys = {k for k in self.roles if k.startswith(prefix + "-") or k == prefix}
                     if keys:
                         found.append((i, n, keys))
@@ -251,7 +303,7 @@ class MandateBook:
                 taken.append(f)
         report_at = _contains(words, reports.split()) if reports else -1
         actors, reported = set(), set()
-        for at, n, keys in taken:
+        for at, _, keys in taken:
             (reported if report_at >= 0 and at > report_at else actors).update(keys)
         return actors, reported
 

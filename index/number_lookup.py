@@ -19,8 +19,15 @@ import numpy as np
 
 from index.analysis import DOC_NUMBER, stopwords, syllables
 from index.fusion import Ranking, promote, put_first
-from index.types import (CitingDocument, DocumentCard, NumberLookup, RelatedDocument, SearchResponse, document_url,
-                         paragraph_url)
+from index.types import (
+    CitingDocument,
+    DocumentCard,
+    NumberLookup,
+    RelatedDocument,
+    SearchResponse,
+    document_url,
+    paragraph_url,
+)
 from ingest.doctypes import doc_types, type_from_number
 from ingest.models import Document, Reference
 from ingest.normalize import fold_accents, normalize
@@ -50,7 +57,9 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str], dict[str, str]]
     codes = {fold_accents(c).lower(): name for name, cs in doc_types() for c in cs if len(c) >= 2}
     alternation = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
     typed = re.compile(rf"\b({alternation})\s+(?:so\s+)?(\d{{1,5}})(?:/((?:19|20)\d\d))?(?![\w/-])")
-    short = re.compile(rf"\b({'|'.join(sorted(map(re.escape, codes), key=len, reverse=True))})\s?(\d{{1,5}})(?![\w/-])")
+    short = re.compile(
+        rf"\b({'|'.join(sorted(map(re.escape, codes), key=len, reverse=True))})\s?(\d{{1,5}})(?![\w/-])"
+    )
     return typed, short, names, codes
 
 
@@ -84,8 +93,16 @@ def named_numbers(query: str) -> tuple[list[NamedNumber], str]:
                 if before.endswith(end_form):
                     start = min(start, len(before) - len(end_form))
         label = f"{doc_type} {number.upper()}" if doc_type else number.upper()
-        found.append(NamedNumber(label, doc_type, _lead(re.match(r"\d+", number).group(0)), number_key(number),
-                                 query_year, (start, match.end())))
+        found.append(
+            NamedNumber(
+                label,
+                doc_type,
+                _lead(re.match(r"\d+", number).group(0)),
+                number_key(number),
+                query_year,
+                (start, match.end()),
+            )
+        )
         taken.append((start, match.end()))
     for pattern, table in ((typed, names), (short, codes)):
         for match in pattern.finditer(folded):
@@ -94,8 +111,11 @@ def named_numbers(query: str) -> tuple[list[NamedNumber], str]:
             doc_type = table[match.group(1)]
             own_year = int(match.group(3)) if pattern is typed and match.group(3) else None
             year = own_year or query_year
-            label = f"{doc_type} {match.group(2)}" + (f"/{own_year}" if own_year else "") + (
-                f" năm {year}" if year and not own_year else "")
+            label = (
+                f"{doc_type} {match.group(2)}"
+                + (f"/{own_year}" if own_year else "")
+                + (f" năm {year}" if year and not own_year else "")
+            )
             found.append(NamedNumber(label, doc_type, _lead(match.group(2)), None, year, match.span()))
             taken.append(match.span())
     rest = list(folded)
@@ -159,7 +179,11 @@ class NumberTable:
         if named.doc_type and (reference.doc_type or type_from_number(reference.number)) != named.doc_type:
             return False
         year = named.year
-        return year is None or str(year) in (reference.number or "") or (reference.date or "").startswith(str(year))
+        return (
+            year is None
+            or str(year) in (reference.number or "")
+            or (reference.date or "").startswith(str(year))
+        )
 
     def alternatives(self, named: NamedNumber) -> list[str]:
         """What the corpus has instead: same type and number (other suffix or year), else the nearest numbers."""
@@ -170,9 +194,14 @@ class NumberTable:
             picked = []
         if not picked and named.doc_type:
             pool = [d for (t, _), ds in self.by_type_leading.items() if t == named.doc_type for d in ds]
-            picked = sorted(pool, key=lambda d: abs(int(re.match(r"\d+", d.number).group(0)) - int(named.leading)))
-        labels = [f"{d.doc_type or named.doc_type or ''} {d.number}".strip() + (f" ({_year_of(d)})" if _year_of(d) else "")
-                  for d in picked]
+            picked = sorted(
+                pool, key=lambda d: abs(int(re.match(r"\d+", d.number).group(0)) - int(named.leading))
+            )
+        labels = [
+            f"{d.doc_type or named.doc_type or ''} {d.number}".strip()
+            + (f" ({_year_of(d)})" if _year_of(d) else "")
+            for d in picked
+        ]
         return list(dict.fromkeys(labels))[:MAX_ALTERNATIVES]
 
     def citing(self, named: NamedNumber) -> list[CitingDocument]:
@@ -180,29 +209,60 @@ class NumberTable:
         for d in self.documents.values():
             for r in d.references:
                 if self.cites(r, named):
-                    out.append(CitingDocument(doc_id=d.doc_id, number=d.number, type=d.doc_type, title=d.title,
-                                              sentence=r.sentence, paragraph_id=r.paragraph_id,
-                                              url=paragraph_url(d.doc_id, r.paragraph_id)))
+                    out.append(
+                        CitingDocument(
+                            doc_id=d.doc_id,
+                            number=d.number,
+                            type=d.doc_type,
+                            title=d.title,
+                            sentence=r.sentence,
+                            paragraph_id=r.paragraph_id,
+                            url=paragraph_url(d.doc_id, r.paragraph_id),
+                        )
+                    )
                     break  # one line per citing document
         return out[:MAX_CITING]
 
     def card(self, document: Document) -> DocumentCard:
         def related(ref: Reference) -> RelatedDocument:
             target = self.documents.get(ref.target_doc_id) if ref.target_doc_id else None
-            return RelatedDocument(doc_id=target.doc_id if target else None, number=target.number if target else ref.number,
-                                   type=target.doc_type if target else ref.doc_type, relation=ref.relation,
-                                   url=document_url(target.doc_id) if target else None)
+            return RelatedDocument(
+                doc_id=target.doc_id if target else None,
+                number=target.number if target else ref.number,
+                type=target.doc_type if target else ref.doc_type,
+                relation=ref.relation,
+                url=document_url(target.doc_id) if target else None,
+            )
 
-        implements = {(r.target_doc_id or r.number): related(r) for r in document.references if r.relation in IMPLEMENTING}
+        implements = {
+            (r.target_doc_id or r.number): related(r)
+            for r in document.references
+            if r.relation in IMPLEMENTING
+        }
         implemented_by = {}
         for other, ref in self.incoming(document.doc_id):
             if ref.relation in IMPLEMENTING:
-                implemented_by.setdefault(other.doc_id, RelatedDocument(
-                    doc_id=other.doc_id, number=other.number, type=other.doc_type, relation=ref.relation,
-                    url=document_url(other.doc_id)))
-        return DocumentCard(doc_id=document.doc_id, number=document.number, type=document.doc_type, title=document.title,
-                            issuer=document.issuer, date=document.date, url=document_url(document.doc_id),
-                            implements=list(implements.values()), implemented_by=list(implemented_by.values()))
+                implemented_by.setdefault(
+                    other.doc_id,
+                    RelatedDocument(
+                        doc_id=other.doc_id,
+                        number=other.number,
+                        type=other.doc_type,
+                        relation=ref.relation,
+                        url=document_url(other.doc_id),
+                    ),
+                )
+        return DocumentCard(
+            doc_id=document.doc_id,
+            number=document.number,
+            type=document.doc_type,
+            title=document.title,
+            issuer=document.issuer,
+            date=document.date,
+            url=document_url(document.doc_id),
+            implements=list(implements.values()),
+            implemented_by=list(implemented_by.values()),
+        )
 
     def lookup(self, query: str) -> tuple[NumberLookup | None, list[Document]]:
         """The lookup a response carries (None when the query names no number), and the named documents."""
@@ -222,7 +282,9 @@ class NumberTable:
             parts = []
             for n in absent:
                 alternatives = self.alternatives(n)
-                parts.append(f"Kho chưa có {n.label}" + (f"; có: {', '.join(alternatives)}" if alternatives else ""))
+                parts.append(
+                    f"Kho chưa có {n.label}" + (f"; có: {', '.join(alternatives)}" if alternatives else "")
+                )
                 result.citing.extend(c for c in self.citing(n) if c not in result.citing)
             result.notice = ". ".join(parts) + "."
         result.reference_only = is_reference_only(rest)
@@ -233,16 +295,27 @@ class NumberTable:
     def promote_named(self, ranking: Ranking, documents: list[Document], view) -> Ranking:
         """`ranking` with the named documents' own paragraphs ahead (a document's own number above the
         documents that only mention it); a named document the ranking lacks leads by its first paragraphs."""
-        own = [i for d in documents for i in (view.index_of(p.paragraph_id) for p in view.paragraphs_of(d.doc_id))
-               if i is not None]
+        own = [
+            i
+            for d in documents
+            for i in (view.index_of(p.paragraph_id) for p in view.paragraphs_of(d.doc_id))
+            if i is not None
+        ]
         if not own:
             return ranking
         present = np.isin(np.asarray(own, dtype=np.int64), ranking.ids)
-        missing = [d for d in documents if not any(present[k] for k, i in enumerate(own)
-                                                   if view.paragraph_at(i).doc_id == d.doc_id)]
+        missing = [
+            d
+            for d in documents
+            if not any(present[k] for k, i in enumerate(own) if view.paragraph_at(i).doc_id == d.doc_id)
+        ]
         ranking = promote(ranking, np.asarray(own, dtype=np.int64))
         if missing:
-            lead = [view.index_of(p.paragraph_id) for d in missing for p in view.paragraphs_of(d.doc_id)[:LEAD_PARAGRAPHS]]
+            lead = [
+                view.index_of(p.paragraph_id)
+                for d in missing
+                for p in view.paragraphs_of(d.doc_id)[:LEAD_PARAGRAPHS]
+            ]
             ranking = put_first(ranking, np.asarray(lead, dtype=np.int64))
         return ranking
 

@@ -18,8 +18,9 @@ except ImportError:  # optional: the numpy path below is exact, a little slower 
     njit = None
 
 
-def _add_columns_numpy(out: np.ndarray, data: np.ndarray, rows: np.ndarray, indptr: np.ndarray,
-                       columns: np.ndarray) -> None:
+def _add_columns_numpy(
+    out: np.ndarray, data: np.ndarray, rows: np.ndarray, indptr: np.ndarray, columns: np.ndarray
+) -> None:
     # one unbuffered add per column: ~2x numba's loop, but 3x faster than gathering all entries first
     for column in columns:
         start, end = indptr[column], indptr[column + 1]
@@ -40,7 +41,9 @@ else:
 COMPILED = njit is not None
 
 
-def column_sums(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.ndarray, out: np.ndarray) -> np.ndarray:
+def column_sums(
+    matrix: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.ndarray, out: np.ndarray
+) -> np.ndarray:
     """`out` (one value per row) plus the per-row sum of the `columns` of `matrix` = (data, rows, indptr)."""
     if len(columns):
         data, rows, indptr = matrix
@@ -51,4 +54,8 @@ def column_sums(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.n
 def warm_up(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], out_dtype: type = np.float32) -> None:
     """Load (or compile, the first time) the loop for these dtypes, so that a first query does not."""
     data, rows, indptr = matrix
-    column_sums((data[:0], rows[:0], np.zeros(2, dtype=indptr.dtype)), np.zeros(1, dtype=np.int64), np.zeros(1, out_dtype))
+    column_sums(
+        (data[:0], rows[:0], np.zeros(2, dtype=indptr.dtype)),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1, out_dtype),
+    )

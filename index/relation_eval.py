@@ -44,8 +44,11 @@ class TypeScore:
 
 
 def gold_records(path: Path | None = None) -> list[dict]:
-    text = path.read_text(encoding="utf-8") if path else \
-        resources.files("index.resources").joinpath("relations_gold.jsonl").read_text(encoding="utf-8")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else resources.files("index.resources").joinpath("relations_gold.jsonl").read_text(encoding="utf-8")
+    )
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -59,7 +62,11 @@ def mention_key(number: str | None, doc_type: str | None = None, mention: str = 
 
 def _label_key(number: str) -> str:
     short = re.fullmatch(r"(\D+?)\s+(\d+)", number)
-    return f"{fold_accents(short.group(1)).lower()} {short.group(2).lstrip('0')}" if short else number_key(number)
+    return (
+        f"{fold_accents(short.group(1)).lower()} {short.group(2).lstrip('0')}"
+        if short
+        else number_key(number)
+    )
 
 
 def found_references(records: list[dict]) -> dict[str, list[Reference]]:
@@ -80,9 +87,22 @@ def found_references(records: list[dict]) -> dict[str, list[Reference]]:
     if texts:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "relations.jsonl"
-            path.write_text("".join(json.dumps({"id": r["id"], "type": r.get("type"), "title": r.get("title", r["id"]),
-                                                "text": r["text"]}, ensure_ascii=False) + "\n" for r in texts),
-                            encoding="utf-8")
+            path.write_text(
+                "".join(
+                    json.dumps(
+                        {
+                            "id": r["id"],
+                            "type": r.get("type"),
+                            "title": r.get("title", r["id"]),
+                            "text": r["text"],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                    for r in texts
+                ),
+                encoding="utf-8",
+            )
             for document in ingest_paths([path]).documents:
                 out[document.doc_id] = document.references
     return out
@@ -92,14 +112,18 @@ def score(records: list[dict], found: dict[str, list[Reference]]) -> list[TypeSc
     labelled, predicted, correct = Counter(), Counter(), Counter()
     for record in records:
         gold = Counter((_label_key(number), relation) for number, relation in record["relations"])
-        got = Counter((mention_key(r.number, r.doc_type, r.mention), r.relation) for r in found.get(record["id"], []))
+        got = Counter(
+            (mention_key(r.number, r.doc_type, r.mention), r.relation) for r in found.get(record["id"], [])
+        )
         for (_, relation), n in gold.items():
             labelled[relation] += n
         for key, n in got.items():
             predicted[key[1]] += n
             correct[key[1]] += min(n, gold.get(key, 0))
-    return [TypeScore(relation, labelled[relation], predicted[relation], correct[relation])
-            for relation in get_args(RelationKind)]
+    return [
+        TypeScore(relation, labelled[relation], predicted[relation], correct[relation])
+        for relation in get_args(RelationKind)
+    ]
 
 
 def run_relation_evaluation(path: Path | None = None) -> list[TypeScore]:
@@ -113,9 +137,19 @@ def run_relation_evaluation(path: Path | None = None) -> list[TypeScore]:
     for column in ("quan hệ", "nhãn", "tìm thấy", "đúng", "precision", "recall"):
         table.add_column(column, justify="right" if column != "quan hệ" else "left")
     for s in scores:
-        table.add_row(s.relation, str(s.labelled), str(s.found), str(s.correct), f"{s.precision:.3f}", f"{s.recall:.3f}")
-    total = TypeScore("tổng", sum(s.labelled for s in scores), sum(s.found for s in scores), sum(s.correct for s in scores))
-    table.add_row(total.relation, str(total.labelled), str(total.found), str(total.correct), f"{total.precision:.3f}",
-                  f"{total.recall:.3f}")
+        table.add_row(
+            s.relation, str(s.labelled), str(s.found), str(s.correct), f"{s.precision:.3f}", f"{s.recall:.3f}"
+        )
+    total = TypeScore(
+        "tổng", sum(s.labelled for s in scores), sum(s.found for s in scores), sum(s.correct for s in scores)
+    )
+    table.add_row(
+        total.relation,
+        str(total.labelled),
+        str(total.found),
+        str(total.correct),
+        f"{total.precision:.3f}",
+        f"{total.recall:.3f}",
+    )
     Console().print(table)
     return scores

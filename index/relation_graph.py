@@ -109,21 +109,42 @@ def relation_graph(table, doc_id: str, depth: int = 2) -> RelationGraph | None:
             return
         d = table.documents.get(node_id)
         if d is not None:
-            nodes[node_id] = GraphNode(id=node_id, doc_id=node_id, number=d.number, type=d.doc_type, year=_year(d),
-                                       in_corpus=True, title=d.title, issuer=d.issuer, date=d.date)
+            nodes[node_id] = GraphNode(
+                id=node_id,
+                doc_id=node_id,
+                number=d.number,
+                type=d.doc_type,
+                year=_year(d),
+                in_corpus=True,
+                title=d.title,
+                issuer=d.issuer,
+                date=d.date,
+            )
         else:
             year = int(reference.date[:4]) if reference.date else None
             found = re.search(r"/((?:19|20)\d\d)/", reference.number or "")
-            nodes[node_id] = GraphNode(id=node_id, doc_id=None, number=reference.number or reference.mention,
-                                       type=reference.doc_type, year=year or (int(found.group(1)) if found else None),
-                                       in_corpus=False, issuer=reference.issuer, date=reference.date)
+            nodes[node_id] = GraphNode(
+                id=node_id,
+                doc_id=None,
+                number=reference.number or reference.mention,
+                type=reference.doc_type,
+                year=year or (int(found.group(1)) if found else None),
+                in_corpus=False,
+                issuer=reference.issuer,
+                date=reference.date,
+            )
 
     def add_edge(source: Document, reference: Reference, target: str) -> None:
         key = (source.doc_id, target, reference.relation)
         if key not in edges:
-            edges[key] = GraphEdge(source=source.doc_id, target=target, relation=reference.relation,
-                                   sentence=reference.sentence, paragraph_id=reference.paragraph_id,
-                                   from_doc_id=source.doc_id)
+            edges[key] = GraphEdge(
+                source=source.doc_id,
+                target=target,
+                relation=reference.relation,
+                sentence=reference.sentence,
+                paragraph_id=reference.paragraph_id,
+                from_doc_id=source.doc_id,
+            )
 
     add_node(doc_id, None)
     queue = deque([(doc_id, 0)])
@@ -175,19 +196,40 @@ def graph_svg(graph: RelationGraph) -> str:
         import graphviz
     except ImportError as exc:
         raise GraphvizMissing("thiếu gói Python graphviz: pip install graphviz") from exc
-    dot = graphviz.Digraph("quan_he", graph_attr={"rankdir": "RL", "fontname": "DejaVu Sans", "bgcolor": "transparent"},
-                           node_attr={"shape": "box", "fontname": "DejaVu Sans", "fontsize": "11"},
-                           edge_attr={"fontname": "DejaVu Sans", "fontsize": "9"})
+    dot = graphviz.Digraph(
+        "quan_he",
+        graph_attr={"rankdir": "RL", "fontname": "DejaVu Sans", "bgcolor": "transparent"},
+        node_attr={"shape": "box", "fontname": "DejaVu Sans", "fontsize": "11"},
+        edge_attr={"fontname": "DejaVu Sans", "fontsize": "9"},
+    )
     names = {node.id: f"n{k}" for k, node in enumerate(graph.nodes)}
     for node in graph.nodes:
-        style = {"style": "filled,bold", "fillcolor": "#fde9b6"} if node.id == graph.center else (
-            {"style": "filled", "fillcolor": "#e8f0fb"} if node.in_corpus else {"style": "dashed", "color": "#777777"})
-        dot.node(names[node.id], label=node_label(node), URL=node_url(node), target="_top",
-                 tooltip=node.title or node_label(node).replace("\n", " "), **style)
+        style = (
+            {"style": "filled,bold", "fillcolor": "#fde9b6"}
+            if node.id == graph.center
+            else (
+                {"style": "filled", "fillcolor": "#e8f0fb"}
+                if node.in_corpus
+                else {"style": "dashed", "color": "#777777"}
+            )
+        )
+        dot.node(
+            names[node.id],
+            label=node_label(node),
+            URL=node_url(node),
+            target="_top",
+            tooltip=node.title or node_label(node).replace("\n", " "),
+            **style,
+        )
     for edge in graph.edges:
-        dot.edge(names[edge.source], names[edge.target], label=RELATION_OUT.get(edge.relation, edge.relation),
-                 URL=paragraph_url(edge.from_doc_id, edge.paragraph_id), target="_top",
-                 tooltip=(edge.sentence or edge.relation)[:300])
+        dot.edge(
+            names[edge.source],
+            names[edge.target],
+            label=RELATION_OUT.get(edge.relation, edge.relation),
+            URL=paragraph_url(edge.from_doc_id, edge.paragraph_id),
+            target="_top",
+            tooltip=(edge.sentence or edge.relation)[:300],
+        )
     try:
         return dot.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound as exc:
@@ -205,7 +247,13 @@ def _levels() -> list[tuple[str, re.Pattern, frozenset[str]]]:
     out = []
     for line in read_resource_lines("issuer_levels.txt"):
         level, words, suffixes = (part.strip() for part in line.split(";"))
-        out.append((level, re.compile(rf"\b(?:{words})\b"), frozenset(fold_accents(s).upper() for s in suffixes.split(","))))
+        out.append(
+            (
+                level,
+                re.compile(rf"\b(?:{words})\b"),
+                frozenset(fold_accents(s).upper() for s in suffixes.split(",")),
+            )
+        )
     return out
 
 
@@ -239,5 +287,10 @@ def timeline(table, doc_id: str, depth: int = 6) -> list[TimelineLevel] | None:
     levels: dict[str, list[GraphNode]] = {}
     for node in graph.nodes:
         levels.setdefault(level_of(node), []).append(node)
-    return [TimelineLevel(level, sorted(levels[level], key=lambda n: (n.date or f"{n.year or 9999}", n.number or "")))
-            for level in LEVEL_ORDER if level in levels]
+    return [
+        TimelineLevel(
+            level, sorted(levels[level], key=lambda n: (n.date or f"{n.year or 9999}", n.number or ""))
+        )
+        for level in LEVEL_ORDER
+        if level in levels
+    ]

@@ -66,18 +66,28 @@ def find_relations(query: str, table: NumberTable) -> list[RelationHit]:
                 hits.extend(_hit(d, r, table) for r in d.references if r.relation in kinds)
         elif docs:
             for d in docs:
-                hits.extend(_hit(other, r, table) for other, r in table.incoming(d.doc_id) if r.relation in kinds)
+                hits.extend(
+                    _hit(other, r, table) for other, r in table.incoming(d.doc_id) if r.relation in kinds
+                )
         else:  # a document the corpus lacks: what the corpus says relates to its number
-            hits.extend(_hit(d, r, table) for d in table.documents.values() for r in d.references
-                        if r.relation in kinds and table.cites(r, n))
+            hits.extend(
+                _hit(d, r, table)
+                for d in table.documents.values()
+                for r in d.references
+                if r.relation in kinds and table.cites(r, n)
+            )
     unique = {(h.from_doc_id, h.to_doc_id or h.to_number, h.relation, h.paragraph_id): h for h in hits}
     return list(unique.values())[:MAX_RELATIONS]
 
 
 def _hit(source: Document, reference, table: NumberTable) -> RelationHit:
     target = table.documents.get(reference.target_doc_id) if reference.target_doc_id else None
-    return RelationHit(relation=reference.relation, from_doc_id=source.doc_id,
-                       to_doc_id=target.doc_id if target else None,
-                       to_number=target.number if target and target.number else reference.number or None,
-                       sentence=reference.sentence, paragraph_id=reference.paragraph_id,
-                       url=paragraph_url(source.doc_id, reference.paragraph_id))
+    return RelationHit(
+        relation=reference.relation,
+        from_doc_id=source.doc_id,
+        to_doc_id=target.doc_id if target else None,
+        to_number=target.number if target and target.number else reference.number or None,
+        sentence=reference.sentence,
+        paragraph_id=reference.paragraph_id,
+        url=paragraph_url(source.doc_id, reference.paragraph_id),
+    )

@@ -18,9 +18,9 @@ import numpy as np
 from index.analysis import SYLLABLE, QueryAnalysis, stopwords, syllables
 from index.answer import MATCH_COSINE, MAX_UNKNOWN_WORDS, best_sentences, coverage, is_relevant, unknown_share
 from index.answer_checks import fits
-from ingest.normalize import fold_accents, normalize
 from index.fusion import Ranking
 from index.types import Answer, SearchResponse, SearchResult
+from ingest.normalize import fold_accents, normalize
 
 if TYPE_CHECKING:
     from index.searcher import Searcher
@@ -94,12 +94,15 @@ def highlight_spans(text: str, query: QueryAnalysis, folded: str | None = None) 
     # A toneless query's runs compare folded; its lone words compare with the restored marks, since
     # a lone folded "dung" would mark "dựng" and "dũng" as well as "đứng".
     stop = stopwords()
-    pairs, pair_starts, singles, query_syllables = _highlight_plan(query.text, query.toned, tuple(query.content_words))
+    pairs, pair_starts, singles, query_syllables = _highlight_plan(
+        query.text, query.toned, tuple(query.content_words)
+    )
     spans: list[tuple[int, int]] = []
     run: list[tuple[int, int, str, str]] = []  # (start, end, key, toned) of consecutive text syllables
 
     def close_run() -> None:
-        # Function words at the edges go ("ở cơ sở" -> "cơ sở"), but not out of a two-syllable word ("chỉ đạo").
+        # Function words at the edges go ("ở cơ sở" -> "cơ sở"), but not out of a two-syllable word ("chỉ
+        # đạo").
         while len(run) > 2 and run[0][3] in stop:
             run.pop(0)
         while len(run) > 2 and run[-1][3] in stop:
@@ -136,7 +139,7 @@ def highlight_spans(text: str, query: QueryAnalysis, folded: str | None = None) 
 
 
 class ResultBuilder:
-    def __init__(self, searcher: "Searcher"):
+    def __init__(self, searcher: Searcher):
         self.s = searcher
 
     def dedupe(self, ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
@@ -167,10 +170,20 @@ class ResultBuilder:
         p = self.s.paragraph_at(index)
         citation = self.s.citation_at(index)
         return SearchResult(
-            paragraph_id=p.paragraph_id, doc_id=p.doc_id, doc_number=citation.doc_number,
-            doc_title=citation.doc_title, doc_type=citation.doc_type, issuer=citation.issuer,
-            date=citation.date, section=p.section, text=p.text, highlights=highlights,
-            score=round(float(score), 6), url=citation.url, also_in=self.s.also_in_at(index), citation=citation,
+            paragraph_id=p.paragraph_id,
+            doc_id=p.doc_id,
+            doc_number=citation.doc_number,
+            doc_title=citation.doc_title,
+            doc_type=citation.doc_type,
+            issuer=citation.issuer,
+            date=citation.date,
+            section=p.section,
+            text=p.text,
+            highlights=highlights,
+            score=round(float(score), 6),
+            url=citation.url,
+            also_in=self.s.also_in_at(index),
+            citation=citation,
             ocr=p.ocr,
         )
 
@@ -187,10 +200,17 @@ class ResultBuilder:
         # A paragraph is read with its document's name: "Chỉ thị 09" is covered by every paragraph of it.
         citation = self.s.citation_at(index)
         name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
-        return coverage(f"{_folded(self.s.paragraph_at(index).text)} | {fold_accents(name)}", analysis, weights, known)
+        return coverage(
+            f"{_folded(self.s.paragraph_at(index).text)} | {fold_accents(name)}", analysis, weights, known
+        )
 
-    def relevant(self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None,
-                 dense: list[Ranking] = ()) -> np.ndarray:
+    def relevant(
+        self,
+        ids: np.ndarray,
+        analysis: QueryAnalysis,
+        query_vector: np.ndarray | None,
+        dense: list[Ranking] = (),
+    ) -> np.ndarray:
         """Which ranked paragraphs actually match (what counts and pages cover): at least half the query's
         words (IDF-weighted), a cosine above the floor out-of-corpus questions stay under (MATCH_COSINE),
         or relevant under the answer's own calibration (index.answer.is_relevant). Lexical-only mode
@@ -227,12 +247,20 @@ class ResultBuilder:
         if not fits(analysis, p.text[start:end], p.text, document.text, document.date, document.number):
             return None  # similar words, but not what the question asks (a who, a date, a number, a name)
         return Answer(
-            text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
-            citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
-            score=round(float(cosine), 6), ocr=p.ocr,
+            text=p.text[start:end],
+            paragraph_id=p.paragraph_id,
+            doc_id=p.doc_id,
+            citation=self.s.citation_at(index),
+            paragraph_text=p.text,
+            start=start,
+            end=end,
+            score=round(float(cosine), 6),
+            ocr=p.ocr,
         )
 
-    def date_answer(self, index: int, span: tuple[int, int], query_vector: np.ndarray | None) -> Answer | None:
+    def date_answer(
+        self, index: int, span: tuple[int, int], query_vector: np.ndarray | None
+    ) -> Answer | None:
         """The statement of a named document's issue date (CorpusView.issue_date_span): its own place-and-
         date line ("Hà Nội, ngày 22 tháng 01 năm 2019"), or a sentence citing it with its date. It answers
         "ban hành ngày nào" by what it is, which no similarity threshold would see."""
@@ -240,9 +268,17 @@ class ResultBuilder:
             return None  # lexical-only mode gives no answers
         p = self.s.paragraph_at(index)
         start, end = span
-        return Answer(text=p.text[start:end], paragraph_id=p.paragraph_id, doc_id=p.doc_id,
-                      citation=self.s.citation_at(index), paragraph_text=p.text, start=start, end=end,
-                      score=round(self.s.best_unit(index, query_vector)[0], 6), ocr=p.ocr)
+        return Answer(
+            text=p.text[start:end],
+            paragraph_id=p.paragraph_id,
+            doc_id=p.doc_id,
+            citation=self.s.citation_at(index),
+            paragraph_text=p.text,
+            start=start,
+            end=end,
+            score=round(self.s.best_unit(index, query_vector)[0], 6),
+            ocr=p.ocr,
+        )
 
     def facets(self, matching: np.ndarray, filters: tuple[str | None, str | None, int | None]) -> dict:
         """Each facet value's count under the other active filters (choosing a type recounts issuers and
@@ -251,7 +287,11 @@ class ResultBuilder:
         counts 0, most frequent first."""
         doc_type, issuer, year = filters
         columns = {"type": self.s.para_type, "issuer": self.s.para_issuer, "year": self.s.para_year}
-        others = {"type": (None, issuer, year), "issuer": (doc_type, None, year), "year": (doc_type, issuer, None)}
+        others = {
+            "type": (None, issuer, year),
+            "issuer": (doc_type, None, year),
+            "year": (doc_type, issuer, None),
+        }
         out: dict[str, dict[str, int]] = {}
         for name, column in columns.items():
             mask = self.s.filter_mask(*others[name])
@@ -263,10 +303,19 @@ class ResultBuilder:
             out[name] = {str(value): counts.get(value, 0) for value in ordered}
         return out
 
-    def response(self, query: str, analysis: QueryAnalysis, unfiltered: Ranking, filtered: Ranking,
-                 query_vector: np.ndarray | None, k: int, offset: int, mask: np.ndarray | None,
-                 filters: tuple[str | None, str | None, int | None] = (None, None, None),
-                 dense: list[Ranking] = ()) -> SearchResponse:
+    def response(
+        self,
+        query: str,
+        analysis: QueryAnalysis,
+        unfiltered: Ranking,
+        filtered: Ranking,
+        query_vector: np.ndarray | None,
+        k: int,
+        offset: int,
+        mask: np.ndarray | None,
+        filters: tuple[str | None, str | None, int | None] = (None, None, None),
+        dense: list[Ranking] = (),
+    ) -> SearchResponse:
         candidates, candidate_scores = self.dedupe(unfiltered)
         ids, scores = (candidates, candidate_scores) if filtered is unfiltered else self.dedupe(filtered)
         if mask is not None:
@@ -278,7 +327,10 @@ class ResultBuilder:
         matching = pool[self.relevant(pool, analysis, query_vector, dense)]
         keep_ids = np.isin(ids, matching)
         ids, scores = ids[keep_ids], scores[keep_ids]
-        page = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])]
+        page = [
+            (self.representative(int(i), mask), float(sc))
+            for i, sc in zip(ids[offset : offset + k], scores[offset : offset + k])
+        ]
         answer = None
         # Answer from the best body paragraph among the first few: a heading ("II- Nhiệm vụ và giải
         # pháp") or a signature block may rank high but answers nothing.
@@ -294,8 +346,12 @@ class ResultBuilder:
         return SearchResponse(
             query=query,
             answer=answer,
-            results=[self.result(i, sc, spans) for (i, sc), spans in
-                     zip(page, highlight_page([self.s.paragraph_at(i).text for i, _ in page], analysis))],
+            results=[
+                self.result(i, sc, spans)
+                for (i, sc), spans in zip(
+                    page, highlight_page([self.s.paragraph_at(i).text for i, _ in page], analysis)
+                )
+            ],
             total=int(len(ids)),
             facets=self.facets(matching, filters),
         )

@@ -10,11 +10,12 @@ rankings are over-fetched and fused by index.fusion.fuse (docs/decisions/0004, 0
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Literal, Sequence, TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -24,11 +25,11 @@ from index.corpus_view import CorpusView
 from index.dense import DenseIndex
 from index.embedders import Embedder, QueryVectorCache, encode_query_beside
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
+from index.mandate_search import mandate_book
 from index.number_lookup import NumberTable, with_lookup
 from index.relation_search import find_relations
 from index.results import ResultBuilder, forget_highlight_plans
 from index.tones import ToneRestorer
-from index.mandate_search import mandate_book
 from index.types import SearchResponse
 from ingest.models import Corpus
 
@@ -59,8 +60,10 @@ def _check_manifest(build: Path, embedder: Embedder) -> dict:
     except (OSError, ValueError) as exc:
         raise IndexLoadError(f"Chỉ mục {build} bị hỏng (không đọc được manifest.json): {exc}") from exc
     if manifest.get("format_version") != store.FORMAT_VERSION:
-        raise IndexLoadError(f"Chỉ mục {build} có định dạng {manifest.get('format_version')!r}, cần "
-                             f"{store.FORMAT_VERSION}: hãy lập lại chỉ mục bằng `tracuu ingest`.")
+        raise IndexLoadError(
+            f"Chỉ mục {build} có định dạng {manifest.get('format_version')!r}, cần "
+            f"{store.FORMAT_VERSION}: hãy lập lại chỉ mục bằng `tracuu ingest`."
+        )
     built_with = manifest.get("embedder", {})
     if built_with.get("name") != embedder.name or built_with.get("dim") != embedder.dim:
         raise IndexLoadError(
@@ -82,8 +85,18 @@ class LexicalSide:
 
 
 class Searcher(CorpusView):
-    def __init__(self, build: Path, manifest: dict, embedder: Embedder, corpus: Corpus, lexical: LexicalIndex,
-                 dense: DenseIndex, unit_spans: np.ndarray, tones: ToneRestorer, query_cache: int = QUERY_VECTOR_CACHE):
+    def __init__(
+        self,
+        build: Path,
+        manifest: dict,
+        embedder: Embedder,
+        corpus: Corpus,
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        unit_spans: np.ndarray,
+        tones: ToneRestorer,
+        query_cache: int = QUERY_VECTOR_CACHE,
+    ):
         super().__init__(corpus)
         self.mandates = list(corpus.mandates)  # index/mandate_search.py
         self.build, self.manifest, self.embedder = build, manifest, embedder
@@ -92,7 +105,8 @@ class Searcher(CorpusView):
         # and a page, a filter or an export asks the same query again: the Viterbi search runs once per text.
         self.restore_tones = lru_cache(maxsize=RESTORED_QUERY_CACHE)(tones.restore)
         self.unit_spans = unit_spans  # unit -> (start, end) inside its paragraph
-        # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p], first[p+1]).
+        # Units of a paragraph are contiguous (index.dense.make_units): paragraph p owns [first[p],
+        # first[p+1]).
         self.first_unit = np.searchsorted(dense.unit_paragraph, np.arange(len(corpus.paragraphs) + 1))
         self.results = ResultBuilder(self)
         # Runs of consecutive paragraphs of one document, for index.lexical.DocumentEvidence.
@@ -102,13 +116,15 @@ class Searcher(CorpusView):
         self.numbers = NumberTable(corpus.documents)  # exact number lookup and relations (issue 18)
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> "Searcher":
+    def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> Searcher:
         """The current build of `index_dir`; `query_cache` query vectors are kept (0: none, for benchmarks)."""
         from ingest.store import read_corpus
 
         build = store.current_build(Path(index_dir))
         if build is None:
-            raise IndexLoadError(f"Chưa có chỉ mục trong {index_dir}: hãy chạy `tracuu ingest <tệp hoặc thư mục>`.")
+            raise IndexLoadError(
+                f"Chưa có chỉ mục trong {index_dir}: hãy chạy `tracuu ingest <tệp hoặc thư mục>`."
+            )
         manifest = _check_manifest(build, embedder)
         try:
             units = np.load(build / "units.npy", allow_pickle=False)
@@ -125,7 +141,9 @@ class Searcher(CorpusView):
         except Exception as exc:  # any missing or unreadable file makes the build unusable
             raise IndexLoadError(f"Chỉ mục {build} bị hỏng hoặc thiếu tệp: {exc}") from exc
         if dense.index.ntotal != len(units) or dense.index.d != embedder.dim:
-            raise IndexLoadError(f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục.")
+            raise IndexLoadError(
+                f"Chỉ mục {build} không nhất quán (số vectơ khác số đơn vị); hãy lập lại chỉ mục."
+            )
         try:
             return cls(build, manifest, embedder, corpus, lexical, dense, spans, tones, query_cache)
         except (OSError, ValueError) as exc:  # the saved document-evidence postings (index.lexical)
@@ -184,8 +202,9 @@ class Searcher(CorpusView):
         order = np.argsort(-scores, kind="stable")  # candidates ascend: ties go to the smaller id
         return fusion.Ranking(candidates[order], scores[order])
 
-    def quoted_number_hint(self, analysis: QueryAnalysis, hint: fusion.Ranking | None,
-                           rankings: list[fusion.Ranking]) -> fusion.Ranking | None:
+    def quoted_number_hint(
+        self, analysis: QueryAnalysis, hint: fusion.Ranking | None, rankings: list[fusion.Ranking]
+    ) -> fusion.Ranking | None:
         """The document-number hint, extended to candidates that quote a full number the query writes
         ("Kế hoạch 177-KH/TU" mentioned inside another document's paragraph): such a number is
         specific evidence wherever it stands."""
@@ -199,7 +218,9 @@ class Searcher(CorpusView):
         ids = list(dict.fromkeys([*(hint.ids.tolist() if hint is not None else []), *quoted.tolist()]))
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
-    def lexical_side(self, query: str, dense_text: str, fetch: int, mode: Mode, mask: np.ndarray | None) -> LexicalSide:
+    def lexical_side(
+        self, query: str, dense_text: str, fetch: int, mode: Mode, mask: np.ndarray | None
+    ) -> LexicalSide:
         """The query's analysis, its document context evidence (hybrid) and its lexical rankings (all
         but dense mode), unfiltered and within `mask`: all a search needs that the vector does not give,
         so it can run while the vector is encoded (Searcher.search)."""
@@ -217,9 +238,17 @@ class Searcher(CorpusView):
         paragraphs, scores, _ = self.dense.search(query_vector, fetch, allowed)
         return fusion.Ranking(paragraphs, scores)
 
-    def _rank(self, analysis: QueryAnalysis, mode: Mode, mask: np.ndarray | None, method: str | None,
-              weights: Sequence[float] | None, context: np.ndarray | None, lexical: fusion.Ranking | None,
-              dense: fusion.Ranking | None) -> fusion.Ranking:
+    def _rank(
+        self,
+        analysis: QueryAnalysis,
+        mode: Mode,
+        mask: np.ndarray | None,
+        method: str | None,
+        weights: Sequence[float] | None,
+        context: np.ndarray | None,
+        lexical: fusion.Ranking | None,
+        dense: fusion.Ranking | None,
+    ) -> fusion.Ranking:
         """The fused ranking of the lexical ranking `lexical` and the dense one `dense` (both within `mask`),
         and in hybrid mode the document context (`context`, context_evidence) and the hints."""
         rankings = []
@@ -271,7 +300,9 @@ class Searcher(CorpusView):
         if not query or not any(ch.isalnum() for ch in query):
             raise QueryError("Hãy nhập nội dung cần tìm.")
         if len(query) > max_query_chars:
-            raise QueryError(f"Câu hỏi dài {len(query)} ký tự, vượt giới hạn {max_query_chars} ký tự; hãy rút gọn.")
+            raise QueryError(
+                f"Câu hỏi dài {len(query)} ký tự, vượt giới hạn {max_query_chars} ký tự; hãy rút gọn."
+            )
         if k < 1 or offset < 0:
             raise QueryError("Tham số phân trang không hợp lệ.")
         if mode not in ("hybrid", "lexical", "dense"):
@@ -300,15 +331,36 @@ class Searcher(CorpusView):
             side = lexical_result()
         analysis = side.analysis
         lookup, named = self.numbers.lookup(query)
-        unfiltered = self._rank(analysis, mode, None, fusion_method, fusion_weights, side.context, side.unfiltered, dense)
+        unfiltered = self._rank(
+            analysis, mode, None, fusion_method, fusion_weights, side.context, side.unfiltered, dense
+        )
         filtered = unfiltered
         if mask is not None:
-            filtered = self._rank(analysis, mode, mask, fusion_method, fusion_weights, side.context, side.filtered,
-                                  dense_filtered)
+            filtered = self._rank(
+                analysis,
+                mode,
+                mask,
+                fusion_method,
+                fusion_weights,
+                side.context,
+                side.filtered,
+                dense_filtered,
+            )
         if lookup is not None and lookup.cards:  # only references: the named documents' own paragraphs first
-            unfiltered, filtered = (self.numbers.promote_named(r, named, self) for r in (unfiltered, filtered))
-        response = self.results.response(asked, analysis, unfiltered, filtered, query_vector, k, offset, mask,
-                                         (doc_type, issuer, year), [r for r in (dense, dense_filtered) if r is not None])
+            unfiltered, filtered = (
+                self.numbers.promote_named(r, named, self) for r in (unfiltered, filtered)
+            )
+        response = self.results.response(
+            asked,
+            analysis,
+            unfiltered,
+            filtered,
+            query_vector,
+            k,
+            offset,
+            mask,
+            (doc_type, issuer, year),
+            [r for r in (dense, dense_filtered) if r is not None],
+        )
         response = with_lookup(response, lookup, find_relations(asked, self.numbers))
         return mandate_book(self).answer(response, asked)
-

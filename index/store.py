@@ -49,7 +49,9 @@ class IndexBusy(RuntimeError):
 
 
 @contextmanager
-def index_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def index_lock(
+    index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Hold the folder's ingest lock; a second ingest waits for it (calling `on_wait` once) or, with
     `wait=False`, raises IndexBusy. The OS drops the lock when its process dies, so none goes stale."""
     index_dir = Path(index_dir)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from index.analysis import SYLLABLE
 from ingest.normalize import fold_accents, normalize
@@ -77,7 +77,7 @@ class ToneRestorer:
         self.form_count = {form: n for counts in self.forms.values() for form, n in counts.items()}
 
     @classmethod
-    def learn(cls, texts: Iterable[str], use_dictionary: bool = True) -> "ToneRestorer":
+    def learn(cls, texts: Iterable[str], use_dictionary: bool = True) -> ToneRestorer:
         c_uni: dict[str, Counter] = defaultdict(Counter)
         c_bi: dict[str, Counter] = defaultdict(Counter)
         d_uni: dict[str, Counter] = defaultdict(Counter)
@@ -114,6 +114,7 @@ class ToneRestorer:
         smoothing of the pair counts toward the form's own frequency, so a pair never seen costs its
         form's unigram probability and a frequent pair ("về an" vs "vệ an") decides with its neighbours.
         """
+
         def candidates(i: int) -> list[str]:
             options = self.forms.get(words[i]) if plain[i] else None
             return list(options) if options else [words[i]]
@@ -124,14 +125,20 @@ class ToneRestorer:
             # _transition's terms that depend on one side only, once per form (the same arithmetic, so the
             # same scores); a path is extended only once it won (paths of a layer have the same length and
             # end apart, so comparing them decides as comparing them extended would).
-            previous = [(f"{v} ", score, path, self.form_count.get(v, 0) + MU) for v, (score, path) in best.items()]
+            previous = [
+                (f"{v} ", score, path, self.form_count.get(v, 0) + MU) for v, (score, path) in best.items()
+            ]
             extended = {}
             for w in options:
                 smoothing = MU * self._unigram(w)
                 top_score, top_path = -math.inf, None
                 for prefix, score, path, denominator in previous:
                     candidate = score + math.log((self.pairs.get(prefix + w, 0) + smoothing) / denominator)
-                    if top_path is None or candidate > top_score or (candidate == top_score and path > top_path):
+                    if (
+                        top_path is None
+                        or candidate > top_score
+                        or (candidate == top_score and path > top_path)
+                    ):
                         top_score, top_path = candidate, path
                 extended[w] = (top_score, top_path + [w])
             best = extended
@@ -142,14 +149,18 @@ class ToneRestorer:
 
     def _transition(self, v: str, w: str) -> float:
 
-        return math.log((self.pairs.get(f"{v} {w}", 0) + MU * self._unigram(w)) / (self.form_count.get(v, 0) + MU))
+        return math.log(
+            (self.pairs.get(f"{v} {w}", 0) + MU * self._unigram(w)) / (self.form_count.get(v, 0) + MU)
+        )
 
     def log_probability(self, forms: list[str]) -> float:
         """Log-probability of an accented syllable sequence under the model `_viterbi` maximizes."""
 
         if not forms:
             return 0.0
-        return math.log(self._unigram(forms[0])) + sum(self._transition(v, w) for v, w in zip(forms, forms[1:]))
+        return math.log(self._unigram(forms[0])) + sum(
+            self._transition(v, w) for v, w in zip(forms, forms[1:])
+        )
 
     def restore(self, text: str) -> str:
         """Give each syllable written without diacritics its most likely accented form; others stay."""
@@ -172,8 +183,10 @@ class ToneRestorer:
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "ToneRestorer":
+    def load(cls, path: Path) -> ToneRestorer:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: lexicon format {data.get('format_version')}, expected {FORMAT_VERSION}")
+            raise ValueError(
+                f"{path}: lexicon format {data.get('format_version')}, expected {FORMAT_VERSION}"
+            )
         return cls(data["forms"], data["pairs"])

@@ -134,10 +134,12 @@ class SearchResponse(BaseModel):
     answer: Answer | None = None
     results: list[SearchResult] = Field(default_factory=list)
     total: int = 0  # results matching the filters, before paging
-    facets: dict[str, dict[str, int]] = Field(default_factory=dict)  # "type"/"issuer"/"year" -> value -> count
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict
+    )  # "type"/"issuer"/"year" -> value -> count
     relations: list[RelationHit] = Field(default_factory=list)  # answers to a relation question (issue 18)
     lookup: NumberLookup | None = None  # a named document number: its card, or that the corpus lacks it
-    mandates: list["MandateItem"] = Field(default_factory=list)  # task questions: who must do what (issue 17)
+    mandates: list[MandateItem] = Field(default_factory=list)  # task questions: who must do what (issue 17)
 
 
 from index.mandate_search import MandateItem  # noqa: E402  (it imports paragraph_url from here)

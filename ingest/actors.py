@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -64,7 +64,9 @@ def _abbreviations() -> dict[str, str]:
 def expand_capitals(text: str) -> str:
     """Abbreviations written in capitals ("UBND tỉnh", "Đảng ủy CA tỉnh") -> their expansion."""
     table = _abbreviations()
-    return _WORD.sub(lambda m: table.get(m.group(0), m.group(0)) if m.group(0).isupper() else m.group(0), text)
+    return _WORD.sub(
+        lambda m: table.get(m.group(0), m.group(0)) if m.group(0).isupper() else m.group(0), text
+    )
 
 
 def _plain_key(name: str) -> str:
@@ -144,6 +146,7 @@ def is_unnamed(name: str) -> bool:
 
 # -- reading actor phrases inside a sentence -------------------------------------------------------
 
+
 class PhraseSet:
     """Phrases looked up by their first word, longest first: which one starts at a position of a text."""
 
@@ -151,8 +154,9 @@ class PhraseSet:
         self.phrases = sorted(set(phrases), key=len, reverse=True)
         self.by_first: dict[str, list[str]] = {}
         for phrase in self.phrases:
-            self.by_first.setdefault(_FIRST_WORD.match(phrase).group(0) if _FIRST_WORD.match(phrase) else phrase,
-                                     []).append(phrase)
+            self.by_first.setdefault(
+                _FIRST_WORD.match(phrase).group(0) if _FIRST_WORD.match(phrase) else phrase, []
+            ).append(phrase)
 
     def __iter__(self):
         return iter(self.phrases)
@@ -163,7 +167,9 @@ class PhraseSet:
             return None
         for phrase in self.by_first.get(word.group(0), ()):
             end = pos + len(phrase)
-            if low.startswith(phrase, pos) and (end == len(low) or not low[end].isalnum() or not phrase[-1].isalnum()):
+            if low.startswith(phrase, pos) and (
+                end == len(low) or not low[end].isalnum() or not phrase[-1].isalnum()
+            ):
                 return phrase
         return None
 
@@ -175,13 +181,15 @@ def _phrase_at(low: str, pos: int, phrases) -> str | None:
     if isinstance(phrases, PhraseSet):
         return phrases.at(low, pos)
     for phrase in phrases:
-        if low.startswith(phrase, pos) and (pos + len(phrase) == len(low) or not low[pos + len(phrase)].isalnum()):
+        if low.startswith(phrase, pos) and (
+            pos + len(phrase) == len(low) or not low[pos + len(phrase)].isalnum()
+        ):
             if pos == 0 or not low[pos - 1].isalnum():
                 return phrase
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sorted(section_file: str, section: str) -> PhraseSet:
     table = heads() if section_file == "heads" else verbs()
     return PhraseSet(table.get(section, []))
@@ -219,7 +227,10 @@ def skip_determiners(low: str, pos: int) -> int:
 
 @lru_cache(maxsize=2)
 def _stops(object_list: bool) -> PhraseSet:
-    return PhraseSet(list(_sorted("verbs", "not_after_actor")) + (list(_sorted("heads", "name_stops")) if object_list else []))
+    return PhraseSet(
+        list(_sorted("verbs", "not_after_actor"))
+        + (list(_sorted("heads", "name_stops")) if object_list else [])
+    )
 
 
 @dataclass
@@ -229,7 +240,9 @@ class ActorList:
     closed_by_verb: bool
 
 
-def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, object_list: bool = False) -> ActorList | None:
+def read_actor_list(
+    text: str, low: str, pos: int, joiners_ok: bool = True, object_list: bool = False
+) -> ActorList | None:
     """Actors listed from `pos` ("Ban Tuyên giáo, Ban Dân vận và MTTQ phối hợp ..."), or None when no
     actor head starts there. Names end at a comma, a joiner ("và", "mà trực tiếp là"), a parenthesis or
     an action verb; a bare generic word after a comma ("các cơ quan, đơn vị liên quan") joins the name
@@ -253,7 +266,7 @@ def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, obje
         words, previous, end, stop, by_verb = 1, (head or "_").split()[-1], None, False, False
         while k < len(low):
             ch = low[k]
-            if ch in ",;:.(!?\n\"“”":
+            if ch in ',;:.(!?\n"“”':
                 end, stop = k, ch != ","
                 break
             if ch == " ":
@@ -284,12 +297,15 @@ def read_actor_list(text: str, low: str, pos: int, joiners_ok: bool = True, obje
         while name_end > start and low[name_end - 1] == " ":
             name_end -= 1
         bare = low[start:name_end]
-        previous_bare = low[names[-1][0]:names[-1][1]] if names else ""
+        previous_bare = low[names[-1][0] : names[-1][1]] if names else ""
         # "các sở, ban, ngành cấp tỉnh" is one actor: generic words written in lower case ("Ban Tuyên giáo,
         # Ban Dân vận" are two names)
-        generic_head = head in generic and text[start:start + 1].islower()
-        if names and (continuation or after_comma and (bare in generic or previous_bare in generic
-                                                       or generic_head and previous_generic)):
+        generic_head = head in generic and text[start : start + 1].islower()
+        if names and (
+            continuation
+            or after_comma
+            and (bare in generic or previous_bare in generic or generic_head and previous_generic)
+        ):
             names[-1] = (names[-1][0], name_end)
         elif name_end > start:
             names.append((start, name_end))

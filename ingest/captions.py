@@ -28,7 +28,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“(]?[^\W\d_])")
 
 
 def sentence_count(text: str) -> int:
-    inner = [m for m in _SENTENCE_BREAK.finditer(text.strip()) if text.strip()[m.end():][:1].isupper()]
+    inner = [m for m in _SENTENCE_BREAK.finditer(text.strip()) if text.strip()[m.end() :][:1].isupper()]
     return len(inner) + 1
 
 
@@ -42,8 +42,14 @@ def is_caption_candidate(text: str) -> bool:
     text = text.strip()
     folded = " ".join(re.findall(r"\w+", fold_accents(text)))
     opens_argument = any(folded == o or folded.startswith(o + " ") for o in _openers())
-    return (len(text.split()) <= MAX_CAPTION_WORDS and sentence_count(text) == 1 and not opens_argument
-            and ";" not in text and ":" not in text and not text.endswith(("…", "...")))
+    return (
+        len(text.split()) <= MAX_CAPTION_WORDS
+        and sentence_count(text) == 1
+        and not opens_argument
+        and ";" not in text
+        and ":" not in text
+        and not text.endswith(("…", "..."))
+    )
 
 
 def mark_captions(units: list) -> None:

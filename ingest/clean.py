@@ -25,7 +25,7 @@ from importlib import resources
 from ingest.doctypes import type_from_heading
 from ingest.normalize import fold_accents
 
-TERMINAL = ".!?…:;\"”»)"
+TERMINAL = '.!?…:;"”»)'
 _SEPARATOR = re.compile(r"^[\s\-_=~*·.]+$")
 _CELL_GAP = re.compile(r"\t+|\s{4,}")
 _COUNTER_DIGITS = re.compile(r"^[\d\s.,]+$")
@@ -54,7 +54,9 @@ class Block:
 @lru_cache(maxsize=1)
 def furniture_patterns() -> list[re.Pattern[str]]:
     raw = resources.files("ingest.resources").joinpath("furniture_patterns.txt").read_text(encoding="utf-8")
-    return [re.compile(line.strip()) for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        re.compile(line.strip()) for line in raw.splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 @lru_cache(maxsize=65536)  # header, furniture and signature lines repeat across a corpus
@@ -130,8 +132,11 @@ def _is_furniture_line(line: str, repeated: set[str]) -> bool:
 def _repeated_lines(blocks: list[Block]) -> set[str]:
     counts = Counter(fold_line(line) for block in blocks for line in block.lines)
     # Bullets and numbering legitimately repeat ("- Như trên;"), so only plain lines count.
-    return {line for line, n in counts.items()
-            if n >= 3 and 3 < len(line) and len(line.split()) <= 25 and not re.match(r"^[-+•]|^\d", line)}
+    return {
+        line
+        for line, n in counts.items()
+        if n >= 3 and 3 < len(line) and len(line.split()) <= 25 and not re.match(r"^[-+•]|^\d", line)
+    }
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +165,11 @@ def _header_start(blocks: list[Block]) -> int | None:
             start = i
             while start > 0:
                 prev = blocks[start - 1]
-                if is_all_caps(prev.text) and len(prev.text.split()) <= 20 or re.match(r"^số\s*:?\s*\d", prev.text, re.I):
+                if (
+                    is_all_caps(prev.text)
+                    and len(prev.text.split()) <= 20
+                    or re.match(r"^số\s*:?\s*\d", prev.text, re.I)
+                ):
                     start -= 1
                 else:
                     break
@@ -190,7 +199,7 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
                 break
         kept = blocks[: end + 1]
         in_recipients = False
-        for k, block in enumerate(blocks[end + 1:], end + 1):
+        for k, block in enumerate(blocks[end + 1 :], end + 1):
             if _starts_attachment(block):  # another document follows (a letter's attachment): keep it all
                 kept.extend(blocks[k:])
                 break
@@ -204,8 +213,16 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
         protected = end + 1  # the signature block itself is never tail furniture
     else:
         protected = 1
-    while len(blocks) > protected and not is_sentence_end(blocks[-1].text) and len(blocks[-1].text.split()) <= 10:
-        if _SOURCE_LINE.match(blocks[-1].text) or looks_like_name(blocks[-1].text) or _is_bullet(blocks[-1].text):
+    while (
+        len(blocks) > protected
+        and not is_sentence_end(blocks[-1].text)
+        and len(blocks[-1].text.split()) <= 10
+    ):
+        if (
+            _SOURCE_LINE.match(blocks[-1].text)
+            or looks_like_name(blocks[-1].text)
+            or _is_bullet(blocks[-1].text)
+        ):
             break
         blocks.pop()
     return blocks
@@ -226,8 +243,9 @@ def _is_real_sentence(text: str) -> bool:
 def looks_like_name(text: str) -> bool:
     """A person's name as signed: 2-6 capitalised words, not all capitals ("Thái Thị Bích Thủy")."""
     words = text.strip().split()
-    return (2 <= len(words) <= 6 and all(w.isalpha() and w[0].isupper() for w in words)
-            and not is_all_caps(text))
+    return (
+        2 <= len(words) <= 6 and all(w.isalpha() and w[0].isupper() for w in words) and not is_all_caps(text)
+    )
 
 
 def rejoin_page_breaks(blocks: list[Block]) -> list[Block]:
@@ -237,8 +255,12 @@ def rejoin_page_breaks(blocks: list[Block]) -> list[Block]:
             prev = out[-1]
             last = prev.lines[-1]
             first = block.lines[0]
-            if (first[:1].islower() and not is_sentence_end(last) and not is_all_caps(last)
-                    and not _is_bullet(first)):
+            if (
+                first[:1].islower()
+                and not is_sentence_end(last)
+                and not is_all_caps(last)
+                and not _is_bullet(first)
+            ):
                 out[-1] = Block(prev.lines[:-1] + [f"{last} {first}"] + block.lines[1:], prev.indent)
                 continue
         out.append(block)

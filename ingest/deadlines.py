@@ -23,10 +23,18 @@ ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 @lru_cache(maxsize=1)
 def _table():
     sections = read_sections("deadlines.txt")
-    kinds = {phrase.removesuffix(" +verb"): (name.split(":", 1)[1], phrase.endswith(" +verb"))
-             for name, phrases in sections.items() if name.startswith("recurrence:") for phrase in phrases}
-    recurrences = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(kinds, key=len, reverse=True))
-                              + r")(?!\w)"), kinds)
+    kinds = {
+        phrase.removesuffix(" +verb"): (name.split(":", 1)[1], phrase.endswith(" +verb"))
+        for name, phrases in sections.items()
+        if name.startswith("recurrence:")
+        for phrase in phrases
+    }
+    recurrences = (
+        re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(kinds, key=len, reverse=True)) + r")(?!\w)"
+        ),
+        kinds,
+    )
     before = "|".join(re.escape(p) for p in sorted(sections.get("before", []), key=len, reverse=True))
     lead = rf"(?:(?<!\w)(?:{before})\s+)"
     patterns = {
@@ -36,8 +44,15 @@ def _table():
         "month": r"tháng\s+(?P<m>\d{1,2})(?:\s*[/-]\s*|\s+năm\s+)(?P<y>\d{4})",
         "year": r"năm\s+(?P<y>\d{4})",
     }
-    compiled = {kind: (re.compile(lead + p), re.compile(rf"(?<!\w)(?:{before})?\s*{p}")) for kind, p in patterns.items()}
-    vague = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(sections.get("vague", []), key=len, reverse=True)) + r")(?!\w)")
+    compiled = {
+        kind: (re.compile(lead + p), re.compile(rf"(?<!\w)(?:{before})?\s*{p}"))
+        for kind, p in patterns.items()
+    }
+    vague = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(p) for p in sorted(sections.get("vague", []), key=len, reverse=True))
+        + r")(?!\w)"
+    )
     return recurrences, compiled, vague
 
 
@@ -64,7 +79,9 @@ def _iso(kind: str, m: re.Match, year: int | None) -> str | None:
         return None
 
 
-def find_deadline(text: str, year: int | None = None, bare: bool = False, normalized: bool = False) -> Deadline | None:
+def find_deadline(
+    text: str, year: int | None = None, bare: bool = False, normalized: bool = False
+) -> Deadline | None:
     """The deadline said in `text`; `year` completes "trước ngày 15/12"; None when none is said."""
     recurrences, compiled, _ = _table()
     text = text if normalized else normalize(text)
@@ -96,7 +113,9 @@ def find_deadline(text: str, year: int | None = None, bare: bool = False, normal
         start, end, date = found[0], found[1], found[2]
     else:
         start, end, date = recurrence[0], recurrence[1], None
-    return Deadline(text=text[start:end].strip(" ,.;"), date=date, recurrence=recurrence[2] if recurrence else None)
+    return Deadline(
+        text=text[start:end].strip(" ,.;"), date=date, recurrence=recurrence[2] if recurrence else None
+    )
 
 
 def _verb_follows(low: str, pos: int) -> bool:

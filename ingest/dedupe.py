@@ -41,7 +41,7 @@ def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
 
 
 def _shingles(words: list[str], size: int = 3) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + size]) for i in range(max(0, len(words) - size + 1))}
+    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
 
 
 LIST_MARKER = re.compile(r"^\s*\(?([^\W\d_]{1,2}|\d+(?:\.\d+)*)[.)]")
@@ -53,8 +53,9 @@ def numbers_and_marker(text: str) -> tuple[str, ...]:
     return (marker.group(1) if marker else "", *re.findall(r"\d+", text))
 
 
-def mark_attached_copies(paragraphs: list[Paragraph], part_numbers: dict[str, str | None],
-                         doc_numbers: dict[str, str | None]) -> None:
+def mark_attached_copies(
+    paragraphs: list[Paragraph], part_numbers: dict[str, str | None], doc_numbers: dict[str, str | None]
+) -> None:
     """Set `attached_number` on paragraphs that stand in another document's attached text (their part's
     number is not their document's): the one place this is decided; duplicate linking reads it."""
     for paragraph in paragraphs:

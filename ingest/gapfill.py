@@ -8,11 +8,10 @@ filled records its origin in `metadata_sources` as "reference:<doc_id>#<paragrap
 
 from __future__ import annotations
 
-
 from ingest.models import Document, Reference
-from ingest.normalize import fold_accents
 from ingest.orgnames import same_body
 from ingest.references import MIN_TITLE_COVERAGE, number_key, title_coverage
+
 
 def _matches(document: Document, reference: Reference, aliases: list[str]) -> float:
     if not reference.number or reference.doc_type != document.doc_type:
@@ -26,7 +25,9 @@ def _matches(document: Document, reference: Reference, aliases: list[str]) -> fl
     return coverage if coverage >= MIN_TITLE_COVERAGE else 0.0
 
 
-def fill_from_references(documents: list[Document], issuer_aliases: dict[str, list[str]] | None = None) -> None:
+def fill_from_references(
+    documents: list[Document], issuer_aliases: dict[str, list[str]] | None = None
+) -> None:
     """`issuer_aliases`: other names the content gives each document's issuer (doc_id -> names)."""
     issuer_aliases = issuer_aliases or {}
     for document in documents:

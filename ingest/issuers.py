@@ -18,9 +18,42 @@ from ingest.normalize import fold_accents, normalize
 from ingest.orgnames import match_organ
 
 # compared with tone marks, lower case: folded "tai" is also "Tài" of "Sở Tài chính"
-STOP_WORDS = frozenset(("về", "khóa", "khoá", "ban", "bằng", "để", "nhằm", "trong", "theo", "với", "đã", "cho", "tại",
-                        "là", "số", "ngày", "được", "đến", "đối", "này", "thì", "sẽ", "đang", "vừa", "năm", "tháng",
-                        "và", "các", "những", "khi", "sau", "trước"))
+STOP_WORDS = frozenset(
+    (
+        "về",
+        "khóa",
+        "khoá",
+        "ban",
+        "bằng",
+        "để",
+        "nhằm",
+        "trong",
+        "theo",
+        "với",
+        "đã",
+        "cho",
+        "tại",
+        "là",
+        "số",
+        "ngày",
+        "được",
+        "đến",
+        "đối",
+        "này",
+        "thì",
+        "sẽ",
+        "đang",
+        "vừa",
+        "năm",
+        "tháng",
+        "và",
+        "các",
+        "những",
+        "khi",
+        "sau",
+        "trước",
+    )
+)
 MAX_LOWER_RUN = 3  # lower-case words inside one unknown name ("Sở Giáo dục và Đào tạo" has two in a row)
 MAX_WORDS = 16
 _TOKEN = re.compile(r"[^\s,;:()\"“”.]+|[,;:()\"“”]|\.(?=\s|$)")
@@ -40,7 +73,9 @@ def _capitalised(word: str) -> bool:
 
 def _place_next(words: list[str], k: int) -> bool:
     hit = match_organ(words, k) if k < len(words) else None
-    return bool(hit and hit[2] and hit[0] == 1 and words[k] in ("tỉnh", "huyện", "xã", "phường", "quận", "thị"))
+    return bool(
+        hit and hit[2] and hit[0] == 1 and words[k] in ("tỉnh", "huyện", "xã", "phường", "quận", "thị")
+    )
 
 
 def issuer_length(text: str) -> int:
@@ -70,7 +105,7 @@ def issuer_length(text: str) -> int:
             end = tokens[k - 1][1]
             after_place, in_unknown, lower_run = place, False, 0
             continue
-        two = " ".join(folded[k:k + 2])
+        two = " ".join(folded[k : k + 2])
         opener = folded[k] in singles or two in pairs
         stop = words[k] in STOP_WORDS
         if _capitalised(word) and not (word.isupper() and end == 0 and stop):

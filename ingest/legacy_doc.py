@@ -51,8 +51,10 @@ def read_doc(path: Path, read_docx: Callable[[Path], str]) -> str:
         raise ReadError("tệp .doc hỏng: nội dung chuyển ra không phải chữ (corrupt .doc)")
     legacy = legacy_encoding(text)
     if legacy:
-        raise ReadError(f"tệp .doc gõ bằng bảng mã tiếng Việt cũ {legacy} (phông .VnTime/VNI), không phải Unicode; "
-                        "hãy chuyển mã sang Unicode (ví dụ Unikey: Công cụ chuyển mã) rồi nạp lại")
+        raise ReadError(
+            f"tệp .doc gõ bằng bảng mã tiếng Việt cũ {legacy} (phông .VnTime/VNI), không phải Unicode; "
+            "hãy chuyển mã sang Unicode (ví dụ Unikey: Công cụ chuyển mã) rồi nạp lại"
+        )
     return text
 
 
@@ -76,17 +78,31 @@ def converted_to_docx(path: Path) -> Iterator[Path]:
         except OSError as exc:
             raise ReadError(f"không đọc được tệp: {exc.strerror or exc}") from exc
         command = [
-            binary, "--headless", "--norestore", "--nolockcheck",
+            binary,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
             # An own profile per conversion: two LibreOffice runs sharing one profile block each other.
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder / "out"), str(source),
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(folder / "out"),
+            str(source),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT_S, cwd=folder,
-                                  env=_child_env(folder), check=False)
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=CONVERT_TIMEOUT_S,
+                cwd=folder,
+                env=_child_env(folder),
+                check=False,
+            )
         except subprocess.TimeoutExpired as exc:
-            raise ReadError(f"chuyển đổi tệp .doc quá {CONVERT_TIMEOUT_S} giây (tệp hỏng hoặc có mật khẩu?)"
-                            ) from exc
+            raise ReadError(
+                f"chuyển đổi tệp .doc quá {CONVERT_TIMEOUT_S} giây (tệp hỏng hoặc có mật khẩu?)"
+            ) from exc
         except OSError as exc:
             raise ReadError(f"không chạy được LibreOffice: {exc}; {INSTALL_HINT}") from exc
         converted = folder / "out" / "input.docx"

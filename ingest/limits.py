@@ -25,7 +25,7 @@ class IngestLimits:
         return self.max_text_bytes * self.max_raw_factor
 
     @classmethod
-    def from_megabytes(cls, max_file_mb: float) -> "IngestLimits":
+    def from_megabytes(cls, max_file_mb: float) -> IngestLimits:
         return cls(max_text_bytes=int(max_file_mb * MB))
 
 

@@ -25,15 +25,16 @@ PRODUCT = re.compile(r"(?<!\w)sản phẩm(?:\s+là|\s*:)\s*(?P<p>[^.;()]+)")
 PARTNER = re.compile(r"(?<!\w)phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+")
 REPORT_PREPOSITIONS = ("về", "với", "cho", "lên", "gửi", "tới", "đến")
 
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence; "2.1." at a paragraph's start and "vững chắc.Đảng ủy" are handled."""
     spans, start = [], 0
     for m in re.finditer(r"[.!?…]+[\"”»’)]?(?:\s+|(?=[^\W\d_]))", text):
-        nxt = text[m.end():m.end() + 1]
-        before = text[start:m.start()]
-        if not nxt or not (nxt.isupper() or nxt in "\"“‘("):
+        nxt = text[m.end() : m.end() + 1]
+        before = text[start : m.start()]
+        if not nxt or not (nxt.isupper() or nxt in '"“‘('):
             continue
-        if NUMBERING.fullmatch(before + text[m.start():m.end()]) or re.fullmatch(r"\s*[\dIVXL.]*", before):
+        if NUMBERING.fullmatch(before + text[m.start() : m.end()]) or re.fullmatch(r"\s*[\dIVXL.]*", before):
             continue
         spans.append((start, m.end()))
         start = m.end()
@@ -61,7 +62,11 @@ def normalized(text: str) -> str:
     """normalize(text), skipped when it would change nothing (NFC text with no token or character that
     normalize() rewrites): most paragraphs, and the per-word calls were half of the extraction's time."""
     tokens, characters = variants()
-    if unicodedata.is_normalized("NFC", text) and not characters.search(text) and tokens.isdisjoint(_TOKEN.findall(text)):
+    if (
+        unicodedata.is_normalized("NFC", text)
+        and not characters.search(text)
+        and tokens.isdisjoint(_TOKEN.findall(text))
+    ):
         return text
     return normalize(text)
 
@@ -89,7 +94,8 @@ def may_hold_pattern() -> re.Pattern:
 
     return re.compile(
         rf"(?:^|[.!?;:]\s*|,\s+|[-–+•*)]\s*|\d[.\-)]\s*)(?:(?:{alternatives(_sorted('heads', 'determiners'))})\s+)?"
-        rf"(?:{alternatives(_sorted('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(phrases('request'))})(?!\w)")
+        rf"(?:{alternatives(_sorted('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(phrases('request'))})(?!\w)"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -104,19 +110,22 @@ def starts_with(low: str, pos: int, section: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _leadin_pattern() -> re.Pattern:
-    return re.compile(r"(?:\s(?:" + "|".join(re.escape(p) for p in phrases("leadin_endings")) + r")|:)[\s./]*$")
+    return re.compile(
+        r"(?:\s(?:" + "|".join(re.escape(p) for p in phrases("leadin_endings")) + r")|:)[\s./]*$"
+    )
+
+
+@lru_cache(maxsize=1)
+def _non_task_heading_pattern() -> re.Pattern:
+    """Headings whose items state aims, results or causes (resources/mandate_verbs.txt [non_task_headings])."""
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases("non_task_headings")) + r")(?!\w)"
+    )
 
 
 class _NonTaskHeading:
-    """Headings whose items state aims, results or causes (resources/mandate_verbs.txt [non_task_headings])."""
-
-    @property
-    @lru_cache(maxsize=1)
-    def pattern(self) -> re.Pattern:
-        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases("non_task_headings")) + r")(?!\w)")
-
     def search(self, text: str):
-        return self.pattern.search(text)
+        return _non_task_heading_pattern().search(text)
 
 
 NON_TASK_HEADING = _NonTaskHeading()
@@ -147,6 +156,7 @@ def read_partners(resolve, text: str, low: str, start: int, end: int) -> list[Ac
         if found and found.names:
             out += [r for r in refs(text, found.names, resolve) if r.key not in {o.key for o in out}]
     return out
+
 
 def read_reports_to(resolve, text: str, low: str, start: int, end: int) -> list[ActorRef]:
     out: list[ActorRef] = []

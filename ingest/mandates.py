@@ -24,11 +24,25 @@ from dataclasses import dataclass, field
 
 from ingest.actors import _phrase_at, actor_key, head_at, is_unnamed, read_actor_list
 from ingest.deadlines import find_deadline, vague_time
+from ingest.mandate_text import (
+    MODAL,
+    NON_TASK_HEADING,
+    NOUN_BEFORE,
+    NUMBERING,
+    PRODUCT,
+    leads_in,
+    may_hold_pattern,
+    normalized,
+    read_partners,
+    read_reports_to,
+    refs,
+    request_pattern,
+    sentences,
+    starts_with,
+    variants,
+)
 from ingest.models import ActorRef, Deadline, Document, Mandate, Paragraph
 from ingest.normalize import normalize
-from ingest.mandate_text import (MODAL, NON_TASK_HEADING, NOUN_BEFORE, NUMBERING, PRODUCT,
-                                 leads_in, may_hold_pattern, normalized, read_partners, read_reports_to, refs,
-                                 request_pattern, sentences, starts_with, variants)
 from ingest.tables import CELL_SEPARATOR, parse_row
 
 NEWS_TYPES = {"Tin bài"}
@@ -103,20 +117,26 @@ class _DocumentReader:
             starts += [body + m.end() for m in re.finditer(r",\s+", low[body:e])]
         for pos in starts:
             found = read_actor_list(text[:e], low[:e], pos)
-            if found and found.names and found.closed_by_verb and not self._event(low, found.end) \
-                    and not self._self_reference(low, found.end, e):
+            if (
+                found
+                and found.names
+                and found.closed_by_verb
+                and not self._event(low, found.end)
+                and not self._self_reference(low, found.end, e)
+            ):
                 return _Draft(s, e, found.end, refs(text, found.names, self.resolve), None, "prose")
         return None
 
     def _self_reference(self, low: str, pos: int, end: int) -> bool:
-        """"... ban hành Kế hoạch thực hiện như sau:": the document introducing itself, no task."""
+        """ "... ban hành Kế hoạch thực hiện như sau:": the document introducing itself, no task."""
         verb = starts_with(low, pos, "self_reference")
         kind = normalize(self.document.doc_type or "").lower()
-        return bool(verb and kind and low[pos + len(verb):end].lstrip().startswith(kind)
-                    and leads_in(low[pos:end]))
+        return bool(
+            verb and kind and low[pos + len(verb) : end].lstrip().startswith(kind) and leads_in(low[pos:end])
+        )
 
     def _event(self, low: str, pos: int) -> bool:
-        """"chủ trì Hội nghị", "tổ chức Hội nghị giao ban": an event reported, not a task."""
+        """ "chủ trì Hội nghị", "tổ chức Hội nghị giao ban": an event reported, not a task."""
         verb = _phrase_at(low, pos, ["chủ trì", "tổ chức", "dự", "tham dự"])
         if not verb:
             return False
@@ -149,30 +169,65 @@ class _DocumentReader:
             giver = None
             if giver_list and giver_list.names:
                 g = giver_list.names[0]
-                giver = self.resolve(text[g[0]:g[1]])
-            return _Draft(body, e, found.end, refs(text, found.names, self.resolve), giver, "request",
-                          speech=trigger.endswith(":"))
+                giver = self.resolve(text[g[0] : g[1]])
+            return _Draft(
+                body,
+                e,
+                found.end,
+                refs(text, found.names, self.resolve),
+                giver,
+                "request",
+                speech=trigger.endswith(":"),
+            )
         return None
 
     # -- fields ------------------------------------------------------------------------------------
 
-    def finish(self, paragraph: Paragraph, text: str, draft: _Draft, number: int,
-               scope: _Scope | None) -> Mandate:
+    def finish(
+        self, paragraph: Paragraph, text: str, draft: _Draft, number: int, scope: _Scope | None
+    ) -> Mandate:
         low = text.lower()
-        body = text[draft.start:draft.end]
+        body = text[draft.start : draft.end]
         partners = read_partners(self.resolve, text, low, draft.action_start, draft.end) or draft.partners
         deadline = find_deadline(body, self.year, normalized=True)
         product = PRODUCT.search(body.lower())
         giver = draft.giver or (scope.giver if scope else None) or self.default_giver(paragraph)
         # spans found on the normalized text; quoted from the source (same length, so same offsets)
         verbatim = paragraph.text if len(paragraph.text) == len(text) else text
-        return self.mandate(paragraph, number, verbatim, draft.start, draft.end, verbatim[draft.action_start:draft.end],
-                            draft.assignees, partners, giver, read_reports_to(self.resolve, text, low, draft.action_start, draft.end),
-                            deadline, body[product.start("p"):product.end("p")].strip() if product else None,
-                            draft.source, body)
+        return self.mandate(
+            paragraph,
+            number,
+            verbatim,
+            draft.start,
+            draft.end,
+            verbatim[draft.action_start : draft.end],
+            draft.assignees,
+            partners,
+            giver,
+            read_reports_to(self.resolve, text, low, draft.action_start, draft.end),
+            deadline,
+            body[product.start("p") : product.end("p")].strip() if product else None,
+            draft.source,
+            body,
+        )
 
-    def mandate(self, paragraph, number, text, start, end, action, assignees, partners, giver, reports_to,
-                deadline, product, source, body) -> Mandate:
+    def mandate(
+        self,
+        paragraph,
+        number,
+        text,
+        start,
+        end,
+        action,
+        assignees,
+        partners,
+        giver,
+        reports_to,
+        deadline,
+        product,
+        source,
+        body,
+    ) -> Mandate:
         flags = []
         if deadline is None:
             flags.append("không nêu thời hạn")
@@ -187,13 +242,24 @@ class _DocumentReader:
         if giver is None:
             flags.append("không nêu cơ quan giao")
         return Mandate(
-            mandate_id=f"{paragraph.paragraph_id}-m{number}", doc_id=paragraph.doc_id,
-            paragraph_id=paragraph.paragraph_id, section=paragraph.section,
-            basis_number=paragraph.attached_number or self.document.number, text=text[start:end].strip(),
-            action=action.strip(" ,;").removesuffix("/.").rstrip(" ./") or action.strip(),  # no "./." end mark
-            text_start=start, text_end=end, assignees=assignees,
-            partners=[p for p in partners if p.key not in {a.key for a in assignees}], assigned_by=giver,
-            reports_to=reports_to, deadline=deadline, product=product, flags=flags, source=source,
+            mandate_id=f"{paragraph.paragraph_id}-m{number}",
+            doc_id=paragraph.doc_id,
+            paragraph_id=paragraph.paragraph_id,
+            section=paragraph.section,
+            basis_number=paragraph.attached_number or self.document.number,
+            text=text[start:end].strip(),
+            action=action.strip(" ,;").removesuffix("/.").rstrip(" ./")
+            or action.strip(),  # no "./." end mark
+            text_start=start,
+            text_end=end,
+            assignees=assignees,
+            partners=[p for p in partners if p.key not in {a.key for a in assignees}],
+            assigned_by=giver,
+            reports_to=reports_to,
+            deadline=deadline,
+            product=product,
+            flags=flags,
+            source=source,
         )
 
     # -- a table row -------------------------------------------------------------------------------
@@ -206,7 +272,9 @@ class _DocumentReader:
                 if not part or part in ("-", "x"):
                     continue
                 found = read_actor_list(part, part.lower(), 0)
-                named = refs(part, found.names, self.resolve) if found and found.names else [self.resolve(part)]
+                named = (
+                    refs(part, found.names, self.resolve) if found and found.names else [self.resolve(part)]
+                )
                 out += [r for r in named if r.key not in {o.key for o in out}]
             return out
 
@@ -220,9 +288,22 @@ class _DocumentReader:
         text = paragraph.text
         action = row["action"]
         at = max(text.find(action), 0)
-        return self.mandate(paragraph, 0, text, 0, len(text), action, assignees, actors(row.get("partners", "")),
-                            self.default_giver(paragraph), [], deadline, (row.get("product") or "").strip() or None,
-                            "table", cell if deadline is None else text[at:])
+        return self.mandate(
+            paragraph,
+            0,
+            text,
+            0,
+            len(text),
+            action,
+            assignees,
+            actors(row.get("partners", "")),
+            self.default_giver(paragraph),
+            [],
+            deadline,
+            (row.get("product") or "").strip() or None,
+            "table",
+            cell if deadline is None else text[at:],
+        )
 
 
 def _in_scope(paragraph: Paragraph, scope: _Scope) -> bool:
@@ -242,7 +323,7 @@ def _heading_actor(reader: _DocumentReader, text: str, is_heading: bool) -> list
     if len(text) > HEADING_CHARS:
         return None
     numbering = NUMBERING.match(text)
-    body = text[numbering.end():] if numbering else text
+    body = text[numbering.end() :] if numbering else text
     if not body or len(body.split()) > 14 or not (body.endswith(":") or is_heading and body[-1].isalpha()):
         return None
     body = body.rstrip(" :.")
@@ -279,16 +360,27 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
             if mandate:
                 out.append(mandate)
             continue
-        if scope is None and len(paragraph.text) > HEADING_CHARS and CELL_SEPARATOR not in paragraph.text \
-                and unicodedata.is_normalized("NFC", paragraph.text) and not variants()[1].search(paragraph.text) \
-                and not may_hold_pattern().search(paragraph.text.lower()):
+        if (
+            scope is None
+            and len(paragraph.text) > HEADING_CHARS
+            and CELL_SEPARATOR not in paragraph.text
+            and unicodedata.is_normalized("NFC", paragraph.text)
+            and not variants()[1].search(paragraph.text)
+            and not may_hold_pattern().search(paragraph.text.lower())
+        ):
             continue
         text = normalized(paragraph.text)
         text = text if len(text) == len(paragraph.text) else paragraph.text
         named = _heading_actor(reader, text, paragraph.kind == "heading")
         if named:
-            scope = _Scope(named, [], reader.default_giver(paragraph), paragraph.section,
-                           paragraph.attached_number, "heading")
+            scope = _Scope(
+                named,
+                [],
+                reader.default_giver(paragraph),
+                paragraph.section,
+                paragraph.attached_number,
+                "heading",
+            )
             continue
         if paragraph.kind == "heading" and len(paragraph.text.split()) < HEADING_WORDS:
             headings[paragraph.section] = text.lower()
@@ -298,9 +390,15 @@ def _document_mandates(reader: _DocumentReader, paragraphs: list[Paragraph]) -> 
             mandate = reader.finish(paragraph, text, draft, number, scope)
             out.append(mandate)
             if draft.leads_in:
-                scope = _Scope(draft.assignees, mandate.partners, mandate.assigned_by, paragraph.section,
-                               paragraph.attached_number, "list",
-                               preamble=not paragraph.section and not reader.is_news)
+                scope = _Scope(
+                    draft.assignees,
+                    mandate.partners,
+                    mandate.assigned_by,
+                    paragraph.section,
+                    paragraph.attached_number,
+                    "list",
+                    preamble=not paragraph.section and not reader.is_news,
+                )
     return out
 
 
@@ -332,9 +430,21 @@ def _paragraph_drafts(reader: _DocumentReader, text: str, scope: _Scope | None) 
             drafts.append(_Draft(s, e, body, last.assignees, last.giver, "carried"))
             continue
         modal = MODAL.search(low, body, e) and not head_at(low, body)
-        if not drafts and index == 0 and scope and (starts_with(low, body, "imperative_starts") or modal or (
-                scope.source == "heading" and numbering and not head_at(low, body)
-                and not starts_with(low, body, "narrative_openers"))):
+        if (
+            not drafts
+            and index == 0
+            and scope
+            and (
+                starts_with(low, body, "imperative_starts")
+                or modal
+                or (
+                    scope.source == "heading"
+                    and numbering
+                    and not head_at(low, body)
+                    and not starts_with(low, body, "narrative_openers")
+                )
+            )
+        ):
             drafts.append(_Draft(s, e, body, scope.names, scope.giver, scope.source, list(scope.partners)))
             continue
         if drafts:

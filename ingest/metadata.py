@@ -26,8 +26,16 @@ from ingest.orgnames import org_case, readable_title
 from ingest.structure import Structured
 
 FIELDS = ("number", "doc_type", "title", "issuer", "date", "signer", "place", "source_name")
-GIVEN_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date",
-              "signer": "signer", "place": "place", "source": "source_name"}
+GIVEN_KEYS = {
+    "number": "number",
+    "type": "doc_type",
+    "title": "title",
+    "issuer": "issuer",
+    "date": "date",
+    "signer": "signer",
+    "place": "place",
+    "source": "source_name",
+}
 _PLACE_WORDS = ("tinh", "huyen", "xa", "thanh pho", "quan", "phuong", "thi xa", "thi tran", "trung uong")
 _SIGNATURE_BODY = re.compile(r"^(?:T/M|TM\.?|THAY MẶT)\s+(?P<body>.+)$", re.I)
 
@@ -51,8 +59,11 @@ def parse_date(text: str | None) -> str | None:
     if not text:
         return None
     text = text.strip()
-    patterns = (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})",
-                r"(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+    patterns = (
+        r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
+        r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})",
+        r"(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    )
     for pattern in patterns:
         match = re.search(pattern, text, re.I)
         if match:
@@ -116,8 +127,11 @@ def content_metadata(doc: Structured) -> Metadata:
     meta.set("date", part.date, "content")
     meta.set("place", part.place, "content")
     meta.set("signer", part.signer, "content")
-    heading, header, signature = (issuer_from_heading(part.type_heading), issuer_from_header(part.issuer_lines),
-                                  issuer_from_signature(part.signature_title))
+    heading, header, signature = (
+        issuer_from_heading(part.type_heading),
+        issuer_from_header(part.issuer_lines),
+        issuer_from_signature(part.signature_title),
+    )
     meta.set("issuer", heading or header or signature, "content")
     meta.issuer_aliases = [name for name in (heading, header, signature) if name]
     if header and signature and not header.lower().startswith(signature.lower()):

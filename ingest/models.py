@@ -16,8 +16,9 @@ FORMAT_VERSION = 4  # 2: Paragraph.attached_number; 3: Paragraph.ocr; 4: typed r
 ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
 # What a document does to one it mentions (ingest/resources/relation_rules.txt): "continues" is a new
 # document carrying on an older one ("tiếp tục thực hiện"); "reports_on" a news article about it.
-RelationKind = Literal["implements", "continues", "basis", "replaces", "amends", "repeals", "attaches", "reports_on",
-                       "cites"]
+RelationKind = Literal[
+    "implements", "continues", "basis", "replaces", "amends", "repeals", "attaches", "reports_on", "cites"
+]
 
 
 class Reference(BaseModel):

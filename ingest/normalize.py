@@ -13,7 +13,6 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")

@@ -68,8 +68,9 @@ def tesseract_command() -> str:
     """The tesseract binary with the Vietnamese model, or a ReadError saying what to install."""
     binary = shutil.which("tesseract")
     if binary is None:
-        raise ReadError("PDF là bản quét (không có lớp chữ) nhưng máy chưa có Tesseract để nhận dạng; "
-                        + INSTALL_HINT)
+        raise ReadError(
+            "PDF là bản quét (không có lớp chữ) nhưng máy chưa có Tesseract để nhận dạng; " + INSTALL_HINT
+        )
     if OCR_LANGUAGE not in _languages(binary, os.environ.get("TESSDATA_PREFIX", "")):
         raise ReadError(f"Tesseract chưa có dữ liệu tiếng Việt ({OCR_LANGUAGE}.traineddata); {INSTALL_HINT}")
     return binary
@@ -78,8 +79,14 @@ def tesseract_command() -> str:
 @lru_cache(maxsize=8)
 def _languages(binary: str, tessdata: str) -> frozenset[str]:
     try:
-        listed = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=60,
-                                env=_child_env(), check=False).stdout
+        listed = subprocess.run(
+            [binary, "--list-langs"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_child_env(),
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return frozenset()
     return frozenset(line.strip() for line in listed.splitlines()[1:] if line.strip())
@@ -121,8 +128,9 @@ def pages_to_recognise(path: Path, layer_texts: Sequence[str]) -> list[int]:
     return wanted
 
 
-def recognise_pages(path: Path, indexes: Sequence[int],
-                    progress: Progress | None = print_progress) -> list[RecognisedPage]:
+def recognise_pages(
+    path: Path, indexes: Sequence[int], progress: Progress | None = print_progress
+) -> list[RecognisedPage]:
     """OCR the given pages (indexes from 0); ReadError when Tesseract or its Vietnamese data is missing."""
     import pypdfium2 as pdfium
     from PIL import ImageFilter
@@ -171,15 +179,22 @@ def _tesseract(binary: str, image, dpi: int, number: int) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PPM")  # uncompressed: no PNG encoding per page; leptonica reads it from stdin
     try:
-        done = subprocess.run([binary, "stdin", "stdout", "-l", OCR_LANGUAGE, "--dpi", str(dpi)],
-                              input=buffer.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S, env=_child_env(),
-                              check=False)
+        done = subprocess.run(
+            [binary, "stdin", "stdout", "-l", OCR_LANGUAGE, "--dpi", str(dpi)],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=PAGE_TIMEOUT_S,
+            env=_child_env(),
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise ReadError(f"nhận dạng (OCR) trang {number} quá {PAGE_TIMEOUT_S} giây") from exc
     except OSError as exc:
         raise ReadError(f"không chạy được Tesseract: {exc}; {INSTALL_HINT}") from exc
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"mã lỗi {done.returncode}"]
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
+            f"mã lỗi {done.returncode}"
+        ]
         raise ReadError(f"Tesseract lỗi ở trang {number}: {message[0]}")
     # Tesseract writes lines of a paragraph one per line and a blank line between paragraphs; \f ends a page.
     text = unicodedata.normalize("NFC", done.stdout.decode("utf-8", "replace").replace("\f", ""))
@@ -203,7 +218,9 @@ def mark_ocr_paragraphs(paragraphs: Sequence[Paragraph], ocr_texts: Sequence[str
     for paragraph in paragraphs:
         text = _fold(paragraph.text)
         edge = min(len(text), 40)
-        paragraph.ocr = bool(text) and (text in haystack or text[:edge] in haystack or text[-edge:] in haystack)
+        paragraph.ocr = bool(text) and (
+            text in haystack or text[:edge] in haystack or text[-edge:] in haystack
+        )
 
 
 def _fold(text: str) -> str:

@@ -30,7 +30,7 @@ def _phrases() -> list[tuple[list[str], str, bool]]:
 
 def _match(folded: list[str], k: int) -> tuple[int, str, bool] | None:
     for words, name, place in _phrases():
-        if folded[k:k + len(words)] == words:
+        if folded[k : k + len(words)] == words:
             return len(words), name, place
     return None
 
@@ -91,15 +91,21 @@ def readable_title(text: str) -> str:
             continue
         for name, _codes in doc_types():
             size = len(name.split())
-            if folded[k:k + size] == fold_accents(name).split() and k + size < len(words) and (
-                    folded[k + size] == "so" or folded[k + size][:1].isdigit()):
+            if (
+                folded[k : k + size] == fold_accents(name).split()
+                and k + size < len(words)
+                and (folded[k + size] == "so" or folded[k + size][:1].isdigit())
+            ):
                 out.append(name)
                 k += size
                 break
         else:
             word = source[k]
-            keep = any(ch.isdigit() for ch in word) or "/" in word or (
-                re.fullmatch(r"[IVXL]+[.,;]?", word) and k > 0 and folded[k - 1] in ("khoa", "khoá"))
+            keep = (
+                any(ch.isdigit() for ch in word)
+                or "/" in word
+                or (re.fullmatch(r"[IVXL]+[.,;]?", word) and k > 0 and folded[k - 1] in ("khoa", "khoá"))
+            )
             out.append(word if keep else words[k])
             k += 1
     result = " ".join(out)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.clean import clean_text
-from ingest.doctypes import NEWS_TYPE
 from ingest.dedupe import link_duplicates, mark_attached_copies
+from ingest.doctypes import NEWS_TYPE
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
 from ingest.ids import paragraph_ids, paragraph_prefix, slugify, unique_doc_id
@@ -57,8 +57,12 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
                 if file.name.endswith(SIDECAR_SUFFIX):
                     continue
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    skipped.append(SkippedFile(path=str(file),
-                                               reason=f"định dạng không hỗ trợ ({file.suffix or 'không có đuôi'})"))
+                    skipped.append(
+                        SkippedFile(
+                            path=str(file),
+                            reason=f"định dạng không hỗ trợ ({file.suffix or 'không có đuôi'})",
+                        )
+                    )
                     continue
                 found.append(file)
         elif path.is_file():
@@ -103,7 +107,9 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
                 continue
             except Exception as exc:  # a bug on one odd document must not lose the others
                 log.exception("ingest failed on %s", raw.source_path)
-                skipped.append(SkippedFile(path=raw.source_path, reason=f"lỗi khi xử lý ({type(exc).__name__}: {exc})"))
+                skipped.append(
+                    SkippedFile(path=raw.source_path, reason=f"lỗi khi xử lý ({type(exc).__name__}: {exc})")
+                )
                 continue
             taken[item.document.doc_id] = raw.source_path
             built.append(item)
@@ -118,8 +124,12 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
     link_duplicates(paragraphs, doc_numbers)
     from ingest.mandates import extract_mandates  # who must do what (issue 17)
 
-    return Corpus(documents=documents, paragraphs=paragraphs, skipped=skipped,
-                  mandates=extract_mandates(documents, paragraphs))
+    return Corpus(
+        documents=documents,
+        paragraphs=paragraphs,
+        skipped=skipped,
+        mandates=extract_mandates(documents, paragraphs),
+    )
 
 
 def _progress(files: list[Path], enabled: bool):
@@ -150,7 +160,9 @@ def _doc_id(raw: RawDocument, taken: dict[str, str]) -> str:
     """The given id exactly (a repeat is an error naming both places), else a unique slug of the file name."""
     if raw.given_id:
         if raw.id_hint in taken:
-            raise ReadError(f"id '{raw.id_hint}' trùng với văn bản ở {taken[raw.id_hint]}; mỗi id chỉ được dùng một lần")
+            raise ReadError(
+                f"id '{raw.id_hint}' trùng với văn bản ở {taken[raw.id_hint]}; mỗi id chỉ được dùng một lần"
+            )
         return raw.id_hint
     return unique_doc_id(slugify(raw.id_hint), raw.source_path, taken)
 
@@ -178,17 +190,33 @@ def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
     for order, (unit, pid) in enumerate(zip(units, ids)):
         start = offset
         end = start + len(unit.text)
-        paragraphs.append(Paragraph(paragraph_id=pid, doc_id=doc_id, order=order, text=unit.text,
-                                    section=unit.section, kind=unit.kind, start=start, end=end))
+        paragraphs.append(
+            Paragraph(
+                paragraph_id=pid,
+                doc_id=doc_id,
+                order=order,
+                text=unit.text,
+                section=unit.section,
+                kind=unit.kind,
+                start=start,
+                end=end,
+            )
+        )
         part_numbers[pid] = structured.parts[unit.part].number
         offset = end + 2
     mark_ocr_paragraphs(paragraphs, raw.ocr_texts)
     document = Document(
-        doc_id=doc_id, source_path=raw.source_path, source_sha256=raw.sha256,
-        text="\n\n".join(texts), metadata_sources=dict(meta.sources),
-        **{name: meta.values.get(name) for name in ("number", "doc_type", "title", "issuer", "date", "signer",
-                                                    "place", "source_name")},
+        doc_id=doc_id,
+        source_path=raw.source_path,
+        source_sha256=raw.sha256,
+        text="\n\n".join(texts),
+        metadata_sources=dict(meta.sources),
+        **{
+            name: meta.values.get(name)
+            for name in ("number", "doc_type", "title", "issuer", "date", "signer", "place", "source_name")
+        },
     )
-    document.references = find_references(paragraphs, own_number=document.number,
-                                          news=document.doc_type == NEWS_TYPE)
+    document.references = find_references(
+        paragraphs, own_number=document.number, news=document.doc_type == NEWS_TYPE
+    )
     return _Built(document, paragraphs, part_numbers, meta.issuer_aliases)

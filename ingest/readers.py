@@ -17,12 +17,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.tables import assignment_rows, docx_rows, keep_html_assignment_tables, pdf_pages_with_assignment_tables
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
 from ingest.legacy_doc import read_doc
 from ingest.limits import IngestLimits, megabytes
 from ingest.models import SkippedFile
+from ingest.tables import (
+    assignment_rows,
+    docx_rows,
+    keep_html_assignment_tables,
+    pdf_pages_with_assignment_tables,
+)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -39,9 +44,15 @@ class RawDocument:
     id_hint: str  # file stem, or the id given in a JSONL line
     given_id: bool = False  # True when the id came from the data (JSONL), not the file name
     given_metadata: dict[str, str] = field(default_factory=dict)  # JSONL fields / sidecar file
-    given_source: str = "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
-    captions: list[str] = field(default_factory=list)  # texts the markup itself marks as captions (<figcaption>)
-    ocr_texts: list[str] = field(default_factory=list)  # texts of the PDF pages recognised by OCR (ingest.ocr)
+    given_source: str = (
+        "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
+    )
+    captions: list[str] = field(
+        default_factory=list
+    )  # texts the markup itself marks as captions (<figcaption>)
+    ocr_texts: list[str] = field(
+        default_factory=list
+    )  # texts of the PDF pages recognised by OCR (ingest.ocr)
 
 
 @dataclass
@@ -54,12 +65,16 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
     """Read one file; raises ReadError when nothing in it can be read."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError(f"định dạng không hỗ trợ ({suffix or 'không có đuôi'}); đọc được: "
-                        + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+        raise ReadError(
+            f"định dạng không hỗ trợ ({suffix or 'không có đuôi'}); đọc được: "
+            + ", ".join(sorted(SUPPORTED_SUFFIXES))
+        )
     try:
         size = path.stat().st_size
         # JSONL holds many documents: its bound is per record; PDF pages carry images, so its text is checked
-        raw_limit = 2 * limits.max_text_bytes if suffix in TEXT_SUFFIXES else limits.max_raw_bytes  # 2: UTF-16
+        raw_limit = (
+            2 * limits.max_text_bytes if suffix in TEXT_SUFFIXES else limits.max_raw_bytes
+        )  # 2: UTF-16
         if suffix not in (".jsonl", ".pdf") and size > raw_limit:
             raise ReadError(_too_big(size, raw_limit))
         data = path.read_bytes()
@@ -90,8 +105,10 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (f"tệp quá lớn ({megabytes(size)} > giới hạn {megabytes(limit)}); "
-            "tăng TRACUU_MAX_FILE_MB hoặc chia nhỏ tệp")
+    return (
+        f"tệp quá lớn ({megabytes(size)} > giới hạn {megabytes(limit)}); "
+        "tăng TRACUU_MAX_FILE_MB hoặc chia nhỏ tệp"
+    )
 
 
 def _raw(path: Path, text: str, digest: str, meta: dict[str, str], limits: IngestLimits) -> RawDocument:
@@ -99,7 +116,9 @@ def _raw(path: Path, text: str, digest: str, meta: dict[str, str], limits: Inges
         raise ReadError("không có nội dung văn bản (no text content)")
     if len(text.encode("utf-8")) > limits.max_text_bytes:
         raise ReadError(_too_big(len(text.encode("utf-8")), limits.max_text_bytes))
-    return RawDocument(source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta)
+    return RawDocument(
+        source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta
+    )
 
 
 def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
@@ -111,7 +130,8 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str], list[str]]:
         tree = lxml.html.fromstring(html)
     except Exception as exc:  # lxml raises ParserError/ValueError on documents with no elements
         raise ReadError(f"HTML không đọc được (unparsable HTML): {exc}") from exc
-    # trafilatura drops <figure>; as plain paragraphs the photo captions survive, and we know they are captions
+    # trafilatura drops <figure>; as plain paragraphs the photo captions survive, and we know they are
+    # captions
     captions = [" ".join(el.text_content().split()) for el in tree.iter("figcaption")]
     for element in tree.iter("figcaption"):
         element.tag = "p"
@@ -154,8 +174,10 @@ def _check_docx_size(path: Path, limits: IngestLimits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(f"tệp .docx hỏng (corrupt .docx): {exc}") from exc
     if unpacked > limits.max_docx_xml_bytes:
-        raise ReadError(f"tệp .docx giải nén ra {megabytes(unpacked)} XML, quá giới hạn "
-                        f"{megabytes(limits.max_docx_xml_bytes)} (tệp nén bất thường, có thể là zip bomb)")
+        raise ReadError(
+            f"tệp .docx giải nén ra {megabytes(unpacked)} XML, quá giới hạn "
+            f"{megabytes(limits.max_docx_xml_bytes)} (tệp nén bất thường, có thể là zip bomb)"
+        )
 
 
 def _read_docx(path: Path, limits: IngestLimits) -> str:
@@ -279,7 +301,9 @@ def _jsonl_record(number: int, line: str | None, limits: IngestLimits) -> dict |
     if missing:
         raise ReadError(f"dòng {number}: thiếu trường {', '.join(missing)}")
     if len(str(record["text"]).encode("utf-8")) > limits.max_text_bytes:
-        raise ReadError(f"dòng {number}: " + _too_big(len(str(record["text"]).encode("utf-8")), limits.max_text_bytes))
+        raise ReadError(
+            f"dòng {number}: " + _too_big(len(str(record["text"]).encode("utf-8")), limits.max_text_bytes)
+        )
     given_id(record["id"], f"dòng {number}")
     return record
 
@@ -288,7 +312,9 @@ def given_id(value, where: str) -> str:
     """An id given in the data, kept exactly; refused when it cannot serve as a key."""
     text = str(value)
     if not text.strip() or len(text) > MAX_GIVEN_ID or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ReadError(f"{where}: id không hợp lệ (rỗng, có ký tự điều khiển, hoặc dài hơn {MAX_GIVEN_ID} ký tự)")
+        raise ReadError(
+            f"{where}: id không hợp lệ (rỗng, có ký tự điều khiển, hoặc dài hơn {MAX_GIVEN_ID} ký tự)"
+        )
     return text
 
 

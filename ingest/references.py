@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
 from importlib import resources
 
 from ingest.doctypes import type_alternation
@@ -31,8 +30,11 @@ from ingest.orgnames import org_case, same_body
 
 _NUMBER = r"\d{1,5}(?:[-–/][^\W_]+)*"
 _MENTION = re.compile(rf"(?<!\w)(?P<type>{type_alternation()})\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})", re.I)
-_DATE = re.compile(r"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
-                   r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
+_DATE = re.compile(
+    r"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
+    re.I,
+)
 _ISSUER_START = re.compile(r"\s*,?\s*(?:của|do)\s+", re.I)
 _PAREN = re.compile(r"\s*\([^)]{0,40}\)")
 _TITLE_START = re.compile(r"\s*,?\s*(?:ban hành\s+)?về\s+(?:việc\s+)?[“\"]?", re.I)
@@ -85,10 +87,12 @@ def sentence_of(text: str, start: int, end: int) -> str:
     """The sentence of `text` that holds [start, end): from the last sentence end before it to the next."""
     begin = max([m.end() for m in _SENTENCE_END.finditer(text, 0, start)] + [0])
     stop = _SENTENCE_END.search(text, end)
-    return text[begin: stop.end() if stop else len(text)].strip()
+    return text[begin : stop.end() if stop else len(text)].strip()
 
 
-def find_references(paragraphs: list[Paragraph], own_number: str | None = None, news: bool = False) -> list[Reference]:
+def find_references(
+    paragraphs: list[Paragraph], own_number: str | None = None, news: bool = False
+) -> list[Reference]:
     """The mentions of other documents in `paragraphs` (of one document numbered `own_number`; `news`: the
     document is a news article, whose mentions are reports_on)."""
     references: list[Reference] = []
@@ -104,7 +108,7 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None, 
             number = match.group("number").rstrip("-/–")
             if re.fullmatch(r"(19|20)\d\d", number) and not re.search(r"\bsố\b", match.group(0), re.I):
                 continue  # "Kế hoạch 2021": a year, not a number
-            tail = text[match.end(): match.end() + 500]
+            tail = text[match.end() : match.end() + 500]
             date, issuer, title, title_span, consumed = _parse_tail(tail)
             nested = any(start <= match.start() < end for start, end in title_spans)
             if title_span:
@@ -116,9 +120,9 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None, 
                 full_numbers[(doc_type, digits.lstrip("0") or "0")] = number
             clause_start = max([m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())] + [0])
             window_start = max(clause_start, previous_end)
-            window = text[window_start: match.start()]
+            window = text[window_start : match.start()]
             clause_end = _CLAUSE_END.search(tail, consumed)
-            after = tail[consumed: clause_end.start() if clause_end else len(tail)]
+            after = tail[consumed : clause_end.start() if clause_end else len(tail)]
             if nested:
                 relation = "cites"
             else:
@@ -130,11 +134,19 @@ def find_references(paragraphs: list[Paragraph], own_number: str | None = None, 
             previous_end = match.end()
             if own_key and number_key(number) == own_key:
                 continue  # the document naming itself ("Kết luận số 44-KL/TW" inside 44-KL/TW)
-            references.append(Reference(
-                number=number, doc_type=doc_type, date=parse_date(date), issuer=issuer, title=title,
-                relation=NEWS_RELATION if news else relation, paragraph_id=paragraph.paragraph_id,
-                mention=match.group(0), sentence=sentence_of(text, match.start(), match.end()),
-            ))
+            references.append(
+                Reference(
+                    number=number,
+                    doc_type=doc_type,
+                    date=parse_date(date),
+                    issuer=issuer,
+                    title=title,
+                    relation=NEWS_RELATION if news else relation,
+                    paragraph_id=paragraph.paragraph_id,
+                    mention=match.group(0),
+                    sentence=sentence_of(text, match.start(), match.end()),
+                )
+            )
     return references
 
 
@@ -146,9 +158,9 @@ def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[in
     if match:
         date, pos = match.group("date"), match.end()
     match = _ISSUER_START.match(tail, pos)
-    length = issuer_length(tail[match.end():]) if match else 0
+    length = issuer_length(tail[match.end() :]) if match else 0
     if length:
-        issuer, pos = org_case(tail[match.end(): match.end() + length].strip()), match.end() + length
+        issuer, pos = org_case(tail[match.end() : match.end() + length].strip()), match.end() + length
         paren = _PAREN.match(tail, pos)
         if paren:
             pos = paren.end()
@@ -164,12 +176,14 @@ def _parse_tail(tail: str) -> tuple[str | None, str | None, str | None, tuple[in
             date, pos = match.group("date"), match.end()
     span = None
     match = _TITLE_START.match(tail, pos)
-    if match is None and issuer:  # "... tỉnh An Giang quy định mức hỗ trợ": a title opener right after the issuer
+    if (
+        match is None and issuer
+    ):  # "... tỉnh An Giang quy định mức hỗ trợ": a title opener right after the issuer
         match = _opened_title(tail, pos)
     if match:
         end = _TITLE_END.search(tail, match.end())
         stop = end.start() if end else len(tail)
-        title = tail[match.end(): stop].strip(" ,")
+        title = tail[match.end() : stop].strip(" ,")
         span = (match.end(), stop)
         pos = stop
     return date, issuer, title or None, span, pos
@@ -181,7 +195,7 @@ def _opened_title(tail: str, pos: int) -> re.Match | None:
     if not gap:
         return None
     start = pos + gap.end()
-    words = re.findall(r"[a-z]+", fold_accents(tail[start: start + 40]).lower())
+    words = re.findall(r"[a-z]+", fold_accents(tail[start : start + 40]).lower())
     singles, pairs = title_openers()
     if words and (words[0] in singles or " ".join(words[:2]) in pairs):
         return re.compile("").match(tail, start)
@@ -245,10 +259,15 @@ def _resolve_short_form(reference: Reference, documents: list[Document]) -> None
     matches = []
     for document in documents:
         number = re.match(r"\d+", document.number or "")
-        if not number or (number.group(0).lstrip("0") or "0") != lead or document.doc_type != reference.doc_type:
+        if (
+            not number
+            or (number.group(0).lstrip("0") or "0") != lead
+            or document.doc_type != reference.doc_type
+        ):
             continue
         agrees = same_body(document.issuer, reference.issuer) or (
-            title_coverage(document.title, reference.title) >= MIN_TITLE_COVERAGE)
+            title_coverage(document.title, reference.title) >= MIN_TITLE_COVERAGE
+        )
         if agrees:
             matches.append(document)
     if len(matches) == 1:
@@ -275,7 +294,15 @@ def attached_references(documents: list[Document], paragraphs: list[Paragraph]) 
                 continue
             from ingest.doctypes import type_from_number
 
-            kept.append(Reference(number=number, doc_type=type_from_number(number), relation="attaches",
-                                  paragraph_id=paragraph.paragraph_id, mention=f"{number} (toàn văn kèm theo)",
-                                  sentence=paragraph.text[:300], target_doc_id=by_number.get(number_key(number))))
+            kept.append(
+                Reference(
+                    number=number,
+                    doc_type=type_from_number(number),
+                    relation="attaches",
+                    paragraph_id=paragraph.paragraph_id,
+                    mention=f"{number} (toàn văn kèm theo)",
+                    sentence=paragraph.text[:300],
+                    target_doc_id=by_number.get(number_key(number)),
+                )
+            )
         document.references = kept

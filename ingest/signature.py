@@ -25,7 +25,11 @@ def consume_signature(units: list, i: int, part) -> int:
     j = i + 1
     while name is None and j < len(units) and j <= i + 3:
         candidate = units[j]
-        if len(candidate.flat.split()) > 8 or is_sentence_end(candidate.flat.rstrip(")")) and not candidate.flat.startswith("("):
+        if (
+            len(candidate.flat.split()) > 8
+            or is_sentence_end(candidate.flat.rstrip(")"))
+            and not candidate.flat.startswith("(")
+        ):
             break
         candidate.kind, candidate.role = "signature", "signature"
         if looks_like_name(candidate.flat):
@@ -42,15 +46,35 @@ def consume_signature(units: list, i: int, part) -> int:
     return j
 
 
-_POSITION_WORDS = ("chủ tịch", "bí thư", "giám đốc", "trưởng", "phó", "ủy viên", "uỷ viên", "thường trực", "chánh",
-                   "ban ", "thư ký", "tổng", "đại diện", "kế toán", "thủ trưởng", "đã ký", "ủy ban", "văn phòng")
+_POSITION_WORDS = (
+    "chủ tịch",
+    "bí thư",
+    "giám đốc",
+    "trưởng",
+    "phó",
+    "ủy viên",
+    "uỷ viên",
+    "thường trực",
+    "chánh",
+    "ban ",
+    "thư ký",
+    "tổng",
+    "đại diện",
+    "kế toán",
+    "thủ trưởng",
+    "đã ký",
+    "ủy ban",
+    "văn phòng",
+)
 
 
 def _is_caps_name(text: str) -> bool:
     """An all-capitals signer name ("NGUYỄN VĂN AN"), not a position ("PHÓ CHỦ TỊCH")."""
     words = text.split()
     lowered = text.lower() + " "
-    return (2 <= len(words) <= 5 and is_all_caps(text) and all(_NAME_WORD.match(w) for w in words)
-            and not any(p in lowered for p in _POSITION_WORDS))
-
-
+    return (
+        2 <= len(words) <= 5
+        and is_all_caps(text)
+        and all(_NAME_WORD.match(w) for w in words)
+        and not any(p in lowered for p in _POSITION_WORDS)
+    )

@@ -22,15 +22,34 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.models import FORMAT_VERSION, MANDATE_FORMAT_VERSION, Corpus, Document, Mandate, Paragraph, Reference, SkippedFile
+from ingest.models import (
+    FORMAT_VERSION,
+    MANDATE_FORMAT_VERSION,
+    Corpus,
+    Document,
+    Mandate,
+    Paragraph,
+    Reference,
+    SkippedFile,
+)
 
 DOCUMENTS_FILE = "documents.jsonl"
 PARAGRAPHS_FILE = "paragraphs.jsonl"
 SKIPPED_FILE = "skipped.jsonl"
 MANDATES_FILE = "mandates.jsonl"  # ingest/mandates.py; its records carry MANDATE_FORMAT_VERSION
 COLUMNS_FILE = "paragraphs.columns.json"
-COLUMNS = ("paragraph_id", "doc_id", "order", "start", "end", "section", "kind", "canonical_id", "attached_number",
-           "ocr")
+COLUMNS = (
+    "paragraph_id",
+    "doc_id",
+    "order",
+    "start",
+    "end",
+    "section",
+    "kind",
+    "canonical_id",
+    "attached_number",
+    "ocr",
+)
 
 
 class CorpusFormatError(ValueError):
@@ -60,8 +79,10 @@ def read_mandates(folder: Path) -> list[Mandate]:
         except ValidationError as exc:
             raise CorpusFormatError(f"{path.name} dòng {number} hỏng: {exc.errors()[0]['msg']}") from exc
         if record.format_version != MANDATE_FORMAT_VERSION:
-            raise CorpusFormatError(f"{path.name} dòng {number}: định dạng phiên bản {record.format_version}, "
-                                    f"cần {MANDATE_FORMAT_VERSION}; hãy nạp lại")
+            raise CorpusFormatError(
+                f"{path.name} dòng {number}: định dạng phiên bản {record.format_version}, "
+                f"cần {MANDATE_FORMAT_VERSION}; hãy nạp lại"
+            )
         out.append(record)
     return out
 
@@ -110,17 +131,20 @@ def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
 
 # -- columns: the fast, trusted form an index build reads back -------------------------------------
 
+
 class ParagraphTable(Sequence):
     """Paragraphs as columns (`columns[name][i]`); `table[i]` builds the `Paragraph` once, on demand."""
 
-    def __init__(self, columns: dict[str, list], documents: dict[str, Document], texts: dict[int, str] | None = None):
+    def __init__(
+        self, columns: dict[str, list], documents: dict[str, Document], texts: dict[int, str] | None = None
+    ):
         self.columns = columns
         self._documents = documents
         self._texts = texts or {}  # paragraphs whose text is not a slice of their document's text
         self._built: list[Paragraph | None] = [None] * len(columns["paragraph_id"])
 
     @classmethod
-    def of(cls, paragraphs: Sequence[Paragraph]) -> "ParagraphTable":
+    def of(cls, paragraphs: Sequence[Paragraph]) -> ParagraphTable:
         if isinstance(paragraphs, ParagraphTable):
             return paragraphs
         table = cls({name: [getattr(p, name) for p in paragraphs] for name in COLUMNS}, {})
@@ -140,8 +164,9 @@ class ParagraphTable(Sequence):
             text = self._texts.get(i)
             if text is None:
                 text = self._documents[c["doc_id"][i]].text[c["start"][i] : c["end"][i]]
-            paragraph = Paragraph.model_construct(text=text, format_version=FORMAT_VERSION,
-                                                  **{name: c[name][i] for name in COLUMNS})
+            paragraph = Paragraph.model_construct(
+                text=text, format_version=FORMAT_VERSION, **{name: c[name][i] for name in COLUMNS}
+            )
             self._built[i] = paragraph
         return paragraph
 
@@ -160,8 +185,12 @@ def write_paragraph_columns(corpus: Corpus, folder: Path) -> None:
         doc = documents.get(p.doc_id)
         if doc is None or doc.text[p.start : p.end] != p.text:
             texts[str(i)] = p.text
-    data = {"format_version": FORMAT_VERSION, "count": len(corpus.paragraphs),
-            "columns": {name: [getattr(p, name) for p in corpus.paragraphs] for name in COLUMNS}, "texts": texts}
+    data = {
+        "format_version": FORMAT_VERSION,
+        "count": len(corpus.paragraphs),
+        "columns": {name: [getattr(p, name) for p in corpus.paragraphs] for name in COLUMNS},
+        "texts": texts,
+    }
     path = Path(folder) / COLUMNS_FILE
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as out:
@@ -181,18 +210,25 @@ def _read_trusted(folder: Path) -> Corpus:
                 if line.strip():
                     record = json.loads(line)
                     if record.get("format_version") != FORMAT_VERSION:
-                        raise CorpusFormatError(f"{path.name}: định dạng phiên bản {record.get('format_version')}, "
-                                                f"cần {FORMAT_VERSION}; hãy nạp lại")
-                    record["references"] = [Reference.model_construct(**r) for r in record.get("references", [])]
+                        raise CorpusFormatError(
+                            f"{path.name}: định dạng phiên bản {record.get('format_version')}, "
+                            f"cần {FORMAT_VERSION}; hãy nạp lại"
+                        )
+                    record["references"] = [
+                        Reference.model_construct(**r) for r in record.get("references", [])
+                    ]
                     documents.append(Document.model_construct(**record))
         data = json.loads((folder / COLUMNS_FILE).read_text(encoding="utf-8"))
         columns, count = data["columns"], data["count"]
         by_id = {d.doc_id: d for d in documents}
         texts = {int(i): t for i, t in data["texts"].items()}
         if data["format_version"] != FORMAT_VERSION or any(len(columns[name]) != count for name in COLUMNS):
-            raise CorpusFormatError(f"{COLUMNS_FILE} trong {folder} không khớp định dạng {FORMAT_VERSION}; hãy nạp lại")
+            raise CorpusFormatError(
+                f"{COLUMNS_FILE} trong {folder} không khớp định dạng {FORMAT_VERSION}; hãy nạp lại"
+            )
         if not set(columns["doc_id"]) <= by_id.keys() and any(
-                columns["doc_id"][i] not in by_id and i not in texts for i in range(count)):
+            columns["doc_id"][i] not in by_id and i not in texts for i in range(count)
+        ):
             raise CorpusFormatError(f"{COLUMNS_FILE} trong {folder} nhắc tới văn bản không có; hãy nạp lại")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, CorpusFormatError):
@@ -200,5 +236,9 @@ def _read_trusted(folder: Path) -> Corpus:
         raise CorpusFormatError(f"{folder} hỏng: {exc}") from exc
     skipped_path = folder / SKIPPED_FILE
     skipped = _read_jsonl(skipped_path, SkippedFile) if skipped_path.exists() else []
-    return Corpus.model_construct(documents=documents, paragraphs=ParagraphTable(columns, by_id, texts),
-                                  skipped=skipped, mandates=read_mandates(folder))
+    return Corpus.model_construct(
+        documents=documents,
+        paragraphs=ParagraphTable(columns, by_id, texts),
+        skipped=skipped,
+        mandates=read_mandates(folder),
+    )

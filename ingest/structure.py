@@ -18,7 +18,15 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.captions import mark_captions
-from ingest.clean import Block, fold_line, is_all_caps, is_motto, is_sentence_end, is_signature_title, looks_like_name
+from ingest.clean import (
+    Block,
+    fold_line,
+    is_all_caps,
+    is_motto,
+    is_sentence_end,
+    is_signature_title,
+    looks_like_name,
+)
 from ingest.doctypes import type_from_heading
 from ingest.signature import consume_signature
 
@@ -109,8 +117,14 @@ def _line_category(line: str) -> str | None:
     return None
 
 
-_CONTINUES = {"signature": lambda line: True, "recipients": lambda line: True, "addressee": lambda line: True,
-              "motto": lambda line: False, "number": lambda line: False, "place_date": lambda line: False}
+_CONTINUES = {
+    "signature": lambda line: True,
+    "recipients": lambda line: True,
+    "addressee": lambda line: True,
+    "motto": lambda line: False,
+    "number": lambda line: False,
+    "place_date": lambda line: False,
+}
 
 
 def split_units(blocks: list[Block]) -> list[Unit]:
@@ -128,11 +142,17 @@ def split_units(blocks: list[Block]) -> list[Unit]:
             if current:
                 prev = current[-1]
                 if mode is not None:
-                    starts_new = category not in (None, mode) or category is None and not _CONTINUES[mode](line)
+                    starts_new = (
+                        category not in (None, mode) or category is None and not _CONTINUES[mode](line)
+                    )
                 else:
-                    starts_new = (category is not None or numbering(line) is not None or bool(_BULLET.match(line))
-                                  or (is_all_caps(prev) and not is_all_caps(line))
-                                  or (is_sentence_end(prev) and line[:1].isupper()))
+                    starts_new = (
+                        category is not None
+                        or numbering(line) is not None
+                        or bool(_BULLET.match(line))
+                        or (is_all_caps(prev) and not is_all_caps(line))
+                        or (is_sentence_end(prev) and line[:1].isupper())
+                    )
                 if starts_new:
                     units.append(Unit(current, block.indent))
                     current, size = [], 0
@@ -175,9 +195,17 @@ def _header_role(unit: Unit, after_type: bool, titled: bool = False) -> str | No
         return "place_date"
     if folded.startswith("kinh gui"):
         return "addressee"
-    if folded.startswith("v/v") or after_type and (
-            folded.startswith("ve ") or is_all_caps(text)
-            or words <= 50 and not numbering(text) and not text.rstrip().endswith((".", ":", ";"))):
+    if (
+        folded.startswith("v/v")
+        or after_type
+        and (
+            folded.startswith("ve ")
+            or is_all_caps(text)
+            or words <= 50
+            and not numbering(text)
+            and not text.rstrip().endswith((".", ":", ";"))
+        )
+    ):
         return "title"
     doc_type = type_from_heading(text)
     if doc_type and (is_all_caps(text) and words <= 40 or fold_line(text) == fold_line(doc_type)):
@@ -195,8 +223,15 @@ def _is_administrative(units: list[Unit]) -> bool:
     return False
 
 
-_KIND_OF_ROLE = {"motto": "header", "number": "header", "place_date": "header", "addressee": "header",
-                 "issuer": "header", "type_heading": "heading", "title": "heading"}
+_KIND_OF_ROLE = {
+    "motto": "header",
+    "number": "header",
+    "place_date": "header",
+    "addressee": "header",
+    "issuer": "header",
+    "type_heading": "heading",
+    "title": "heading",
+}
 
 
 def structure(blocks: list[Block]) -> Structured:
@@ -254,7 +289,7 @@ def structure(blocks: list[Block]) -> Structured:
         i += 1
     for index, part in enumerate(parts):
         end = parts[index + 1].start if index + 1 < len(parts) else len(units)
-        for unit in units[part.start:end]:
+        for unit in units[part.start : end]:
             unit.part = index
     return Structured(units, parts, True)
 
@@ -277,7 +312,7 @@ def _assign_section(unit: Unit, stack: list[tuple[int, str]]) -> None:
     labels = [(rank, label) for rank, label in stack]
     articles = [k for k, (rank, _label) in enumerate(labels) if rank == 2]
     if articles:  # "Điều" numbers are unique in a document: "Điều 5.2", not "Chương II.Điều 5.2"
-        labels = labels[articles[0]:]
+        labels = labels[articles[0] :]
     unit.section = ".".join(label for _rank, label in labels)
 
 
@@ -314,7 +349,11 @@ def _structure_news(units: list[Unit]) -> Structured:
         if re.match(r"^(theo|nguồn)\b", unit.flat, re.I) and len(unit.flat.split()) <= 15:
             unit.kind, unit.role = "signature", "source"
     for unit in units[-2:]:  # the author's byline closes an article ("Minh Anh", "Nguyễn Văn A - Hà Tĩnh")
-        if unit.kind == "body" and looks_like_name(unit.flat.split(" - ")[0]) and not is_sentence_end(unit.flat):
+        if (
+            unit.kind == "body"
+            and looks_like_name(unit.flat.split(" - ")[0])
+            and not is_sentence_end(unit.flat)
+        ):
             unit.kind, unit.role = "signature", "byline"
     stack: list[tuple[int, str]] = []
     for unit in units[1:]:

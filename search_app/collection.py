@@ -90,8 +90,15 @@ def collection_count(request: Request) -> int:
 
 
 def save(response: Response, ids: list[str], secure: bool = False) -> None:
-    response.set_cookie(COOKIE_NAME, encode(ids), max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax", path="/",
-                        secure=secure)
+    response.set_cookie(
+        COOKIE_NAME,
+        encode(ids),
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure,
+    )
 
 
 def add(ids: list[str], paragraph_id: str) -> tuple[list[str], bool]:

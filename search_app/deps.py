@@ -23,7 +23,7 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_searcher(request: Request) -> "Searcher":
+def get_searcher(request: Request) -> Searcher:
     searcher = getattr(request.app.state, "searcher", None)
     if searcher is None:  # only when the lifespan did not run (a test that forgot to override)
         raise RuntimeError("the index is not loaded: run the app with its lifespan or override get_searcher")
@@ -50,13 +50,27 @@ SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
 class SearchRunner:
     """The one way routes search: on the search pool, with the settings' query-length limit."""
 
-    def __init__(self, searcher: "Searcher", settings: Settings, pool: ThreadPoolExecutor):
+    def __init__(self, searcher: Searcher, settings: Settings, pool: ThreadPoolExecutor):
         self.searcher, self.settings, self.pool = searcher, settings, pool
 
-    def __call__(self, q: str, *, k: int, offset: int = 0, doc_type: str | None = None,
-                 issuer: str | None = None, year: int | None = None):
+    def __call__(
+        self,
+        q: str,
+        *,
+        k: int,
+        offset: int = 0,
+        doc_type: str | None = None,
+        issuer: str | None = None,
+        year: int | None = None,
+    ):
         return self.pool.submit(
-            self.searcher.search, q, k=k, offset=offset, doc_type=doc_type, issuer=issuer, year=year,
+            self.searcher.search,
+            q,
+            k=k,
+            offset=offset,
+            doc_type=doc_type,
+            issuer=issuer,
+            year=year,
             max_query_chars=self.settings.max_query_chars,
         ).result()
 

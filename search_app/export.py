@@ -62,8 +62,15 @@ def collect_passages(searcher, paragraph_ids: list[str], base_url: str | None) -
     for pid in paragraph_ids:
         paragraph = searcher.paragraph(pid)
         citation = searcher.citation(pid)
-        passages.append(Passage(pid, paragraph.text, citation.label, heading=document_heading(citation),
-                                url=(base_url or "").rstrip("/") + citation.url))
+        passages.append(
+            Passage(
+                pid,
+                paragraph.text,
+                citation.label,
+                heading=document_heading(citation),
+                url=(base_url or "").rstrip("/") + citation.url,
+            )
+        )
     return passages
 
 
@@ -91,7 +98,14 @@ def to_markdown(passages: list[Passage]) -> bytes:
     lines = [f"# {TITLE}", ""]
     for passage in passages:
         quoted = "\n".join("> " + _md_text(line) if line else ">" for line in passage.text.splitlines())
-        lines += [f"## {_md_text(passage.heading)}", "", quoted, "", f"— {_md_text(passage.label)}. <{passage.url}>", ""]
+        lines += [
+            f"## {_md_text(passage.heading)}",
+            "",
+            quoted,
+            "",
+            f"— {_md_text(passage.label)}. <{passage.url}>",
+            "",
+        ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -138,7 +152,9 @@ def _office_layout(document) -> None:
         section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
         section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
     defaults = document.styles.element.find(qn("w:docDefaults"))
-    _set_language_and_font(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))  # python-docx's template has both
+    _set_language_and_font(
+        defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    )  # python-docx's template has both
     for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
         style = document.styles[style_name]
         style.font.name = FONT
@@ -154,7 +170,7 @@ def to_docx(passages: list[Passage], today: dt.datetime | None = None) -> bytes:
     properties = document.core_properties
     properties.title, properties.author, properties.last_modified_by = TITLE, AUTHOR, AUTHOR
     properties.language = LANGUAGE
-    properties.created = properties.modified = today or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    properties.created = properties.modified = today or dt.datetime.now(dt.UTC).replace(microsecond=0)
     properties.comments = properties.subject = properties.keywords = ""
     document.add_heading(TITLE, level=1)
     for passage in passages:

@@ -29,8 +29,17 @@ def rows(items, documents: dict) -> list[list[str]]:
         if m.section:
             basis += f", mục {m.section}"
         deadline = m.deadline.text if m.deadline else "Không nêu thời hạn"
-        out.append([str(n), m.action or m.text, "; ".join(a.name for a in m.assignees),
-                    "; ".join(a.name for a in m.partners), deadline, m.product or "", basis.strip(", ")])
+        out.append(
+            [
+                str(n),
+                m.action or m.text,
+                "; ".join(a.name for a in m.assignees),
+                "; ".join(a.name for a in m.partners),
+                deadline,
+                m.product or "",
+                basis.strip(", "),
+            ]
+        )
     return out
 
 

@@ -6,8 +6,15 @@ Vietnamese, naming the field ("Câu hỏi", "Danh sách đoạn"), never quoting
 
 from __future__ import annotations
 
-FIELD_NAMES = {"q": "Câu hỏi", "k": "Số kết quả (k)", "offset": "Vị trí bắt đầu (offset)", "year": "Năm",
-               "paragraph_ids": "Danh sách đoạn", "format": "Định dạng", "body": "Nội dung yêu cầu"}
+FIELD_NAMES = {
+    "q": "Câu hỏi",
+    "k": "Số kết quả (k)",
+    "offset": "Vị trí bắt đầu (offset)",
+    "year": "Năm",
+    "paragraph_ids": "Danh sách đoạn",
+    "format": "Định dạng",
+    "body": "Nội dung yêu cầu",
+}
 MESSAGES = {
     "missing": "{field}: thiếu, cần có.",
     "string_too_long": "{field} quá dài; tối đa {max_length} ký tự.",

@@ -32,7 +32,9 @@ class ServedIndex:
         """Load the serving build and put it on the app's state (raises IndexLoadError)."""
         build = store.current_build(self.index_dir)
         if build is None:
-            raise IndexLoadError(f"Chưa có chỉ mục trong {self.index_dir}: hãy chạy `tracuu ingest <tệp hoặc thư mục>`.")
+            raise IndexLoadError(
+                f"Chưa có chỉ mục trong {self.index_dir}: hãy chạy `tracuu ingest <tệp hoặc thư mục>`."
+            )
         self._swap(build)
         return self.state.searcher
 

@@ -42,8 +42,13 @@ class UnknownParagraphsMessage(ErrorMessage):
 NOT_FOUND = {404: {"model": ErrorMessage, "description": "Không có văn bản này"}}
 # Starlette answers a too-long Content-Length in plain text before the route runs, FastAPI a too-long
 # streamed body in JSON.
-TOO_LARGE = {413: {"model": ErrorMessage, "description": "Nội dung yêu cầu quá lớn",
-                   "content": {"text/plain": {"schema": {"type": "string"}}}}}
+TOO_LARGE = {
+    413: {
+        "model": ErrorMessage,
+        "description": "Nội dung yêu cầu quá lớn",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def invalid(loc: tuple, message: str, kind: str = "value_error") -> RequestValidationError:
@@ -93,8 +98,9 @@ class DocumentDetail(DocumentSummary):
 class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    paragraph_ids: list[Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_encodable)]] = Field(
-        min_length=1, max_length=500)
+    paragraph_ids: list[Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_encodable)]] = (
+        Field(min_length=1, max_length=500)
+    )
     format: Literal["docx", "md"] = "docx"
 
 
@@ -115,8 +121,15 @@ def _summary(searcher, document: Document) -> dict:
 def api_search(
     settings: SettingsDep,
     run_search: SearchRunnerDep,
-    q: Annotated[str, Query(description="Câu hỏi hoặc từ khoá (không chỉ gồm khoảng trắng)", min_length=1,
-                            max_length=QUERY_CHARS_DOCUMENTED, pattern=r"\S")],
+    q: Annotated[
+        str,
+        Query(
+            description="Câu hỏi hoặc từ khoá (không chỉ gồm khoảng trắng)",
+            min_length=1,
+            max_length=QUERY_CHARS_DOCUMENTED,
+            pattern=r"\S",
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     type: Annotated[str | None, Query(description="Loại văn bản, ví dụ 'Kết luận'")] = None,
@@ -128,7 +141,9 @@ def api_search(
     if not q.strip():
         raise invalid(("query", "q"), "Câu hỏi trống: hãy nhập câu hỏi hoặc từ khoá (tham số q).")
     if len(q) > settings.max_query_chars:
-        raise invalid(("query", "q"), f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự.")
+        raise invalid(
+            ("query", "q"), f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự."
+        )
     try:
         return run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
     except QueryError:
@@ -141,7 +156,9 @@ def api_documents(searcher: SearcherDep):
     return [_summary(searcher, d) for d in searcher.documents()]
 
 
-@router.get("/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)", responses=NOT_FOUND)
+@router.get(
+    "/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)", responses=NOT_FOUND
+)
 def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int, Query(ge=1, le=3)] = 2):
     """Declared before the catch-all document route: "{doc_id:path}" would take "a/b/graph" whole."""
     graph = relation_graph(searcher.numbers, doc_id, depth)
@@ -150,8 +167,12 @@ def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int,
     return graph.as_json()
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, summary="Một văn bản: đoạn văn và quan hệ",
-            responses=NOT_FOUND)
+@router.get(
+    "/documents/{doc_id:path}",
+    response_model=DocumentDetail,
+    summary="Một văn bản: đoạn văn và quan hệ",
+    responses=NOT_FOUND,
+)
 def api_document(doc_id: str, searcher: SearcherDep):
     document = searcher.document(doc_id)
     if document is None:
@@ -181,11 +202,17 @@ def api_document(doc_id: str, searcher: SearcherDep):
     "/export",
     summary="Xuất các đoạn đã chọn (.docx hoặc .md) kèm trích dẫn",
     response_class=Response,
-    responses={200: {"content": {export.MEDIA_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
-                                 "text/markdown": {"schema": {"type": "string"}}},
-                      "description": "Tệp xuất"},
-               404: {"model": UnknownParagraphsMessage, "description": "Có đoạn không có trong chỉ mục"},
-               **TOO_LARGE},
+    responses={
+        200: {
+            "content": {
+                export.MEDIA_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
+                "text/markdown": {"schema": {"type": "string"}},
+            },
+            "description": "Tệp xuất",
+        },
+        404: {"model": UnknownParagraphsMessage, "description": "Có đoạn không có trong chỉ mục"},
+        **TOO_LARGE,
+    },
 )
 def api_export(body: ExportRequest, searcher: SearcherDep, settings: SettingsDep):
     if len(body.paragraph_ids) > settings.max_export_ids:
@@ -193,8 +220,10 @@ def api_export(body: ExportRequest, searcher: SearcherDep, settings: SettingsDep
     try:
         passages = export.collect_passages(searcher, body.paragraph_ids, settings.public_base_url)
     except export.UnknownParagraphs as exc:
-        return JSONResponse({"detail": "Có đoạn không có trong chỉ mục.", "unknown_ids": [i[:200] for i in exc.ids[:50]]},
-                            status_code=404)
+        return JSONResponse(
+            {"detail": "Có đoạn không có trong chỉ mục.", "unknown_ids": [i[:200] for i in exc.ids[:50]]},
+            status_code=404,
+        )
     return Response(
         export.render(passages, body.format),
         media_type=export.MEDIA_TYPES[body.format],

@@ -9,7 +9,7 @@ local page (never to another host): adding returns to the result it was made fro
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +23,11 @@ router = APIRouter(include_in_schema=False)
 
 def _local_target(raw: str, fallback: str = "/collection") -> str:
     """Only same-site paths: "/x" but not "//host" or "/\\host", and no control characters."""
-    if not raw.startswith("/") or raw.startswith(("//", "/\\")) or any(ord(c) < 32 or c == "\x7f" for c in raw):
+    if (
+        not raw.startswith("/")
+        or raw.startswith(("//", "/\\"))
+        or any(ord(c) < 32 or c == "\x7f" for c in raw)
+    ):
         return fallback
     return raw[:2000]
 
@@ -50,22 +54,30 @@ def _items(searcher, ids: list[str]) -> list[dict]:
 
 
 @router.get("/collection", response_class=HTMLResponse)
-def collection_page(request: Request, searcher: SearcherDep, templates: TemplatesDep, full: str = "",
-                    clear: str = ""):
+def collection_page(
+    request: Request, searcher: SearcherDep, templates: TemplatesDep, full: str = "", clear: str = ""
+):
     ids = collection.read(request, searcher)
     return templates.TemplateResponse(
         request,
         "collection.html",
-        {"items": _items(searcher, ids), "max_items": collection.MAX_ITEMS, "full": full == "1",
-         "confirm_clear": clear == "ask" and bool(ids)},
+        {
+            "items": _items(searcher, ids),
+            "max_items": collection.MAX_ITEMS,
+            "full": full == "1",
+            "confirm_clear": clear == "ask" and bool(ids),
+        },
     )
 
 
 @router.get("/collection/print", response_class=HTMLResponse)
 def collection_print(request: Request, searcher: SearcherDep, settings: SettingsDep, templates: TemplatesDep):
     ids = collection.read(request, searcher)
-    return templates.TemplateResponse(request, "collection_print.html",
-                                      {"items": _items(searcher, ids), "base_url": settings.public_base_url or ""})
+    return templates.TemplateResponse(
+        request,
+        "collection_print.html",
+        {"items": _items(searcher, ids), "base_url": settings.public_base_url or ""},
+    )
 
 
 @router.post("/collection/add", dependencies=[CsrfDep])
@@ -87,7 +99,9 @@ def collection_add(
 
 @router.post("/collection/remove", dependencies=[CsrfDep])
 def collection_remove(request: Request, searcher: SearcherDep, paragraph_id: Annotated[str, Form()] = ""):
-    return _redirect(request, "/collection", collection.remove(collection.read(request, searcher), paragraph_id))
+    return _redirect(
+        request, "/collection", collection.remove(collection.read(request, searcher), paragraph_id)
+    )
 
 
 @router.post("/collection/move", dependencies=[CsrfDep])

@@ -23,7 +23,12 @@ from search_app.deps import SearcherDep, TemplatesDep
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
 PAGE_SIZE = 20
-RECURRENCE_NAMES = {"yearly": "hằng năm", "quarterly": "hằng quý", "monthly": "hằng tháng", "periodic": "định kỳ"}
+RECURRENCE_NAMES = {
+    "yearly": "hằng năm",
+    "quarterly": "hằng quý",
+    "monthly": "hằng tháng",
+    "periodic": "định kỳ",
+}
 TABS = {"chu-tri": "Chủ trì", "phoi-hop": "Phối hợp"}
 
 
@@ -33,17 +38,27 @@ class MandateList(BaseModel):
 
 
 def _deadline_flag(raw: str) -> bool | None:
-    return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.strip().lower())
+    return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+        raw.strip().lower()
+    )
 
 
 def _filtered(searcher, actor="", doc_id="", q="", recurrence="", has_deadline="", role=""):
     book = mandate_book(searcher)
     recurrence = recurrence if recurrence in RECURRENCES else ""
-    return book, book.filter(actor=actor, doc_id=doc_id, q=q, recurrence=recurrence,
-                             has_deadline=_deadline_flag(has_deadline), role=role)
+    return book, book.filter(
+        actor=actor,
+        doc_id=doc_id,
+        q=q,
+        recurrence=recurrence,
+        has_deadline=_deadline_flag(has_deadline),
+        role=role,
+    )
 
 
-@api.get("/mandates", response_model=MandateList, summary="Nhiệm vụ: ai chủ trì, phối hợp, thời hạn, báo cáo ai")
+@api.get(
+    "/mandates", response_model=MandateList, summary="Nhiệm vụ: ai chủ trì, phối hợp, thời hạn, báo cáo ai"
+)
 def api_mandates(
     searcher: SearcherDep,
     actor: Annotated[str, Query(max_length=200, description="Khóa hoặc tên cơ quan")] = "",
@@ -56,7 +71,7 @@ def api_mandates(
 ):
     book = mandate_book(searcher)  # recurrence is checked by its type: a 422 in the documented shape
     found = book.filter(actor=actor, doc_id=doc_id, q=q, recurrence=recurrence, has_deadline=has_deadline)
-    return {"total": len(found), "mandates": [book.item(m) for m in found[offset:offset + limit]]}
+    return {"total": len(found), "mandates": [book.item(m) for m in found[offset : offset + limit]]}
 
 
 @api.get("/actors", response_model=list[ActorSummary], summary="Cơ quan được giao nhiệm vụ")
@@ -69,25 +84,51 @@ def _page(raw: str) -> int:
 
 
 @router.get("/mandates", response_class=HTMLResponse)
-def mandates_page(request: Request, searcher: SearcherDep, templates: TemplatesDep, actor: str = "", doc_id: str = "",
-                  q: str = "", recurrence: str = "", has_deadline: str = "", page: str = "1"):
-    params = {"actor": actor[:200], "doc_id": doc_id[:200], "q": q[:500],
-              "recurrence": recurrence if recurrence in RECURRENCES else "",
-              "has_deadline": has_deadline if _deadline_flag(has_deadline) is not None else ""}
+def mandates_page(
+    request: Request,
+    searcher: SearcherDep,
+    templates: TemplatesDep,
+    actor: str = "",
+    doc_id: str = "",
+    q: str = "",
+    recurrence: str = "",
+    has_deadline: str = "",
+    page: str = "1",
+):
+    params = {
+        "actor": actor[:200],
+        "doc_id": doc_id[:200],
+        "q": q[:500],
+        "recurrence": recurrence if recurrence in RECURRENCES else "",
+        "has_deadline": has_deadline if _deadline_flag(has_deadline) is not None else "",
+    }
     book, found = _filtered(searcher, **params)
     number = _page(page)
-    items = [book.item(m) for m in found[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]]
+    items = [book.item(m) for m in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
     query = urlencode({k: v for k, v in params.items() if v})
-    return templates.TemplateResponse(request, "mandates.html", {
-        "items": items, "total": len(found), "params": params, "page": number,
-        "pages": max(1, -(-len(found) // PAGE_SIZE)), "query": query, "actors": book.actors(),
-        "documents": list(searcher.documents()), "recurrences": RECURRENCE_NAMES, "formats": mandate_export.FORMATS,
-        "docs": {d.doc_id: d for d in searcher.documents()},
-    })
+    return templates.TemplateResponse(
+        request,
+        "mandates.html",
+        {
+            "items": items,
+            "total": len(found),
+            "params": params,
+            "page": number,
+            "pages": max(1, -(-len(found) // PAGE_SIZE)),
+            "query": query,
+            "actors": book.actors(),
+            "documents": list(searcher.documents()),
+            "recurrences": RECURRENCE_NAMES,
+            "formats": mandate_export.FORMATS,
+            "docs": {d.doc_id: d for d in searcher.documents()},
+        },
+    )
 
 
 @router.get("/actors/{key}", response_class=HTMLResponse)
-def actor_page(request: Request, key: str, searcher: SearcherDep, templates: TemplatesDep, tab: str = "chu-tri"):
+def actor_page(
+    request: Request, key: str, searcher: SearcherDep, templates: TemplatesDep, tab: str = "chu-tri"
+):
     book = mandate_book(searcher)
     keys = book.resolve_actor(key)
     if not keys:
@@ -96,31 +137,61 @@ def actor_page(request: Request, key: str, searcher: SearcherDep, templates: Tem
     key = sorted(keys)[0] if key not in keys else key
     counts = {t: len(book.filter(actor=key, role=t)) for t in TABS}
     items = [book.item(m) for m in book.filter(actor=key, role=tab)]
-    return templates.TemplateResponse(request, "actor.html", {
-        "key": key, "name": book.display(key), "tab": tab, "tabs": TABS, "counts": counts, "items": items,
-        "query": urlencode({"actor": key, "role": tab}), "formats": mandate_export.FORMATS,
-        "docs": {d.doc_id: d for d in searcher.documents()}, "recurrences": RECURRENCE_NAMES,
-    })
+    return templates.TemplateResponse(
+        request,
+        "actor.html",
+        {
+            "key": key,
+            "name": book.display(key),
+            "tab": tab,
+            "tabs": TABS,
+            "counts": counts,
+            "items": items,
+            "query": urlencode({"actor": key, "role": tab}),
+            "formats": mandate_export.FORMATS,
+            "docs": {d.doc_id: d for d in searcher.documents()},
+            "recurrences": RECURRENCE_NAMES,
+        },
+    )
 
 
 @router.get("/mandates/export")
-def export_mandates(searcher: SearcherDep, format: str = "xlsx", actor: str = "", doc_id: str = "", q: str = "",
-                    recurrence: str = "", has_deadline: str = "", role: str = ""):
+def export_mandates(
+    searcher: SearcherDep,
+    format: str = "xlsx",
+    actor: str = "",
+    doc_id: str = "",
+    q: str = "",
+    recurrence: str = "",
+    has_deadline: str = "",
+    role: str = "",
+):
     if format not in mandate_export.FORMATS:
         raise HTTPException(422, f"Định dạng xuất phải là một trong: {', '.join(mandate_export.FORMATS)}.")
-    book, found = _filtered(searcher, actor[:200], doc_id[:200], q[:500], recurrence, has_deadline,
-                            role if role in TABS else "")
-    title = "Danh sách nhiệm vụ" + (f" của {book.display(sorted(book.resolve_actor(actor))[0])}"
-                                    if actor and book.resolve_actor(actor) else "")
-    body = mandate_export.render([book.item(m) for m in found], {d.doc_id: d for d in searcher.documents()},
-                                 format, title)
-    return Response(body, media_type=mandate_export.MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="nhiem-vu.{format}"'})
+    book, found = _filtered(
+        searcher, actor[:200], doc_id[:200], q[:500], recurrence, has_deadline, role if role in TABS else ""
+    )
+    title = "Danh sách nhiệm vụ" + (
+        f" của {book.display(sorted(book.resolve_actor(actor))[0])}"
+        if actor and book.resolve_actor(actor)
+        else ""
+    )
+    body = mandate_export.render(
+        [book.item(m) for m in found], {d.doc_id: d for d in searcher.documents()}, format, title
+    )
+    return Response(
+        body,
+        media_type=mandate_export.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="nhiem-vu.{format}"'},
+    )
 
 
 def mandate_panel(searcher, doc_id: str) -> dict:
     """Context of the "Nhiệm vụ" panel on a document page."""
     book = mandate_book(searcher)
     found = book.filter(doc_id=doc_id)
-    return {"mandate_items": [book.item(m) for m in found], "mandate_total": len(found),
-            "docs": {d.doc_id: d for d in searcher.documents()}}
+    return {
+        "mandate_items": [book.item(m) for m in found],
+        "mandate_total": len(found),
+        "docs": {d.doc_id: d for d in searcher.documents()},
+    }

@@ -14,14 +14,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
 from index.relation_graph import GraphvizMissing, graph_svg, inline_svg, node_url, relation_graph, timeline
+from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
 from index.relation_search import relation_question
 from index.types import document_url
 from search_app import collection
 from search_app.collation import sort_key
-from search_app.routes_mandates import mandate_panel
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
+from search_app.routes_mandates import mandate_panel
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,8 +105,14 @@ def search_page(
         status = 422
     else:
         try:
-            response = run_search(q, k=PAGE_SIZE, offset=(page_value - 1) * PAGE_SIZE, doc_type=type or None,
-                                  issuer=issuer or None, year=year_value)
+            response = run_search(
+                q,
+                k=PAGE_SIZE,
+                offset=(page_value - 1) * PAGE_SIZE,
+                doc_type=type or None,
+                issuer=issuer or None,
+                year=year_value,
+            )
         except QueryError as exc:
             context["error"] = str(exc)
             status = 422
@@ -143,6 +149,8 @@ def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int
     if text is None or start_value is None or end_value is None or not start_value < end_value <= len(text):
         return {}
     return {paragraph_id: (start_value, end_value)}
+
+
 # Per-document sub-pages come before the catch-all document page: "{doc_id:path}" takes "a/b/graph.svg" whole.
 @router.get("/documents/{doc_id:path}/graph.svg")
 def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
@@ -161,13 +169,21 @@ def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, temp
     levels = timeline(searcher.numbers, doc_id)
     if levels is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
-    return templates.TemplateResponse(request, "timeline.html", {
-        "doc": searcher.document(doc_id), "levels": levels, "node_url": node_url})
+    return templates.TemplateResponse(
+        request, "timeline.html", {"doc": searcher.document(doc_id), "levels": levels, "node_url": node_url}
+    )
 
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep, added: str = "",
-                  p: str = "", hl: str = ""):
+def document_page(
+    request: Request,
+    doc_id: str,
+    searcher: SearcherDep,
+    templates: TemplatesDep,
+    added: str = "",
+    p: str = "",
+    hl: str = "",
+):
     document = searcher.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")

@@ -27,8 +27,10 @@ SESSION_MAX_AGE = 90 * 24 * 3600
 # Pages use no scripts at all; even if escaping ever failed, the browser would refuse to run one.
 PAGE_POLICY = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 # /docs runs Swagger UI's own script files (served from this app, no inline script).
-DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-               "object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+)
 COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -80,8 +82,13 @@ def protect(app, settings: Settings):
                 if fresh:
                     extra.append((b"set-cookie", session_cookie_header(session, secure)))
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  *((k, v) for k, v in extra if k not in present or k == b"set-cookie")]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        *((k, v) for k, v in extra if k not in present or k == b"set-cookie"),
+                    ],
+                }
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}  # HEAD: the GET's headers (its length too), no body
             await send(message)
@@ -126,8 +133,9 @@ def check_csrf(request: Request, csrf_token_field: Annotated[str, Form(alias="cs
     origin = _origin_of(request)
     if origin is not None and origin not in _own_origins(request, settings):
         raise HTTPException(403, CSRF_REFUSED)
-    if not csrf_token_field or not hmac.compare_digest(csrf_token_field.encode("utf-8", "replace"),
-                                                       csrf_token(request).encode("ascii")):
+    if not csrf_token_field or not hmac.compare_digest(
+        csrf_token_field.encode("utf-8", "replace"), csrf_token(request).encode("ascii")
+    ):
         raise HTTPException(403, CSRF_REFUSED)
 
 

@@ -38,10 +38,11 @@ class Settings(BaseSettings):
     # text of one document (a file, an HTML page's text, a JSONL record); larger files are skipped
     max_file_mb: float = Field(default=20, gt=0)
 
-    def ingest_limits(self) -> "IngestLimits":
+    def ingest_limits(self) -> IngestLimits:
         from ingest.limits import IngestLimits
 
         return IngestLimits.from_megabytes(self.max_file_mb)
+
     # Where users reach the app ("https://tracuu.example.vn"): links in exports and the CSRF origin check
     # use it; unset, links are relative and never built from the request's Host header.
     public_base_url: str | None = None
@@ -69,11 +70,16 @@ class Settings(BaseSettings):
 
     def uvicorn_options(self) -> dict:
         """Keyword arguments for uvicorn.run / uvicorn.Config (the CLI's `serve` and the tests)."""
-        return {"host": self.host, "port": self.port, "timeout_keep_alive": self.timeout_keep_alive,
-                "limit_concurrency": self.limit_concurrency,
-                "h11_max_incomplete_event_size": self.max_header_bytes, "server_header": False}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "timeout_keep_alive": self.timeout_keep_alive,
+            "limit_concurrency": self.limit_concurrency,
+            "h11_max_incomplete_event_size": self.max_header_bytes,
+            "server_header": False,
+        }
 
-    def make_embedder(self) -> "Embedder":
+    def make_embedder(self) -> Embedder:
         """The embedder these settings name (heavy: load once per process)."""
         from index.embedders import load_embedder
 

@@ -6,33 +6,48 @@ from pathlib import Path
 
 # "Cộng hòa xã hội chủ nghĩa Việt Nam / Độc lập - Tự do - Hạnh phúc / Chỉ thị của Ban Thường vụ" as
 # the legacy encodings store them (the bytes of a .txt saved by an old Vietnamese editor).
-TCVN3_TEXT = ("Céng hßa x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\n\n"
-              "ChØ thÞ cña Ban Th­êng vô vÒ t¨ng c­êng sù l·nh ®¹o cña §¶ng ®èi víi phong trµo.\n")
-VNI_TEXT = ("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\n\n"
-            "Chæ thò cuûa Ban Thöôøng vuï veà taêng cöôøng söï laõnh ñaïo cuûa Ñaûng.\n")
+TCVN3_TEXT = (
+    "Céng hßa x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\n\n"
+    "ChØ thÞ cña Ban Th­êng vô vÒ t¨ng c­êng sù l·nh ®¹o cña §¶ng ®èi víi phong trµo.\n"
+)
+VNI_TEXT = (
+    "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\n\n"
+    "Chæ thò cuûa Ban Thöôøng vuï veà taêng cöôøng söï laõnh ñaïo cuûa Ñaûng.\n"
+)
 
 
 def write_pdf(path: Path, lines: list[str], *more_pages: list[str]) -> Path:
     """A minimal PDF with a Helvetica text layer (ASCII text only), one page per list of lines."""
+
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     def content(page_lines: list[str]) -> bytes:
         if not page_lines:
             return b""
-        ops = ["BT", "/F1 12 Tf", "14 TL", "72 760 Td"] + [f"({escape(line)}) Tj T*" for line in page_lines] + ["ET"]
+        ops = (
+            ["BT", "/F1 12 Tf", "14 TL", "72 760 Td"]
+            + [f"({escape(line)}) Tj T*" for line in page_lines]
+            + ["ET"]
+        )
         return "\n".join(ops).encode("latin-1")
 
     pages = [lines, *more_pages]
     font = 3 + 2 * len(pages)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+    ]
     for i, page_lines in enumerate(pages):
         stream = content(page_lines)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-                       f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
-        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objects.append(
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
+        )
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

@@ -23,26 +23,50 @@ LETTER = [
     (False, "Dương Minh Châu, ngày 05 tháng 3 năm 2024"),
     (True, "KẾ HOẠCH"),
     (True, "Thực hiện Kết luận số 44-KL/TW về tăng cường công tác phòng, chống tội phạm"),
-    (False, "Căn cứ Kết luận số 44-KL/TW ngày 22 tháng 01 năm 2019 của Ban Bí thư, Ủy ban nhân dân huyện "
-            "xây dựng kế hoạch thực hiện như sau."),
-    (False, "Các cơ quan, đơn vị và Ủy ban nhân dân các xã, thị trấn tổ chức quán triệt sâu rộng nội dung "
-            "Kết luận đến toàn thể cán bộ, công chức, viên chức và nhân dân trên địa bàn."),
-    (False, "Tăng cường phối hợp giữa lực lượng công an với các ngành, đoàn thể trong việc phát hiện, tố giác "
-            "tội phạm; xử lý nghiêm các hành vi vi phạm pháp luật, nhất là tội phạm ma túy."),
-    (False, "Định kỳ sáu tháng, các đơn vị báo cáo kết quả về Văn phòng Hội đồng nhân dân và Ủy ban nhân dân "
-            "huyện để tổng hợp, báo cáo Thường trực Huyện ủy."),
+    (
+        False,
+        "Căn cứ Kết luận số 44-KL/TW ngày 22 tháng 01 năm 2019 của Ban Bí thư, Ủy ban nhân dân huyện "
+        "xây dựng kế hoạch thực hiện như sau.",
+    ),
+    (
+        False,
+        "Các cơ quan, đơn vị và Ủy ban nhân dân các xã, thị trấn tổ chức quán triệt sâu rộng nội dung "
+        "Kết luận đến toàn thể cán bộ, công chức, viên chức và nhân dân trên địa bàn.",
+    ),
+    (
+        False,
+        "Tăng cường phối hợp giữa lực lượng công an với các ngành, đoàn thể trong việc phát hiện, tố giác "
+        "tội phạm; xử lý nghiêm các hành vi vi phạm pháp luật, nhất là tội phạm ma túy.",
+    ),
+    (
+        False,
+        "Định kỳ sáu tháng, các đơn vị báo cáo kết quả về Văn phòng Hội đồng nhân dân và Ủy ban nhân dân "
+        "huyện để tổng hợp, báo cáo Thường trực Huyện ủy.",
+    ),
 ]
 
 # A page as full as a typed A4 letter at 12 pt (about 1,500 characters), for the benchmark's pages/minute.
 FULL_PAGE = LETTER + [
-    (False, "Ban Chỉ huy Quân sự huyện chủ trì, phối hợp với Công an huyện xây dựng phương án bảo đảm an ninh, "
-            "trật tự trong các ngày lễ, tết; tổ chức tuần tra, kiểm soát ở những địa bàn phức tạp."),
-    (False, "Phòng Văn hóa và Thông tin huyện đẩy mạnh tuyên truyền trên hệ thống loa truyền thanh cơ sở, "
-            "biểu dương những tập thể, cá nhân điển hình trong phong trào toàn dân bảo vệ an ninh Tổ quốc."),
-    (False, "Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các đoàn thể chính trị - xã hội giám sát việc thực hiện, "
-            "kịp thời phản ánh những khó khăn, vướng mắc của nhân dân để cấp ủy, chính quyền giải quyết."),
-    (False, "Trong quá trình thực hiện, nếu có vướng mắc, các đơn vị báo cáo về Ủy ban nhân dân huyện "
-            "(qua Văn phòng) để được hướng dẫn, xem xét, giải quyết theo thẩm quyền."),
+    (
+        False,
+        "Ban Chỉ huy Quân sự huyện chủ trì, phối hợp với Công an huyện xây dựng phương án bảo đảm an ninh, "
+        "trật tự trong các ngày lễ, tết; tổ chức tuần tra, kiểm soát ở những địa bàn phức tạp.",
+    ),
+    (
+        False,
+        "Phòng Văn hóa và Thông tin huyện đẩy mạnh tuyên truyền trên hệ thống loa truyền thanh cơ sở, "
+        "biểu dương những tập thể, cá nhân điển hình trong phong trào toàn dân bảo vệ an ninh Tổ quốc.",
+    ),
+    (
+        False,
+        "Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các đoàn thể chính trị - xã hội giám sát việc thực hiện, "
+        "kịp thời phản ánh những khó khăn, vướng mắc của nhân dân để cấp ủy, chính quyền giải quyết.",
+    ),
+    (
+        False,
+        "Trong quá trình thực hiện, nếu có vướng mắc, các đơn vị báo cáo về Ủy ban nhân dân huyện "
+        "(qua Văn phòng) để được hướng dẫn, xem xét, giải quyết theo thẩm quyền.",
+    ),
 ]
 
 

@@ -38,7 +38,9 @@ def free_port() -> int:
 def server_url(bundled_index_dir, data_dir):
     port = free_port()
     settings = Settings(index_dir=bundled_index_dir, data_dir=data_dir, host="127.0.0.1", port=port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -94,7 +96,10 @@ def test_search_read_collect_and_export(server_url, browser, bundled_searcher, t
     page.wait_for_load_state()
     target_id = f"p-{expected[0].paragraph_id}"
     assert page.url.endswith(f"/documents/{expected[0].doc_id}#{target_id}")
-    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == target_id
+    assert (
+        page.evaluate("document.querySelector(':target') && document.querySelector(':target').id")
+        == target_id
+    )
     target = page.locator(f"[id='{target_id}']")
     assert " ".join(expected[0].text.split()) in " ".join(target.inner_text().split())
     # it lands below the sticky header and the document bar, which names the document
@@ -158,12 +163,17 @@ def test_cross_origin_posts_to_the_collection_get_403(server_url, browser, bundl
     forms = {
         "/add": ("collection/add", {"paragraph_id": pid, "next": "/collection"}),
         "/clear": ("collection/clear", {"confirm": "yes"}),
-        "/add-guessed-token": ("collection/add", {"paragraph_id": pid, "csrf_token": "AAAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+        "/add-guessed-token": (
+            "collection/add",
+            {"paragraph_id": pid, "csrf_token": "AAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        ),
     }
     for path, (action, fields) in forms.items():
         inputs = "".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in fields.items())
-        pages[path] = (f'<!DOCTYPE html><html><body><form id="f" method="post" action="{server_url}/{action}">'
-                       f'{inputs}<button type="submit">Nhận quà</button></form></body></html>').encode()
+        pages[path] = (
+            f'<!DOCTYPE html><html><body><form id="f" method="post" action="{server_url}/{action}">'
+            f'{inputs}<button type="submit">Nhận quà</button></form></body></html>'
+        ).encode()
     context = browser.new_context()
     page = context.new_page()
     page.goto(server_url + "/search?q=" + QUERY)  # the victim has a session and one passage collected
@@ -172,7 +182,9 @@ def test_cross_origin_posts_to_the_collection_get_403(server_url, browser, bundl
     assert "Bộ sưu tập (1)" in page.locator("header.site nav").inner_text()
     for path in forms:
         page.goto(base + path)
-        with page.expect_response(lambda r: r.url.startswith(server_url) and r.request.method == "POST") as info:
+        with page.expect_response(
+            lambda r: r.url.startswith(server_url) and r.request.method == "POST"
+        ) as info:
             page.click("button[type=submit]")
         assert info.value.status == 403, path
         page.wait_for_load_state()
@@ -185,12 +197,15 @@ def test_cross_origin_posts_to_the_collection_get_403(server_url, browser, bundl
 def test_api_docs_render_the_openapi_31_document_offline(server_url, browser):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server_url, "data:")) else None)
+    page.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith((server_url, "data:")) else None
+    )
     page.goto(server_url + "/docs")
     page.wait_for_selector(".opblock-summary", timeout=30_000)
     listed = {" ".join(t.split()) for t in page.locator(".opblock-summary-path").all_inner_texts()}
     assert {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/export"} <= {
-        t.replace("\u200b", "") for t in listed}
+        t.replace("\u200b", "") for t in listed
+    }
     assert "Unable to render" not in page.content()
     assert outside == []  # nothing loaded from a CDN
     page.close()
@@ -220,15 +235,26 @@ SMALL_TARGETS_JS = """() => [...document.querySelectorAll('button, summary, .pag
   .filter(([, h]) => h < 44)"""
 
 
-def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(server_url, browser, bundled_searcher):
+def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(
+    server_url, browser, bundled_searcher
+):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
-    for path in ("/", "/search?q=" + QUERY, "/documents", f"/documents/{kl44.doc_id}", "/collection", "/documents/khong-co",
-                 "/search?q=" + QUERY + "&page=2"):
+    for path in (
+        "/",
+        "/search?q=" + QUERY,
+        "/documents",
+        f"/documents/{kl44.doc_id}",
+        "/collection",
+        "/documents/khong-co",
+        "/search?q=" + QUERY + "&page=2",
+    ):
         page.goto(server_url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
         assert page.evaluate(SMALL_TARGETS_JS) == [], path
         assert page.evaluate(CONTRAST_JS) == [], path
@@ -275,8 +301,11 @@ def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(serve
         paragraph = target.bounding_box()
         assert bar["y"] >= 0 and paragraph["y"] >= bar["y"] + bar["height"] - 1 and paragraph["y"] < 740
         cited = bundled_searcher.document(page.url.split("/documents/")[1].split("?")[0])
-        assert page.locator(".doc-bar").inner_text().startswith(" ".join(x for x in (cited.doc_type, cited.number) if x)
-                                                               or cited.title[:20])
+        assert (
+            page.locator(".doc-bar")
+            .inner_text()
+            .startswith(" ".join(x for x in (cited.doc_type, cited.number) if x) or cited.title[:20])
+        )
         assert page.locator(".doc-bar").is_visible() and target.locator("mark.answer-text").count() == 1
         if target.locator(".section-label").count():
             assert target.locator(".section-label").bounding_box()["y"] >= bar["y"] + bar["height"] - 1

@@ -7,12 +7,10 @@ A screenshot of the graph goes to artifacts/ (gitignored).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from test_browser import ARTIFACTS, browser, server_url  # noqa: F401 (fixtures; tests/ is on the path)
 
 from index.types import document_url
-from test_browser import ARTIFACTS, browser, server_url  # noqa: F401 (fixtures; tests/ is on the path)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -42,7 +42,9 @@ def test_actor_page_and_xlsx_export(server_url, browser, bundled_searcher, tmp_p
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
     assert saved.suffix == ".xlsx"
-    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(saved.read_bytes())).active.iter_rows()]
+    rows = [
+        [c.value for c in row] for row in load_workbook(io.BytesIO(saved.read_bytes())).active.iter_rows()
+    ]
     assert rows[1][:3] == ["TT", "Nhiệm vụ", "Chủ trì"]
     assert len(rows) - 2 == cards.count()
     assert all(ACTOR in row[2] for row in rows[2:])

@@ -37,7 +37,9 @@ def test_settings_come_from_environment_and_flags_win(monkeypatch, tmp_path):
 
 
 def test_ingest_of_a_missing_path_is_a_clear_error(tmp_path):
-    result = runner.invoke(app, ["ingest", str(tmp_path / "no-such-folder"), "--index-dir", str(tmp_path / "idx")])
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "no-such-folder"), "--index-dir", str(tmp_path / "idx")]
+    )
     assert result.exit_code == 2
     assert "no-such-folder" in result.output
     assert not (tmp_path / "idx").exists()
@@ -72,15 +74,30 @@ def test_search_without_an_index_says_so(tmp_path):
 
 
 def test_search_json_prints_the_api_response_shape(bundled_index_dir):
-    result = runner.invoke(app, ["search", "trách nhiệm người đứng đầu", "-k", "3", "--json",
-                                 "--index-dir", str(bundled_index_dir)])
+    result = runner.invoke(
+        app,
+        ["search", "trách nhiệm người đứng đầu", "-k", "3", "--json", "--index-dir", str(bundled_index_dir)],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["query"] == "trách nhiệm người đứng đầu"
     assert len(payload["results"]) == 3
     first = payload["results"][0]
-    for key in ("paragraph_id", "doc_id", "doc_number", "doc_title", "doc_type", "issuer", "date",
-                "section", "text", "highlights", "score", "url", "also_in"):
+    for key in (
+        "paragraph_id",
+        "doc_id",
+        "doc_number",
+        "doc_title",
+        "doc_type",
+        "issuer",
+        "date",
+        "section",
+        "text",
+        "highlights",
+        "score",
+        "url",
+        "also_in",
+    ):
         assert key in first
     assert first["url"].startswith(f"/documents/{first['doc_id']}#p-")
     assert payload["answer"]["citation"]["label"]

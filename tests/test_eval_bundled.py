@@ -45,7 +45,9 @@ def test_hit_at_5_is_perfect(report, group):
 @pytest.mark.parametrize("group", ["ALL with tone marks", "ALL without tone marks"])
 def test_hit_at_1_meets_the_target(report, group):
     row = report.row(group)
-    assert row.hit1 >= HIT1_TARGET, f"{group}: hit@1 {row.hit1:.3f} below {HIT1_TARGET}; misses {misses(report, 1)}"
+    assert row.hit1 >= HIT1_TARGET, (
+        f"{group}: hit@1 {row.hit1:.3f} below {HIT1_TARGET}; misses {misses(report, 1)}"
+    )
 
 
 def test_out_of_corpus_questions_are_rarely_answered(report):

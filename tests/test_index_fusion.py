@@ -76,8 +76,10 @@ def test_weighted_minmax_matches_brute_force(seed):
     rng = np.random.default_rng(100 + seed)
     rankings = _random_rankings(rng, n_lists=2)
     weights = (1.0, float(rng.uniform(0.5, 3)))
-    _assert_same(fuse(rankings, method="weighted", weights=weights, normalization="minmax"),
-                 _brute_weighted(rankings, weights))
+    _assert_same(
+        fuse(rankings, method="weighted", weights=weights, normalization="minmax"),
+        _brute_weighted(rankings, weights),
+    )
 
 
 def test_fusion_rewards_agreement_and_handles_empty_lists():
@@ -173,6 +175,7 @@ def test_a_list_whose_members_score_alike_lifts_them(normalization):
     a = Ranking(np.array([1, 2, 3]), np.array([3.0, 2.0, 1.0]))
     b = Ranking(np.array([2, 1, 3]), np.array([3.0, 2.0, 1.0]))
     hint = Ranking(np.array([3]), np.array([1.0]))
+
     def scores(fused: Ranking) -> dict[int, float]:
         return dict(zip(fused.ids.tolist(), fused.scores.tolist()))
 
@@ -186,7 +189,9 @@ def test_promote_moves_the_lead_ahead_keeping_both_orders():
     ranking = Ranking(np.array([5, 3, 8, 1, 9]), np.array([5.0, 4.0, 3.0, 2.0, 1.0]))
     promoted = promote(ranking, np.array([1, 8, 42]))
     assert promoted.ids.tolist() == [8, 1, 5, 3, 9]
-    assert dict(zip(promoted.ids.tolist(), promoted.scores.tolist())) == dict(zip(ranking.ids.tolist(), ranking.scores.tolist()))
+    assert dict(zip(promoted.ids.tolist(), promoted.scores.tolist())) == dict(
+        zip(ranking.ids.tolist(), ranking.scores.tolist())
+    )
     assert promote(ranking, np.empty(0, dtype=np.int64)).ids.tolist() == ranking.ids.tolist()
 
 
@@ -207,7 +212,9 @@ def test_a_query_searches_on_one_faiss_thread_and_leaves_the_callers_setting_alo
     dense = DenseIndex.build(vectors, np.arange(500))
     seen = []
     search = dense.index.search
-    dense.index.search = lambda *args, **kwargs: seen.append(faiss.omp_get_max_threads()) or search(*args, **kwargs)
+    dense.index.search = lambda *args, **kwargs: (
+        seen.append(faiss.omp_get_max_threads()) or search(*args, **kwargs)
+    )
     before = faiss.omp_get_max_threads()
     try:
         faiss.omp_set_num_threads(2)

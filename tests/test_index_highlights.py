@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from index.analysis import analyze_query
 import unicodedata
 
+from index.analysis import analyze_query
 from index.results import highlight_page, highlight_spans
 
-TEXT = ("Người đứng đầu cấp uỷ phải chịu trách nhiệm chỉ đạo xây dựng phong trào; "
-        "mỗi nhiệm vụ được giao theo Kết luận số 44-KL/TW.")
+TEXT = (
+    "Người đứng đầu cấp uỷ phải chịu trách nhiệm chỉ đạo xây dựng phong trào; "
+    "mỗi nhiệm vụ được giao theo Kết luận số 44-KL/TW."
+)
 
 
 def marked(text: str, query) -> list[str]:

@@ -6,8 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from index.analysis import QueryAnalysis
 from index import lexical
+from index.analysis import QueryAnalysis
 from index.lexical import DocumentEvidence, LexicalIndex
 
 POSTINGS_BLOCKS = (1 << 21, 7)  # one block, and many small ones (entries of a column never split)
@@ -18,7 +18,9 @@ VOCABULARY = [f"w{i}" for i in range(30)]
 def corpus():
     rng = random.Random(3)
     paragraphs = [[rng.choice(VOCABULARY) for _ in range(rng.randint(1, 12))] for _ in range(400)]
-    doc_index = np.sort(np.array([rng.randrange(37) for _ in paragraphs]))  # contiguous runs, some documents empty
+    doc_index = np.sort(
+        np.array([rng.randrange(37) for _ in paragraphs])
+    )  # contiguous runs, some documents empty
     index = LexicalIndex.build({"exact": paragraphs, "folded": [[t.upper() for t in p] for p in paragraphs]})
     return index, doc_index
 
@@ -43,12 +45,18 @@ def test_document_evidence_matches_brute_force(corpus, seed, block, monkeypatch)
     index, doc_index = corpus
     rng = random.Random(seed)
     words = rng.sample(VOCABULARY, rng.randint(1, 5)) + ["unknown"]
-    query = QueryAnalysis(raw="", text="", toned=True, exact=words, folded=[w.upper() for w in words[: len(words) // 2]],
-                          content_syllables=[], content_words=[])
+    query = QueryAnalysis(
+        raw="",
+        text="",
+        toned=True,
+        exact=words,
+        folded=[w.upper() for w in words[: len(words) // 2]],
+        content_syllables=[],
+        content_words=[],
+    )
     got = DocumentEvidence(index, doc_index).scores(query)[doc_index]
     np.testing.assert_allclose(got, brute_force(index, query, doc_index), rtol=1e-6)
     assert got.max() > 0
-
 
 
 @pytest.mark.parametrize("k", [1, 5, 50, 399, 400, 1000])
@@ -100,13 +108,25 @@ def test_scores_match_bm25s_scorer(corpus, seed):
     """LexicalIndex.scores (index.postings' compiled loop) against bm25s's own scorer, field by field."""
     index, _ = corpus
     rng = random.Random(seed)
-    words = rng.sample(VOCABULARY, rng.randint(1, 6)) + ["unknown", rng.choice(VOCABULARY)]  # a repeated token counts once
-    query = QueryAnalysis(raw="", text="", toned=True, exact=words, folded=[w.upper() for w in words[::2]],
-                          content_syllables=[], content_words=[])
+    words = rng.sample(VOCABULARY, rng.randint(1, 6)) + [
+        "unknown",
+        rng.choice(VOCABULARY),
+    ]  # a repeated token counts once
+    query = QueryAnalysis(
+        raw="",
+        text="",
+        toned=True,
+        exact=words,
+        folded=[w.upper() for w in words[::2]],
+        content_syllables=[],
+        content_words=[],
+    )
     expected = np.zeros(index.n)
     for name, tokens in (("exact", query.exact), ("folded", query.folded)):
         retriever = index.fields[name]
-        expected += retriever.get_scores_from_ids(sorted({retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict}))
+        expected += retriever.get_scores_from_ids(
+            sorted({retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict})
+        )
     got = index.scores(query)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     assert got.max() > 0 and got.dtype == np.float32

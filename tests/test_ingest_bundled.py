@@ -11,10 +11,32 @@ from ingest.normalize import normalize
 from ingest.pipeline import ingest_paths
 
 FURNITURE = [
-    "Bạn Chưa Đăng Nhập", "Đăng Nhập", "Đăng nhập", "Đang tải văn bản", "DMCA", "IP: 3.141", "Hôm nay:",
-    "Hôm qua:", "Tổng cộng:", "Tin cùng chuyên mục", "Liên kết web", "Thống kê truy cập", "9.565",
-    "Văn bản này chưa cập nhật", "Hãy để chúng tôi hỗ trợ", "Từ khoá:", "Số hiệu:", "Ngày công báo",
-    "VĂN PHÒNG TƯ", "SỐ QUẢN", "CHUYÊN:", "LƯU HỒ SƠ", "**", "###", "<b>", "</b>",
+    "Bạn Chưa Đăng Nhập",
+    "Đăng Nhập",
+    "Đăng nhập",
+    "Đang tải văn bản",
+    "DMCA",
+    "IP: 3.141",
+    "Hôm nay:",
+    "Hôm qua:",
+    "Tổng cộng:",
+    "Tin cùng chuyên mục",
+    "Liên kết web",
+    "Thống kê truy cập",
+    "9.565",
+    "Văn bản này chưa cập nhật",
+    "Hãy để chúng tôi hỗ trợ",
+    "Từ khoá:",
+    "Số hiệu:",
+    "Ngày công báo",
+    "VĂN PHÒNG TƯ",
+    "SỐ QUẢN",
+    "CHUYÊN:",
+    "LƯU HỒ SƠ",
+    "**",
+    "###",
+    "<b>",
+    "</b>",
 ]
 
 
@@ -46,7 +68,13 @@ def test_five_documents_nothing_skipped(bundled_corpus: Corpus) -> None:
     [
         ("09-CT/TW", "Chỉ thị", "2011-12-01", "Ban Bí thư", "Lê Hồng Anh"),
         ("44-KL/TW", "Kết luận", "2019-01-22", "Ban Bí thư", "Trần Quốc Vượng"),
-        ("48/LĐLĐ", "Công văn", "2019-03-06", "Liên đoàn Lao động huyện Dương Minh Châu", "Thái Thị Bích Thủy"),
+        (
+            "48/LĐLĐ",
+            "Công văn",
+            "2019-03-06",
+            "Liên đoàn Lao động huyện Dương Minh Châu",
+            "Thái Thị Bích Thủy",
+        ),
     ],
 )
 def test_administrative_metadata(bundled_corpus, number, doc_type, date, issuer, signer) -> None:
@@ -71,7 +99,11 @@ def test_chi_thi_09_number_and_date_come_from_citations(bundled_corpus) -> None:
 
 def test_news_articles(bundled_corpus) -> None:
     bca = doc_by_title(bundled_corpus, "Đẩy mạnh phong trào toàn dân bảo vệ an ninh Tổ quốc")
-    assert (bca.doc_type, bca.date, bca.source_name) == ("Tin bài", "2017-02-20", "Cổng thông tin điện tử Bộ Công an")
+    assert (bca.doc_type, bca.date, bca.source_name) == (
+        "Tin bài",
+        "2017-02-20",
+        "Cổng thông tin điện tử Bộ Công an",
+    )
     hatinh = doc_by_title(bundled_corpus, "Nâng cao hiệu quả phong trào toàn dân bảo vệ ANTQ")
     assert hatinh.doc_type == "Tin bài"
     assert hatinh.number is None and hatinh.date is None  # the article gives neither
@@ -96,13 +128,18 @@ def test_the_body_survives_cleaning(bundled_corpus) -> None:
 def test_page_break_paragraph_is_whole(bundled_corpus) -> None:
     letter = doc_by_number(bundled_corpus, "48/LĐLĐ")
     paragraph = paragraph_with(bundled_corpus, letter.doc_id, "Bên cạnh những kết quả đạt được")
-    assert "tham gia Phong trào Toàn dân bảo vệ an ninh Tổ quốc còn hạn chế; lực lượng nòng cốt" in paragraph.text
+    assert (
+        "tham gia Phong trào Toàn dân bảo vệ an ninh Tổ quốc còn hạn chế; lực lượng nòng cốt"
+        in paragraph.text
+    )
     assert paragraph.text.endswith("chưa đáp ứng được yêu cầu.")
     for start in ("hạn chế; lực lượng nòng cốt", "thắng lợi hai nhiệm vụ", "lực, phẩm chất, có uy tín"):
         assert not any(p.text.startswith(start) for p in bundled_corpus.paragraphs)
     chi_thi = doc_by_number(bundled_corpus, "09-CT/TW")
-    assert any("các chủ trương, đường lối của Đảng, chính sách" in p.text
-               for p in bundled_corpus.paragraphs_of(chi_thi.doc_id))
+    assert any(
+        "các chủ trương, đường lối của Đảng, chính sách" in p.text
+        for p in bundled_corpus.paragraphs_of(chi_thi.doc_id)
+    )
 
 
 def test_sections(bundled_corpus) -> None:
@@ -111,7 +148,11 @@ def test_sections(bundled_corpus) -> None:
     assert paragraph_with(bundled_corpus, kl.doc_id, "2.1. Phong trào").section == "2.1"
     assert paragraph_with(bundled_corpus, kl.doc_id, "Tại phiên họp ngày 18/12/2018").section == ""
     ct = doc_by_number(bundled_corpus, "09-CT/TW")
-    matches = [p for p in bundled_corpus.paragraphs_of(ct.doc_id) if "có chính sách thoả đáng khi bị thương, hy sinh" in p.text]
+    matches = [
+        p
+        for p in bundled_corpus.paragraphs_of(ct.doc_id)
+        if "có chính sách thoả đáng khi bị thương, hy sinh" in p.text
+    ]
     assert [p.section for p in matches] == ["II.3"]
     heading = paragraph_with(bundled_corpus, ct.doc_id, "II- Nhiệm vụ và giải pháp")
     assert (heading.section, heading.kind) == ("II", "heading")
@@ -144,9 +185,14 @@ def test_captions_in_news(bundled_corpus) -> None:
         "Đội CSGT-TT, Công an TX Hồng Lĩnh tổ chứ",
     ]
     # short one-sentence body paragraphs of the same article stay body
-    for start in ("Ban Thường vụ Tỉnh ủy Hà Tĩnh vừa ban hành", "Tăng cường công tác tuyên truyền",
-                  "Tiếp tục huy động sức mạnh", "Quan tâm bố trí", "Phát huy vai trò, trách nhiệm",
-                  "Chỉ thị này được quán triệt"):
+    for start in (
+        "Ban Thường vụ Tỉnh ủy Hà Tĩnh vừa ban hành",
+        "Tăng cường công tác tuyên truyền",
+        "Tiếp tục huy động sức mạnh",
+        "Quan tâm bố trí",
+        "Phát huy vai trò, trách nhiệm",
+        "Chỉ thị này được quán triệt",
+    ):
         assert paragraph_with(bundled_corpus, hatinh.doc_id, start).kind == "body"
     bca = doc_by_title(bundled_corpus, "Đẩy mạnh phong trào")
     assert [p.text for p in bundled_corpus.paragraphs_of(bca.doc_id) if p.kind == "caption"] == [
@@ -164,7 +210,12 @@ def test_ha_tinh_references(bundled_corpus) -> None:
     assert {"25-NQ/TW", "44-KL/TW", "09-CT/TW", "448-CTr/TU", "177-KH/TU", "33-CT/TU"} <= numbers
     kl = doc_by_number(bundled_corpus, "44-KL/TW")
     ref = next(r for r in hatinh.references if r.number == "44-KL/TW" and r.date)
-    assert (ref.doc_type, ref.date, ref.issuer, ref.target_doc_id) == ("Kết luận", "2019-01-22", "Ban Bí thư", kl.doc_id)
+    assert (ref.doc_type, ref.date, ref.issuer, ref.target_doc_id) == (
+        "Kết luận",
+        "2019-01-22",
+        "Ban Bí thư",
+        kl.doc_id,
+    )
     plan = next(r for r in hatinh.references if r.number == "177-KH/TU")
     assert (plan.doc_type, plan.date, plan.target_doc_id) == ("Kế hoạch", "2019-06-18", None)
     paragraph_ids = {p.paragraph_id for p in bundled_corpus.paragraphs_of(hatinh.doc_id)}
@@ -183,8 +234,12 @@ def test_document_relations(bundled_corpus) -> None:
     # ... and, alone in a document, is resolved against the corpus when type, number and issuer agree
     bca = doc_by_title(bundled_corpus, "Đẩy mạnh phong trào")
     assert [(r.mention, r.number, r.target_doc_id) for r in bca.references if r.doc_type == "Chỉ thị"] == [
-        ("Chỉ thị số 09", "09-CT/TW", ct.doc_id)]
-    assert [r.number for r in bca.references if r.doc_type == "Nghị quyết"] == ["", ""]  # 25, 28: not in corpus
+        ("Chỉ thị số 09", "09-CT/TW", ct.doc_id)
+    ]
+    assert [r.number for r in bca.references if r.doc_type == "Nghị quyết"] == [
+        "",
+        "",
+    ]  # 25, 28: not in corpus
     # a document does not reference itself
     assert not any(r.target_doc_id == kl.doc_id for r in kl.references)
 
@@ -216,7 +271,7 @@ def test_offsets_and_ids(bundled_corpus) -> None:
         assert doc.text == "\n\n".join(p.text for p in paragraphs)
         assert [p.order for p in paragraphs] == list(range(len(paragraphs)))
         for p in paragraphs:
-            assert doc.text[p.start:p.end] == p.text
+            assert doc.text[p.start : p.end] == p.text
             assert "\n\n" not in p.text and p.text.strip() == p.text
     ids = [p.paragraph_id for p in bundled_corpus.paragraphs]
     assert len(ids) == len(set(ids))
@@ -233,4 +288,6 @@ def test_ids_are_stable(bundled_corpus, data_dir, tmp_path) -> None:
     copy.write_bytes(source.read_bytes())
     alone = ingest_paths([copy])
     original = next(d for d in bundled_corpus.documents if d.source_path.endswith(source.name))
-    assert [p.paragraph_id for p in alone.paragraphs] == [p.paragraph_id for p in bundled_corpus.paragraphs_of(original.doc_id)]
+    assert [p.paragraph_id for p in alone.paragraphs] == [
+        p.paragraph_id for p in bundled_corpus.paragraphs_of(original.doc_id)
+    ]

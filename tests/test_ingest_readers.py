@@ -8,12 +8,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from ingest_fixtures import TCVN3_TEXT, VNI_TEXT, write_docx, write_pdf
 
 from ingest.encoding import legacy_encoding
 from ingest.models import FORMAT_VERSION
 from ingest.pipeline import ingest_paths
 from ingest.store import CorpusFormatError, read_corpus, write_corpus
-from ingest_fixtures import TCVN3_TEXT, VNI_TEXT, write_docx, write_pdf
 
 LETTER = (
     "ỦY BAN NHÂN DÂN\nHUYỆN AN PHÚ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
@@ -32,7 +32,9 @@ def _only(corpus, suffix: str):
 
 
 def _reason(corpus, name: str) -> str:
-    reasons = [s.reason for s in corpus.skipped if Path(s.path.split(":")[0]).name == name or s.path.endswith(name)]
+    reasons = [
+        s.reason for s in corpus.skipped if Path(s.path.split(":")[0]).name == name or s.path.endswith(name)
+    ]
     assert reasons, f"{name} not skipped: {corpus.skipped}"
     return reasons[0]
 
@@ -91,11 +93,18 @@ def test_html_page(tmp_path: Path) -> None:
 def test_docx_with_header_table(tmp_path: Path) -> None:
     path = write_docx(
         tmp_path / "cong-van.docx",
-        ["V/v triển khai Kết luận số 44-KL/TW",
-         "Căn cứ Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư, Ban Thường vụ Huyện ủy yêu cầu các chi bộ "
-         "xây dựng kế hoạch thực hiện và báo cáo kết quả hằng quý.",
-         "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Trần Văn Bình"],
-        table=[["HUYỆN ỦY AN PHÚ", "ĐẢNG CỘNG SẢN VIỆT NAM"], ["Số: 7-CV/HU", "An Phú, ngày 02 tháng 3 năm 2020"]],
+        [
+            "V/v triển khai Kết luận số 44-KL/TW",
+            "Căn cứ Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư, Ban Thường vụ Huyện ủy yêu cầu các chi bộ "
+            "xây dựng kế hoạch thực hiện và báo cáo kết quả hằng quý.",
+            "T/M BAN THƯỜNG VỤ",
+            "BÍ THƯ",
+            "Trần Văn Bình",
+        ],
+        table=[
+            ["HUYỆN ỦY AN PHÚ", "ĐẢNG CỘNG SẢN VIỆT NAM"],
+            ["Số: 7-CV/HU", "An Phú, ngày 02 tháng 3 năm 2020"],
+        ],
     )
     corpus = ingest_paths([path])
     doc = _only(corpus, ".docx")
@@ -114,34 +123,59 @@ def test_pdf_pages_rejoin_and_page_numbers_go(tmp_path: Path) -> None:
     )
     corpus = ingest_paths([path])
     texts = [p.text for p in corpus.paragraphs]
-    assert "Cac cap uy tang cuong lanh dao cong tac dan van, bao dam chat che va hieu qua trong tinh hinh moi." in texts
+    assert (
+        "Cac cap uy tang cuong lanh dao cong tac dan van, bao dam chat che va hieu qua trong tinh hinh moi."
+        in texts
+    )
     assert "Dang uy Cong an chu tri kiem tra." in texts
     assert "1" not in texts and "2" not in texts
 
 
 def test_pdf_text_layer(tmp_path: Path) -> None:
-    path = write_pdf(tmp_path / "ke-hoach.pdf", [
-        "Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu,",
-        "trien khai tai cac xa trong tinh.",
-    ])
+    path = write_pdf(
+        tmp_path / "ke-hoach.pdf",
+        [
+            "Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu,",
+            "trien khai tai cac xa trong tinh.",
+        ],
+    )
     corpus = ingest_paths([path])
     assert not corpus.skipped
     texts = [p.text for p in corpus.paragraphs]
     # the PDF's two lines are one sentence: one paragraph
-    assert texts == ["Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu, "
-                     "trien khai tai cac xa trong tinh."]
+    assert texts == [
+        "Ke hoach so 177-KH/TU thuc hien Ket luan so 44-KL/TW cua Ban Bi thu, "
+        "trien khai tai cac xa trong tinh."
+    ]
 
 
 def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "KL 44/TW bản A", "title": "Kết luận về phong trào", "number": "44-KL/TW",
-                    "type": "kết luận", "issuer": "Ban Bí thư", "date": "22/01/2019", "signer": "Trần Quốc Vượng",
-                    "text": "Ban Bí thư yêu cầu các cấp ủy tiếp tục thực hiện Chỉ thị số 09-CT/TW.\n\n"
-                            "Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện."}, ensure_ascii=False),
+        json.dumps(
+            {
+                "id": "KL 44/TW bản A",
+                "title": "Kết luận về phong trào",
+                "number": "44-KL/TW",
+                "type": "kết luận",
+                "issuer": "Ban Bí thư",
+                "date": "22/01/2019",
+                "signer": "Trần Quốc Vượng",
+                "text": "Ban Bí thư yêu cầu các cấp ủy tiếp tục thực hiện Chỉ thị số 09-CT/TW.\n\n"
+                "Đảng ủy Công an Trung ương chủ trì kiểm tra việc thực hiện.",
+            },
+            ensure_ascii=False,
+        ),
         "{this is not json",
         json.dumps({"id": "x2", "title": "thiếu text"}),
-        json.dumps({"id": "tin-2", "title": "Tin", "date": "không rõ",
-                    "text": "Công an xã tuyên truyền pháp luật cho nhân dân."}, ensure_ascii=False),
+        json.dumps(
+            {
+                "id": "tin-2",
+                "title": "Tin",
+                "date": "không rõ",
+                "text": "Công an xã tuyên truyền pháp luật cho nhân dân.",
+            },
+            ensure_ascii=False,
+        ),
     ]
     (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     corpus = ingest_paths([tmp_path])
@@ -149,7 +183,12 @@ def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
     assert ids == ["KL 44/TW bản A", "tin-2"]  # the given ids, exactly
     doc = next(d for d in corpus.documents if d.doc_id == "KL 44/TW bản A")
     assert (doc.number, doc.doc_type, doc.issuer, doc.date, doc.signer) == (
-        "44-KL/TW", "Kết luận", "Ban Bí thư", "2019-01-22", "Trần Quốc Vượng")
+        "44-KL/TW",
+        "Kết luận",
+        "Ban Bí thư",
+        "2019-01-22",
+        "Trần Quốc Vượng",
+    )
     assert doc.metadata_sources["number"] == "jsonl"
     plain = next(d for d in corpus.documents if d.doc_id == "tin-2")
     assert plain.date is None  # "không rõ" is not a date: left out
@@ -163,15 +202,25 @@ def test_jsonl_ids_metadata_and_bad_line(tmp_path: Path) -> None:
 def test_sidecar_metadata_wins(tmp_path: Path) -> None:
     (tmp_path / "chi-thi.txt").write_text(
         "CHỈ THỊ\nCỦA BAN THƯỜNG VỤ\n\nVề công tác dân vận\n\nCác cấp ủy tăng cường lãnh đạo công tác dân vận "
-        "trong tình hình mới, bảo đảm thực chất và hiệu quả.\n", encoding="utf-8")
+        "trong tình hình mới, bảo đảm thực chất và hiệu quả.\n",
+        encoding="utf-8",
+    )
     (tmp_path / "chi-thi.txt.meta.json").write_text(
-        json.dumps({"number": "33-CT/TU", "date": "2023-06-06", "issuer": "Ban Thường vụ Tỉnh ủy Hà Tĩnh"},
-                   ensure_ascii=False), encoding="utf-8")
+        json.dumps(
+            {"number": "33-CT/TU", "date": "2023-06-06", "issuer": "Ban Thường vụ Tỉnh ủy Hà Tĩnh"},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     corpus = ingest_paths([tmp_path])
     assert len(corpus.documents) == 1 and not corpus.skipped
     doc = corpus.documents[0]
     assert (doc.number, doc.date, doc.issuer, doc.doc_type) == (
-        "33-CT/TU", "2023-06-06", "Ban Thường vụ Tỉnh ủy Hà Tĩnh", "Chỉ thị")
+        "33-CT/TU",
+        "2023-06-06",
+        "Ban Thường vụ Tỉnh ủy Hà Tĩnh",
+        "Chỉ thị",
+    )
     assert doc.metadata_sources["number"] == "sidecar" and doc.metadata_sources["doc_type"] == "content"
 
 
@@ -182,7 +231,9 @@ def test_legacy_encoding_detection(text: str, expected: str) -> None:
 
 def test_real_unicode_and_french_are_not_legacy() -> None:
     assert legacy_encoding(LETTER) is None
-    assert legacy_encoding("Le président a réuni le comité à Genève pour la dernière séance de l'année.") is None
+    assert (
+        legacy_encoding("Le président a réuni le comité à Genève pour la dernière séance de l'année.") is None
+    )
 
 
 def test_bad_files_get_clear_reasons_and_good_files_still_ingest(tmp_path: Path) -> None:
@@ -196,7 +247,9 @@ def test_bad_files_get_clear_reasons_and_good_files_still_ingest(tmp_path: Path)
     write_pdf(tmp_path / "scan.pdf", [])
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
-    (tmp_path / "portal.txt").write_text("Đăng nhập\n\nĐang tải văn bản...\n\nIP: 1.2.3.4\n", encoding="utf-8")
+    (tmp_path / "portal.txt").write_text(
+        "Đăng nhập\n\nĐang tải văn bản...\n\nIP: 1.2.3.4\n", encoding="utf-8"
+    )
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     corpus = ingest_paths([tmp_path])
     assert [d.source_path.rsplit("/", 1)[-1] for d in corpus.documents] == ["good.txt"]
@@ -229,8 +282,10 @@ def test_store_round_trip_and_version_check(tmp_path: Path) -> None:
     again = read_corpus(tmp_path / "out")
     assert again == corpus
     path = tmp_path / "out" / "paragraphs.jsonl"
-    path.write_text(path.read_text(encoding="utf-8").replace(f'"format_version":{FORMAT_VERSION}', '"format_version":99'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(f'"format_version":{FORMAT_VERSION}', '"format_version":99'),
+        encoding="utf-8",
+    )
     with pytest.raises(CorpusFormatError, match="phiên bản"):
         read_corpus(tmp_path / "out")
 
@@ -250,10 +305,14 @@ def _to_cp1258(text: str) -> bytes:
 
 
 def test_html_declared_charset_is_honoured(tmp_path: Path) -> None:
-    paragraph = ("Công an xã phối hợp với Mặt trận Tổ quốc tuyên truyền, vận động nhân dân tham gia phong trào "
-                 "toàn dân bảo vệ an ninh Tổ quốc ở khu dân cư, giữ gìn trật tự, an toàn xã hội.")
-    html = (f"<html><head><meta charset='windows-1258'><title>Tin</title></head><body><article>"
-            f"<h1>Tin an ninh</h1><p>{paragraph}</p><p>{paragraph.replace('xã', 'phường')}</p></article></body></html>")
+    paragraph = (
+        "Công an xã phối hợp với Mặt trận Tổ quốc tuyên truyền, vận động nhân dân tham gia phong trào "
+        "toàn dân bảo vệ an ninh Tổ quốc ở khu dân cư, giữ gìn trật tự, an toàn xã hội."
+    )
+    html = (
+        f"<html><head><meta charset='windows-1258'><title>Tin</title></head><body><article>"
+        f"<h1>Tin an ninh</h1><p>{paragraph}</p><p>{paragraph.replace('xã', 'phường')}</p></article></body></html>"
+    )
     (tmp_path / "cp1258.html").write_bytes(_to_cp1258(html))
     corpus = ingest_paths([tmp_path])
     assert not corpus.skipped

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ingest_fixtures import write_docx
 
 from index.dense import LONG_PARAGRAPH_CHARS, _windows
 from ingest import readers
@@ -14,7 +15,6 @@ from ingest.ids import paragraph_prefix
 from ingest.limits import MB, IngestLimits
 from ingest.pipeline import ingest_paths
 from ingest.structure import MAX_PARAGRAPH_CHARS
-from ingest_fixtures import write_docx
 
 BODY = "Công an xã tuyên truyền pháp luật về an ninh, trật tự cho nhân dân trên địa bàn."
 
@@ -31,16 +31,24 @@ def test_any_exception_from_one_file_skips_only_that_file(tmp_path, monkeypatch)
     corpus = ingest_paths([tmp_path])
     assert [d.source_path for d in corpus.documents] == [str(tmp_path / "good.txt")]
     [skipped] = corpus.skipped
-    assert skipped.path.endswith("odd.html") and "ImportError" in skipped.reason and "lxml_html_clean" in skipped.reason
+    assert (
+        skipped.path.endswith("odd.html")
+        and "ImportError" in skipped.reason
+        and "lxml_html_clean" in skipped.reason
+    )
     monkeypatch.setattr(readers, "_read_html", real)
-    assert len(ingest_paths([tmp_path]).documents) == 2  # the run install reads HTML (lxml_html_clean installed)
+    assert (
+        len(ingest_paths([tmp_path]).documents) == 2
+    )  # the run install reads HTML (lxml_html_clean installed)
 
 
 def test_a_nul_byte_in_one_jsonl_line_skips_that_line_only(tmp_path):
     good = json.dumps({"id": "a", "text": BODY}, ensure_ascii=False).encode()
     bad = b'{"id": "b", "text": "c\x00d"}'
     latin = b'{"id": "c", "text": "\xff\xfe"}'
-    (tmp_path / "docs.jsonl").write_bytes(good + b"\n" + bad + b"\n" + latin + b"\n" + good.replace(b'"a"', b'"d"'))
+    (tmp_path / "docs.jsonl").write_bytes(
+        good + b"\n" + bad + b"\n" + latin + b"\n" + good.replace(b'"a"', b'"d"')
+    )
     corpus = ingest_paths([tmp_path])
     assert sorted(d.doc_id for d in corpus.documents) == ["a", "d"]
     reasons = {s.path.rsplit(":", 1)[-1]: s.reason for s in corpus.skipped}
@@ -51,11 +59,14 @@ GIVEN_IDS = ["Luật Phòng, chống ma túy|1", "KH 177/TU", "a/b/c", "Ủy ban
 
 
 def test_given_ids_are_kept_exactly_and_paragraph_ids_stay_url_safe(tmp_path):
-    lines = [json.dumps({"id": i, "text": f"{BODY} Bản {n}."}, ensure_ascii=False) for n, i in enumerate(GIVEN_IDS)]
+    lines = [
+        json.dumps({"id": i, "text": f"{BODY} Bản {n}."}, ensure_ascii=False) for n, i in enumerate(GIVEN_IDS)
+    ]
     (tmp_path / "docs.jsonl").write_text("\n".join(lines), encoding="utf-8")
     (tmp_path / "letter.txt").write_text(BODY, encoding="utf-8")
-    (tmp_path / "letter.txt.meta.json").write_text(json.dumps({"id": "CV 12/UBND-VP", "number": "12/UBND-VP"}),
-                                                   encoding="utf-8")
+    (tmp_path / "letter.txt.meta.json").write_text(
+        json.dumps({"id": "CV 12/UBND-VP", "number": "12/UBND-VP"}), encoding="utf-8"
+    )
     corpus = ingest_paths([tmp_path])
     assert not corpus.skipped
     assert sorted(d.doc_id for d in corpus.documents) == sorted(GIVEN_IDS + ["CV 12/UBND-VP"])
@@ -69,10 +80,15 @@ def test_given_ids_are_kept_exactly_and_paragraph_ids_stay_url_safe(tmp_path):
 
 
 def test_a_duplicate_given_id_is_an_error_naming_both_places(tmp_path):
-    (tmp_path / "one.jsonl").write_text(json.dumps({"id": "KL44", "text": BODY}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "one.jsonl").write_text(
+        json.dumps({"id": "KL44", "text": BODY}, ensure_ascii=False), encoding="utf-8"
+    )
     (tmp_path / "two.jsonl").write_text(
-        json.dumps({"id": "x", "text": BODY}) + "\n" + json.dumps({"id": "KL44", "text": BODY + " Khác."},
-                                                                 ensure_ascii=False), encoding="utf-8")
+        json.dumps({"id": "x", "text": BODY})
+        + "\n"
+        + json.dumps({"id": "KL44", "text": BODY + " Khác."}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     corpus = ingest_paths([tmp_path])
     assert sorted(d.doc_id for d in corpus.documents) == ["KL44", "x"]
     [skipped] = corpus.skipped
@@ -89,7 +105,9 @@ def test_an_id_that_cannot_be_a_key_is_refused(tmp_path, bad_id):
 
 def test_text_without_punctuation_becomes_bounded_paragraphs_and_units(tmp_path):
     words = ["cán", "bộ", "dân", "an", "ninh", "tổ", "quốc", "xã", "phường", "thôn"]
-    (tmp_path / "lines.txt").write_text("\n".join(words[i % 10] + str(i % 7) for i in range(100_000)), encoding="utf-8")
+    (tmp_path / "lines.txt").write_text(
+        "\n".join(words[i % 10] + str(i % 7) for i in range(100_000)), encoding="utf-8"
+    )
     (tmp_path / "one-line.txt").write_text(" ".join(words * 3000), encoding="utf-8")
     corpus = ingest_paths([tmp_path])
     assert len(corpus.documents) == 2
@@ -97,7 +115,7 @@ def test_text_without_punctuation_becomes_bounded_paragraphs_and_units(tmp_path)
         paragraphs = corpus.paragraphs_of(document.doc_id)
         assert len(paragraphs) > 10
         assert max(len(p.text) for p in paragraphs) <= MAX_PARAGRAPH_CHARS
-        assert all(document.text[p.start:p.end] == p.text for p in paragraphs)
+        assert all(document.text[p.start : p.end] == p.text for p in paragraphs)
         for paragraph in paragraphs:
             windows = _windows(paragraph.text)  # a block without a sentence end: one window, its start
             assert windows == [(0, windows[0][1])] and 0 < windows[0][1] <= LONG_PARAGRAPH_CHARS
@@ -107,8 +125,11 @@ def test_files_over_the_size_limit_are_skipped_with_the_reason(tmp_path):
     (tmp_path / "big.txt").write_text(BODY * 400, encoding="utf-8")  # ~35 KB
     (tmp_path / "small.txt").write_text(BODY, encoding="utf-8")
     (tmp_path / "docs.jsonl").write_text(
-        json.dumps({"id": "big", "text": BODY * 400}, ensure_ascii=False) + "\n"
-        + json.dumps({"id": "ok", "text": BODY}, ensure_ascii=False), encoding="utf-8")
+        json.dumps({"id": "big", "text": BODY * 400}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "ok", "text": BODY}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     corpus = ingest_paths([tmp_path], limits=IngestLimits(max_text_bytes=20_000))
     assert sorted(d.doc_id for d in corpus.documents) == ["ok", "small"]
     reasons = {Path(s.path.split(":")[0]).name: s.reason for s in corpus.skipped}

@@ -53,13 +53,20 @@ def test_a_clean_run_install_ingests_one_file_of_each_format(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(REPO)],
-                             capture_output=True, text=True, timeout=1200)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "-e", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
     debian_tools = all(shutil.which(tool) for tool in ("tesseract", "soffice"))  # CI has both
-    script = _INGEST_ONE_OF_EACH.format(tests=str(REPO / "tests"), folder=str(tmp_path / "docs"),
-                                        with_debian_tools=debian_tools)
-    run = subprocess.run([str(python), "-c", script], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    script = _INGEST_ONE_OF_EACH.format(
+        tests=str(REPO / "tests"), folder=str(tmp_path / "docs"), with_debian_tools=debian_tools
+    )
+    run = subprocess.run(
+        [str(python), "-c", script], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["skipped"] == []

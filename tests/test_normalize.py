@@ -73,7 +73,7 @@ def test_fold_accents_keeps_offsets_of_precomposed_text():
     folded = fold_accents(text)
     assert len(folded) == len(text)
     start = folded.index("chu tri")
-    assert text[start:start + len("chu tri")] == "chủ trì"
+    assert text[start : start + len("chu tri")] == "chủ trì"
 
 
 def test_fold_accents_of_decomposed_input_equals_that_of_composed():
@@ -91,11 +91,23 @@ def test_fold_accents_of_long_text_equals_the_translate_table(seed: int) -> None
     from ingest.normalize import _ARRAY_FROM, _FOLD
 
     rng = random.Random(seed)
-    pools = ["Tổ quốc Đảng ủy hòa bình ĐẢNG İ ß ", "".join(map(chr, range(0x20, 0x2000))), "\u0301\u0309\u0323",
-             "\ud800\udfff", "😀𝐀", "abc ", "αβγΩ"]
+    pools = [
+        "Tổ quốc Đảng ủy hòa bình ĐẢNG İ ß ",
+        "".join(map(chr, range(0x20, 0x2000))),
+        "\u0301\u0309\u0323",
+        "\ud800\udfff",
+        "😀𝐀",
+        "abc ",
+        "αβγΩ",
+    ]
     for length in (_ARRAY_FROM - 1, _ARRAY_FROM, 400, 3000):
         # the last two: ASCII only, and Greek with combining marks (no character below U+0300 to keep)
-        for weights in ([5, 1, 1, 0, 0, 1, 0], [5, 3, 1, 1, 0, 1, 0], [5, 1, 1, 0, 1, 1, 0], [0, 0, 0, 0, 0, 1, 0],
-                        [0, 0, 1, 0, 0, 0, 3]):
+        for weights in (
+            [5, 1, 1, 0, 0, 1, 0],
+            [5, 3, 1, 1, 0, 1, 0],
+            [5, 1, 1, 0, 1, 1, 0],
+            [0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 1, 0, 0, 0, 3],
+        ):
             text = "".join(rng.choice(rng.choices(pools, weights)[0]) for _ in range(length))
             assert fold_accents(text) == text.translate(_FOLD).lower()

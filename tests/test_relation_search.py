@@ -26,8 +26,14 @@ def _doc(searcher, number):
     return next(d for d in searcher.documents() if d.number == number)
 
 
-@pytest.mark.parametrize("query", ["văn bản nào thực hiện Kết luận 44", "van ban nao trien khai ket luan 44",
-                                   "Kết luận 44 được thực hiện bởi văn bản nào"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "văn bản nào thực hiện Kết luận 44",
+        "van ban nao trien khai ket luan 44",
+        "Kết luận 44 được thực hiện bởi văn bản nào",
+    ],
+)
 def test_which_documents_implement_conclusion_44(client, bundled_searcher, query):
     body = client.get("/api/search", params={"q": query}).json()
     kl44, cv48 = _doc(bundled_searcher, "44-KL/TW"), _doc(bundled_searcher, "48/LĐLĐ")
@@ -87,7 +93,12 @@ def test_reference_only_query_shows_the_card(client, bundled_searcher, query):
     ct09, kl44 = _doc(bundled_searcher, "09-CT/TW"), _doc(bundled_searcher, "44-KL/TW")
     assert body["answer"] is None
     (card,) = body["lookup"]["cards"]
-    assert (card["number"], card["type"], card["issuer"], card["date"]) == ("09-CT/TW", "Chỉ thị", "Ban Bí thư", "2011-12-01")
+    assert (card["number"], card["type"], card["issuer"], card["date"]) == (
+        "09-CT/TW",
+        "Chỉ thị",
+        "Ban Bí thư",
+        "2011-12-01",
+    )
     assert card["url"] == f"/documents/{ct09.doc_id}"
     assert [(r["doc_id"], r["relation"]) for r in card["implemented_by"]] == [(kl44.doc_id, "continues")]
     assert body["results"][0]["doc_id"] == ct09.doc_id

@@ -45,7 +45,9 @@ def test_wording_decides_the_relation() -> None:
     assert relation_from_wording("", " ngày 01/01/2020 hết hiệu lực") == "repeals"
     assert relation_from_wording("Quy chế ban hành kèm theo ") is None
     assert relation_from_wording("Sơ kết 10 năm thực hiện ") == "cites"
-    news = find_references([_paragraph("Tỉnh ủy triển khai thực hiện Kết luận số 44-KL/TW của Ban Bí thư.")], news=True)
+    news = find_references(
+        [_paragraph("Tỉnh ủy triển khai thực hiện Kết luận số 44-KL/TW của Ban Bí thư.")], news=True
+    )
     assert [r.relation for r in news] == ["reports_on"]
 
 

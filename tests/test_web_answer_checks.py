@@ -31,10 +31,13 @@ def analysis(question: str):
     return analyze_query(question, None, question)
 
 
-@pytest.mark.parametrize("question", [
-    "phong trào thi đua Dân vận khéo do ai phát động năm 2009",
-    "ngân sách chi cho phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2025 là bao nhiêu",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "phong trào thi đua Dân vận khéo do ai phát động năm 2009",
+        "ngân sách chi cho phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2025 là bao nhiêu",
+    ],
+)
 def test_the_issues_examples_get_no_answer(client, question):
     assert client.get("/api/search", params={"q": question}).json()["answer"] is None
     page = client.get("/search", params={"q": question}).text
@@ -43,25 +46,34 @@ def test_the_issues_examples_get_no_answer(client, question):
 
 
 def test_near_domain_questions_are_rarely_answered(bundled_searcher):
-    questions = [json.loads(line)["query"] for line in NEAR_DOMAIN.read_text(encoding="utf-8").splitlines() if line]
+    questions = [
+        json.loads(line)["query"] for line in NEAR_DOMAIN.read_text(encoding="utf-8").splitlines() if line
+    ]
     assert len(questions) >= 40
     answered = [q for q in questions if bundled_searcher.search(q, k=5).answer is not None]
     assert len(answered) / len(questions) <= 0.05, answered
 
 
 def test_in_corpus_questions_keep_their_answers(client):
-    for question in ("trách nhiệm người đứng đầu", "ai chủ trì kiểm tra thực hiện Kết luận 44",
-                     "công đoàn cơ sở báo cáo kết quả về đâu, khi nào"):
+    for question in (
+        "trách nhiệm người đứng đầu",
+        "ai chủ trì kiểm tra thực hiện Kết luận 44",
+        "công đoàn cơ sở báo cáo kết quả về đâu, khi nào",
+    ):
         assert client.get("/api/search", params={"q": question}).json()["answer"], question
 
 
 def test_checks_on_hand_made_candidates():
     para = "Ban Tuyên giáo Trung ương chủ trì, phối hợp kiểm tra việc thực hiện. Quan tâm đầu tư ngân sách."
     who = analysis("ai chủ trì kiểm tra")
-    assert fits(who, "Ban Tuyên giáo Trung ương chủ trì, phối hợp kiểm tra việc thực hiện.", para, para, None, None)
+    assert fits(
+        who, "Ban Tuyên giáo Trung ương chủ trì, phối hợp kiểm tra việc thực hiện.", para, para, None, None
+    )
     assert not fits(who, "Quan tâm đầu tư ngân sách.", para, para, None, None)
     how_many = analysis("ngân sách là bao nhiêu")
-    assert not fits(how_many, "Quan tâm đầu tư ngân sách, tránh thiệt hại.", para, para, None, None)  # "hại" is no "hai"
+    assert not fits(
+        how_many, "Quan tâm đầu tư ngân sách, tránh thiệt hại.", para, para, None, None
+    )  # "hại" is no "hai"
     assert fits(how_many, "Ngân sách cấp 250 triệu đồng.", para, para, None, None)
     when = analysis("hội nghị tổ chức khi nào")
     assert fits(when, "Hội nghị tổ chức ngày 05/3/2019.", para, para, None, None)
@@ -76,5 +88,14 @@ def test_named_places_and_names():
     assert named_things(analysis("ai phu trach o tinh ben tre")) == ["ben tre"]
     assert named_things(analysis("dang uy cong an tinh co nhiem vu gi")) == []
     place = analysis("phong trào ở tỉnh Lào Cai đạt kết quả gì")
-    assert not fits(place, "Phong trào đạt kết quả tốt.", "Phong trào đạt kết quả tốt.", "Tỉnh Tây Ninh", None, None)
-    assert fits(place, "Phong trào đạt kết quả tốt.", "Phong trào đạt kết quả tốt.", "Tỉnh Lào Cai báo cáo", None, None)
+    assert not fits(
+        place, "Phong trào đạt kết quả tốt.", "Phong trào đạt kết quả tốt.", "Tỉnh Tây Ninh", None, None
+    )
+    assert fits(
+        place,
+        "Phong trào đạt kết quả tốt.",
+        "Phong trào đạt kết quả tốt.",
+        "Tỉnh Lào Cai báo cáo",
+        None,
+        None,
+    )

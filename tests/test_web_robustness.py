@@ -46,7 +46,10 @@ def client(bundled_index_dir, bundled_searcher, data_dir):
 
 @pytest.mark.parametrize("query", NASTY)
 def test_nasty_queries_never_500(client, query):
-    page = client.get("/search", params={"q": query, "type": query[:50], "issuer": query[:50], "year": query[:10], "page": query[:10]})
+    page = client.get(
+        "/search",
+        params={"q": query, "type": query[:50], "issuer": query[:50], "year": query[:10], "page": query[:10]},
+    )
     assert page.status_code in (200, 422), page.text[:500]
     assert "<script>alert" not in page.text and "<img src=x" not in page.text
     api = client.get("/api/search", params={"q": query})
@@ -75,7 +78,9 @@ def test_nasty_form_and_query_values_on_collection(client, value):
         ("/collection/move", {"paragraph_id": value, "direction": value}),
         ("/collection/remove", {"paragraph_id": value}),
     ):
-        assert client.post(path, data={**data, "csrf_token": token}).status_code == 200  # 303 followed to /collection
+        assert (
+            client.post(path, data={**data, "csrf_token": token}).status_code == 200
+        )  # 303 followed to /collection
         assert client.post(path, data={**data, "csrf_token": value}).status_code == 403
     assert client.get("/collection/export", params={"format": value}).status_code == 200
     assert client.get("/documents", params={"sort": value, "order": value}).status_code == 200
@@ -85,7 +90,10 @@ def test_missing_and_wrong_methods(client):
     assert client.post("/collection/add").status_code == 403  # no token: refused, nothing added
     assert client.get("/collection/add").status_code == 405
     assert client.post("/api/search").status_code == 405
-    assert client.post("/api/export", content=b"x" * 10_000, headers={"content-type": "text/plain"}).status_code == 422
+    assert (
+        client.post("/api/export", content=b"x" * 10_000, headers={"content-type": "text/plain"}).status_code
+        == 422
+    )
 
 
 def test_pages_forbid_scripts_and_sniffing(client):

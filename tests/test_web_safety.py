@@ -20,7 +20,9 @@ from search_app.settings import Settings
 QUERY = "trách nhiệm người đứng đầu"
 
 
-def make_client(bundled_index_dir, bundled_searcher, data_dir, base_url="http://testserver", **settings) -> TestClient:
+def make_client(
+    bundled_index_dir, bundled_searcher, data_dir, base_url="http://testserver", **settings
+) -> TestClient:
     app = create_app(Settings(index_dir=bundled_index_dir, data_dir=data_dir, **settings))
     app.dependency_overrides[get_searcher] = lambda: bundled_searcher
     return TestClient(app, raise_server_exceptions=False, base_url=base_url)
@@ -48,29 +50,42 @@ def held(client) -> list[str]:
 
 def test_same_origin_post_with_the_pages_token_changes_the_collection(client, some_ids):
     token = page_token(client, some_ids[0])
-    response = client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": token},
-                           headers={"origin": "http://testserver"}, follow_redirects=False)
+    response = client.post(
+        "/collection/add",
+        data={"paragraph_id": some_ids[0], "csrf_token": token},
+        headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and held(client) == [some_ids[0]]
 
 
-@pytest.mark.parametrize("headers", [
-    {"origin": "https://evil.example"},
-    {"origin": "http://testserver:8001"},  # another port is another origin
-    {"origin": "null"},  # sandboxed frames, data: pages
-    {"referer": "https://evil.example/page.html"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "http://testserver:8001"},  # another port is another origin
+        {"origin": "null"},  # sandboxed frames, data: pages
+        {"referer": "https://evil.example/page.html"},
+    ],
+)
 def test_cross_site_posts_are_403_and_change_nothing(client, some_ids, headers):
     token = page_token(client, some_ids[0])  # even with a valid token (the attacker cannot read one)
     client.post("/collection/add", data={"paragraph_id": some_ids[1], "csrf_token": token})
     before = held(client)
     assert before == [some_ids[1]]
-    for path, data in (("/collection/add", {"paragraph_id": some_ids[0]}), ("/collection/remove", {"paragraph_id": some_ids[1]}),
-                       ("/collection/move", {"paragraph_id": some_ids[1], "direction": "up"}),
-                       ("/collection/clear", {"confirm": "yes"})):
-        response = client.post(path, data={**data, "csrf_token": token}, headers=headers, follow_redirects=False)
+    for path, data in (
+        ("/collection/add", {"paragraph_id": some_ids[0]}),
+        ("/collection/remove", {"paragraph_id": some_ids[1]}),
+        ("/collection/move", {"paragraph_id": some_ids[1], "direction": "up"}),
+        ("/collection/clear", {"confirm": "yes"}),
+    ):
+        response = client.post(
+            path, data={**data, "csrf_token": token}, headers=headers, follow_redirects=False
+        )
         assert response.status_code == 403, path
-        assert "Yêu cầu bị từ chối" in response.text and "set-cookie" not in {k.lower() for k in response.headers
-                                                                              if collection.COOKIE_NAME in response.headers.get(k, "")}
+        assert "Yêu cầu bị từ chối" in response.text and "set-cookie" not in {
+            k.lower() for k in response.headers if collection.COOKIE_NAME in response.headers.get(k, "")
+        }
     assert held(client) == before
 
 
@@ -79,31 +94,46 @@ def test_token_is_per_session(client, bundled_index_dir, bundled_searcher, data_
     other.app.state.csrf_signer = client.app.state.csrf_signer  # same secret, another browser
     stolen = page_token(other, some_ids[0])
     client.get("/")
-    response = client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": stolen},
-                           follow_redirects=False)
+    response = client.post(
+        "/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": stolen}, follow_redirects=False
+    )
     assert response.status_code == 403 and held(client) == []
     for bad in ("", "x", "é" * 50, stolen + "x"):
-        assert client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": bad}).status_code == 403
+        assert (
+            client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": bad}).status_code
+            == 403
+        )
 
 
 def nested(depth: int) -> str:
     return base64.urlsafe_b64encode(("[" * depth + "]" * depth).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cookie", [
-    nested(2000),  # ~2,667 characters: made json.loads raise RecursionError (500) before
-    nested(3),
-    base64.urlsafe_b64encode(json.dumps([{"a": ["b"]}]).encode()).decode(),
-    base64.urlsafe_b64encode(b"\xff\xfe[\"x\"]").decode(),
-    "A" * 100_00,
-    "%%%",
-])
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        nested(2000),  # ~2,667 characters: made json.loads raise RecursionError (500) before
+        nested(3),
+        base64.urlsafe_b64encode(json.dumps([{"a": ["b"]}]).encode()).decode(),
+        base64.urlsafe_b64encode(b'\xff\xfe["x"]').decode(),
+        "A" * 100_00,
+        "%%%",
+    ],
+)
 def test_hostile_collection_cookies_are_an_empty_collection(client, bundled_searcher, cookie):
     assert collection.decode(cookie) == []
     client.cookies.set(collection.COOKIE_NAME, cookie)
     doc_id = bundled_searcher.documents()[0].doc_id
-    for path in ("/", "/search?q=ANTT", f"/documents/{doc_id}", "/collection", "/collection/print",
-                 "/collection/export?format=docx", "/collection/export?format=md", "/documents"):
+    for path in (
+        "/",
+        "/search?q=ANTT",
+        f"/documents/{doc_id}",
+        "/collection",
+        "/collection/print",
+        "/collection/export?format=docx",
+        "/collection/export?format=md",
+        "/documents",
+    ):
         assert client.get(path).status_code == 200, path
 
 
@@ -114,22 +144,36 @@ def test_flat_lists_with_brackets_inside_strings_still_decode():
 
 def test_secure_cookies_when_configured(bundled_index_dir, bundled_searcher, data_dir, some_ids):
     for settings in ({"secure_cookies": True}, {"public_base_url": "https://tracuu.example.vn"}):
-        client = make_client(bundled_index_dir, bundled_searcher, data_dir, base_url="https://testserver", **settings)
+        client = make_client(
+            bundled_index_dir, bundled_searcher, data_dir, base_url="https://testserver", **settings
+        )
         first = client.get("/")
         assert "secure" in first.headers["set-cookie"].lower()
         token = client.app.state.csrf_signer.get_signature(client.cookies["tracuu_session"]).decode()
-        added = client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": token},
-                            follow_redirects=False)
+        added = client.post(
+            "/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": token}, follow_redirects=False
+        )
         assert added.status_code == 303 and "secure" in added.headers["set-cookie"].lower()
     plain = make_client(bundled_index_dir, bundled_searcher, data_dir).get("/")
     assert "secure" not in plain.headers["set-cookie"].lower()
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/static/style.css"),
-    ("GET", "/documents/khong-co"), ("GET", "/api/documents/khong-co"), ("GET", "/api/search"),
-    ("GET", "/search?q=" + "a" * 1001), ("POST", "/collection/add"), ("PUT", "/"), ("GET", "/docs/assets/swagger-ui.css"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/"),
+        ("GET", "/docs"),
+        ("GET", "/openapi.json"),
+        ("GET", "/static/style.css"),
+        ("GET", "/documents/khong-co"),
+        ("GET", "/api/documents/khong-co"),
+        ("GET", "/api/search"),
+        ("GET", "/search?q=" + "a" * 1001),
+        ("POST", "/collection/add"),
+        ("PUT", "/"),
+        ("GET", "/docs/assets/swagger-ui.css"),
+    ],
+)
 def test_security_headers_on_every_response(client, method, path):
     response = client.request(method, path)
     assert response.headers["x-frame-options"] == "DENY"
@@ -151,18 +195,24 @@ def test_request_bodies_are_limited_413(bundled_index_dir, bundled_searcher, dat
 
 def test_export_ids_are_limited(client, some_ids, bundled_index_dir, bundled_searcher, data_dir):
     response = client.post("/api/export", json={"paragraph_ids": [some_ids[0]] * 501})
-    assert response.status_code == 422 and response.json()["detail"][0]["loc"][:2] == ["body", "paragraph_ids"]
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][:2] == [
+        "body",
+        "paragraph_ids",
+    ]
     assert client.post("/api/export", json={"paragraph_ids": [some_ids[0]] * 500}).status_code == 200
     tight = make_client(bundled_index_dir, bundled_searcher, data_dir, max_export_ids=2)
     assert tight.post("/api/export", json={"paragraph_ids": some_ids[:3]}).status_code == 422
 
 
-@pytest.mark.parametrize("body", [
-    b'{"paragraph_ids": ["\\ud800"]}',  # a lone surrogate: valid JSON escape, not text
-    b'{"paragraph_ids": ["ok\\udfff"], "format": "md"}',
-    b'{"paragraph_ids": ["\xff\xfe"]}',  # not UTF-8
-    b"\xef\xbb\xbf\xff",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"paragraph_ids": ["\\ud800"]}',  # a lone surrogate: valid JSON escape, not text
+        b'{"paragraph_ids": ["ok\\udfff"], "format": "md"}',
+        b'{"paragraph_ids": ["\xff\xfe"]}',  # not UTF-8
+        b"\xef\xbb\xbf\xff",
+    ],
+)
 def test_undecodable_input_is_422_with_a_reason(client, body):
     response = client.post("/api/export", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422
@@ -172,26 +222,46 @@ def test_undecodable_input_is_422_with_a_reason(client, body):
 
 def test_422_bodies_do_not_echo_the_input(client):
     huge = "đ" * 300_000
-    for response in (client.post("/api/export", json={"paragraph_ids": [huge]}),
-                     client.post("/api/export", json={"paragraph_ids": [1] * 400, "format": huge}),
-                     client.get("/api/search", params={"q": "x" * 5000}),
-                     client.post("/api/export", content=b"{" + b"x" * 900_000, headers={"content-type": "application/json"})):
+    for response in (
+        client.post("/api/export", json={"paragraph_ids": [huge]}),
+        client.post("/api/export", json={"paragraph_ids": [1] * 400, "format": huge}),
+        client.get("/api/search", params={"q": "x" * 5000}),
+        client.post(
+            "/api/export", content=b"{" + b"x" * 900_000, headers={"content-type": "application/json"}
+        ),
+    ):
         assert response.status_code == 422
         assert len(response.content) < 10_000 and "đđđđđđđđđđ" not in response.text
 
 
-def test_links_never_come_from_the_host_header(client, some_ids, bundled_index_dir, bundled_searcher, data_dir):
+def test_links_never_come_from_the_host_header(
+    client, some_ids, bundled_index_dir, bundled_searcher, data_dir
+):
     evil = {"host": "evil.example"}
     for fmt in ("md", "docx"):
-        body = client.post("/api/export", json={"paragraph_ids": some_ids[:1], "format": fmt}, headers=evil).content
-        text = body.decode() if fmt == "md" else "\n".join(p.text for p in DocxDocument(io.BytesIO(body)).paragraphs)
-        assert "evil.example" not in text and f"/documents/" in text
-    client.post("/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": page_token(client, some_ids[0])})
+        body = client.post(
+            "/api/export", json={"paragraph_ids": some_ids[:1], "format": fmt}, headers=evil
+        ).content
+        text = (
+            body.decode()
+            if fmt == "md"
+            else "\n".join(p.text for p in DocxDocument(io.BytesIO(body)).paragraphs)
+        )
+        assert "evil.example" not in text and "/documents/" in text
+    client.post(
+        "/collection/add", data={"paragraph_id": some_ids[0], "csrf_token": page_token(client, some_ids[0])}
+    )
     for path in ("/collection/print", "/collection", "/search?q=ANTT", "/collection/export?format=md"):
         assert "evil.example" not in client.get(path, headers=evil).text, path
-    assert client.get("/documents/", headers=evil, follow_redirects=False).status_code == 404  # no absolute redirect
-    public = make_client(bundled_index_dir, bundled_searcher, data_dir, public_base_url="https://tracuu.example.vn/")
-    document = DocxDocument(io.BytesIO(public.post("/api/export", json={"paragraph_ids": some_ids[:1]}, headers=evil).content))
+    assert (
+        client.get("/documents/", headers=evil, follow_redirects=False).status_code == 404
+    )  # no absolute redirect
+    public = make_client(
+        bundled_index_dir, bundled_searcher, data_dir, public_base_url="https://tracuu.example.vn/"
+    )
+    document = DocxDocument(
+        io.BytesIO(public.post("/api/export", json={"paragraph_ids": some_ids[:1]}, headers=evil).content)
+    )
     links = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
     assert links == {"https://tracuu.example.vn" + bundled_searcher.citation(some_ids[0]).url}
 
@@ -202,8 +272,20 @@ def test_public_base_url_must_be_an_http_address():
     assert Settings(public_base_url="").public_base_url is None
 
 
-@pytest.mark.parametrize("path", ["/", "/search?q=ANTT", "/documents", "/collection", "/api/documents",
-                                  "/api/search?q=ANTT", "/docs", "/openapi.json", "/static/style.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=ANTT",
+        "/documents",
+        "/collection",
+        "/api/documents",
+        "/api/search?q=ANTT",
+        "/docs",
+        "/openapi.json",
+        "/static/style.css",
+    ],
+)
 def test_head_is_answered_for_get_routes(client, path):
     head = client.head(path)
     assert head.status_code == 200 and head.content == b""
@@ -212,7 +294,11 @@ def test_head_is_answered_for_get_routes(client, path):
 
 def test_uvicorn_drops_slow_and_idle_clients():
     options = Settings().uvicorn_options()
-    assert options["timeout_keep_alive"] <= 10 and options["limit_concurrency"] and options["h11_max_incomplete_event_size"]
+    assert (
+        options["timeout_keep_alive"] <= 10
+        and options["limit_concurrency"]
+        and options["h11_max_incomplete_event_size"]
+    )
     import uvicorn
 
     uvicorn.Config(app=lambda *_: None, **options)  # every option is one uvicorn knows
@@ -236,7 +322,8 @@ def test_a_1000_character_query_does_bounded_work(bundled_searcher):
     assert response.query == long.strip() and response.results  # answered from its first words
     first_words = " ".join(long.split()[:MAX_QUERY_WORDS])
     assert [r.paragraph_id for r in response.results] == [
-        r.paragraph_id for r in bundled_searcher.search(first_words, k=5).results]
+        r.paragraph_id for r in bundled_searcher.search(first_words, k=5).results
+    ]
 
 
 def test_server_errors_carry_the_headers_and_no_traceback(bundled_index_dir, bundled_searcher, data_dir):
@@ -249,4 +336,7 @@ def test_server_errors_carry_the_headers_and_no_traceback(bundled_index_dir, bun
     client.app.middleware_stack = None  # rebuilt with the new route on the next request
     response = client.get("/boom-for-test")
     assert response.status_code == 500 and "secret detail" not in response.text
-    assert response.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert (
+        response.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    )

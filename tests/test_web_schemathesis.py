@@ -29,7 +29,9 @@ def live_url(bundled_index_dir, data_dir):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings = Settings(index_dir=bundled_index_dir, data_dir=data_dir, host="127.0.0.1", port=port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", **settings.uvicorn_options()))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), log_level="warning", **settings.uvicorn_options())
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 300
@@ -49,10 +51,29 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_url, tm
         pytest.fail("schemathesis is missing: pip install -e '.[test]'")
     junit = tmp_path / "schemathesis.xml"
     run = subprocess.run(
-        [str(cli), "run", f"{live_url}/openapi.json", "--checks", "all", "--max-examples", str(EXAMPLES),
-         "--seed", str(SEED), "--workers", "1", "--report", "junit", "--report-junit-path", str(junit),
-         "--request-timeout", "30"],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        [
+            str(cli),
+            "run",
+            f"{live_url}/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            str(EXAMPLES),
+            "--seed",
+            str(SEED),
+            "--workers",
+            "1",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(junit),
+            "--request-timeout",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
     )
     summary = run.stdout[-3000:]
     print(summary)  # the counts, for the record (pytest -s)
