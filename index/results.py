@@ -246,17 +246,7 @@ class ResultBuilder:
         document = self.s.document(p.doc_id)
         if not fits(analysis, p.text[start:end], p.text, document.text, document.date, document.number):
             return None  # similar words, but not what the question asks (a who, a date, a number, a name)
-        return Answer(
-            text=p.text[start:end],
-            paragraph_id=p.paragraph_id,
-            doc_id=p.doc_id,
-            citation=self.s.citation_at(index),
-            paragraph_text=p.text,
-            start=start,
-            end=end,
-            score=round(float(cosine), 6),
-            ocr=p.ocr,
-        )
+        return self._answer_at(index, start, end, cosine)
 
     def date_answer(
         self, index: int, span: tuple[int, int], query_vector: np.ndarray | None
@@ -266,8 +256,12 @@ class ResultBuilder:
         "ban hành ngày nào" by what it is, which no similarity threshold would see."""
         if query_vector is None:
             return None  # lexical-only mode gives no answers
-        p = self.s.paragraph_at(index)
         start, end = span
+        return self._answer_at(index, start, end, self.s.best_unit(index, query_vector)[0])
+
+    def _answer_at(self, index: int, start: int, end: int, score: float) -> Answer:
+        """The sentence(s) [start, end) of paragraph `index` as the answer, cited."""
+        p = self.s.paragraph_at(index)
         return Answer(
             text=p.text[start:end],
             paragraph_id=p.paragraph_id,
@@ -276,7 +270,7 @@ class ResultBuilder:
             paragraph_text=p.text,
             start=start,
             end=end,
-            score=round(self.s.best_unit(index, query_vector)[0], 6),
+            score=round(float(score), 6),
             ocr=p.ocr,
         )
 
