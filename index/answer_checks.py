@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.analysis import QueryAnalysis, stopwords
+from ingest.models import Document
 from ingest.normalize import fold_accents, normalize
 
 RESOURCE = Path(__file__).parent / "resources" / "answer_checks.tsv"
@@ -100,22 +101,17 @@ def _contains(text_folded: str, phrase: str) -> bool:
     return re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text_folded) is not None
 
 
-def fits(
-    analysis: QueryAnalysis,
-    sentence: str,
-    paragraph: str,
-    document_text: str,
-    document_date: str | None,
-    document_number: str | None,
-) -> bool:
-    """Whether the answer `sentence` (inside `paragraph`, of a document with this text, ISO date and
-    number) gives what the question asks and stays with what it names."""
+def fits(analysis: QueryAnalysis, sentence: str, paragraph: str, document: Document) -> bool:
+    """Whether the answer `sentence` (inside `paragraph` of `document`) gives what the question asks and
+    stays with what it names; a year, count or name may stand in the paragraph or the document's title,
+    number, date or text (a law's year is in its title, not in its articles)."""
     question = fold_accents(analysis.raw).lower()
     sentence_folded = fold_accents(sentence).lower()
     for rule in asked_kinds(question):
         if not rule.needs.search(normalize(sentence).lower() if rule.toned else sentence_folded):
             return False
-    paragraph_folded = fold_accents(paragraph).lower()
+    paragraph_folded = fold_accents(f"{document.title or ''} {paragraph}").lower()
+    document_date = document.date
     years = set(YEAR.findall(question)) - {m.group(0) for n in analysis.numbers for m in YEAR.finditer(n)}
     for year in years:
         if year not in paragraph_folded and not (document_date or "").startswith(year):
@@ -128,9 +124,9 @@ def fits(
     }
     named_numbers -= {d for n in analysis.numbers for d in re.findall(r"\d+", n)}
     for number in named_numbers:
-        if not re.search(rf"(?<![\d]){number}(?![\d])", paragraph_folded):
+        if not re.search(rf"(?<!\d)0*{int(number)}(?!\d)", paragraph_folded):  # law text writes "02 người"
             return False
-    document_folded = fold_accents(f"{document_number or ''} {document_text}").lower()
+    document_folded = fold_accents(f"{document.number or ''} {document.title or ''} {document.text}").lower()
     for number in analysis.numbers:
         if number not in document_folded:
             return False

@@ -244,7 +244,7 @@ class ResultBuilder:
             return None
         start, end = best_sentences(p.text, analysis, window, folded)
         document = self.s.document(p.doc_id)
-        if not fits(analysis, p.text[start:end], p.text, document.text, document.date, document.number):
+        if not fits(analysis, p.text[start:end], p.text, document):
             return None  # similar words, but not what the question asks (a who, a date, a number, a name)
         return self._answer_at(index, start, end, cosine)
 
