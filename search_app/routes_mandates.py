@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from index.mandate_search import RECURRENCES, ActorSummary, MandateItem, mandate_book
 from search_app import mandate_export
 from search_app.deps import SearcherDep, TemplatesDep
+from search_app.params import int_or_none
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -79,10 +80,6 @@ def api_actors(searcher: SearcherDep):
     return mandate_book(searcher).actors()
 
 
-def _page(raw: str) -> int:
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 5 and int(raw) > 0 else 1
-
-
 @router.get("/mandates", response_class=HTMLResponse)
 def mandates_page(
     request: Request,
@@ -103,7 +100,7 @@ def mandates_page(
         "has_deadline": has_deadline if _deadline_flag(has_deadline) is not None else "",
     }
     book, found = _filtered(searcher, **params)
-    number = _page(page)
+    number = int_or_none(page, 1, 9999) or 1
     items = [book.item(m) for m in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
     query = urlencode({k: v for k, v in params.items() if v})
     return templates.TemplateResponse(

@@ -21,6 +21,7 @@ from index.types import document_url
 from search_app import collection
 from search_app.collation import sort_key
 from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
+from search_app.params import int_or_none
 from search_app.routes_mandates import mandate_panel
 
 router = APIRouter(include_in_schema=False)
@@ -36,14 +37,6 @@ EXAMPLE_QUERIES = [
 ]
 
 SORT_KEYS = {"number": "number", "type": "doc_type", "title": "title", "issuer": "issuer", "date": "date"}
-
-
-def _int_or_none(raw: str, low: int, high: int) -> int | None:
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
 
 
 def _search_link(params: dict[str, str], **changes: str | int | None) -> str:
@@ -74,8 +67,8 @@ def search_page(
 ):
     from index.searcher import QueryError
 
-    year_value = _int_or_none(year, 1900, 2999)
-    page_value = _int_or_none(page, 1, MAX_PAGE) or 1
+    year_value = int_or_none(year, 1900, 2999)
+    page_value = int_or_none(page, 1, MAX_PAGE) or 1
     params = {"q": q, "type": type, "issuer": issuer, "year": str(year_value or "")}
     context = {
         "q": q,
@@ -144,7 +137,7 @@ def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int
     """{paragraph id: (start, end)} of the answer sentence the answer box links to ("?p=<id>&hl=12-80");
     anything that does not fit that paragraph is ignored."""
     start, _, end = raw.partition("-")
-    start_value, end_value = _int_or_none(start, 0, 10**6), _int_or_none(end, 0, 10**6)
+    start_value, end_value = int_or_none(start, 0, 10**6), int_or_none(end, 0, 10**6)
     text = next((p.text for p in paragraphs if p.paragraph_id == paragraph_id), None)
     if text is None or start_value is None or end_value is None or not start_value < end_value <= len(text):
         return {}
@@ -154,7 +147,7 @@ def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int
 # Per-document sub-pages come before the catch-all document page: "{doc_id:path}" takes "a/b/graph.svg" whole.
 @router.get("/documents/{doc_id:path}/graph.svg")
 def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
-    graph = relation_graph(searcher.numbers, doc_id, _int_or_none(depth, 1, 3) or 2)
+    graph = relation_graph(searcher.numbers, doc_id, int_or_none(depth, 1, 3) or 2)
     if graph is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     try:
