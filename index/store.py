@@ -34,8 +34,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-FORMAT_VERSION = 7  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3;
-# 6: mandates.jsonl; 7: typed relations (ingest 4)
+FORMAT_VERSION = 8  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3;
+# 6: mandates.jsonl; 7: typed relations (ingest 4); 8: Document.access (ingest 5)
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-FORMAT_VERSION = 4  # 2: Paragraph.attached_number; 3: Paragraph.ocr; 4: typed relations, Reference.sentence
+FORMAT_VERSION = 5  # 2: Paragraph.attached_number; 3: Paragraph.ocr; 4: typed relations; 5: Document.access
 
 ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients", "header"]
 # What a document does to one it mentions (ingest/resources/relation_rules.txt): "continues" is a new
@@ -19,6 +19,10 @@ ParagraphKind = Literal["heading", "body", "caption", "signature", "recipients",
 RelationKind = Literal[
     "implements", "continues", "basis", "replaces", "amends", "repeals", "attaches", "reports_on", "cites"
 ]
+
+
+# Who may read a document (index.access): everyone, every signed-in user, or the members of these groups.
+AccessLevel = Literal["public", "internal"] | list[str]
 
 
 class Reference(BaseModel):
@@ -53,6 +57,7 @@ class Document(BaseModel):
     metadata_sources: dict[str, str] = Field(default_factory=dict)
     text: str  # the cleaned text: paragraphs joined by "\n\n"; paragraph offsets point into it
     references: list[Reference] = Field(default_factory=list)
+    access: AccessLevel = "public"  # from JSONL, a sidecar or a folder's .access.json (ingest.metadata)
     format_version: int = FORMAT_VERSION
 
 

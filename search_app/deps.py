@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from index.access import ANONYMOUS, Audience
 from search_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +31,12 @@ def get_searcher(request: Request) -> Searcher:
     return searcher
 
 
+def get_audience(request: Request) -> Audience:
+    """Who is asking: what the authentication middleware (search_app.auth) put on the request, else an
+    anonymous caller, who reads public documents only."""
+    return getattr(request.state, "audience", None) or ANONYMOUS
+
+
 def get_search_pool(request: Request) -> ThreadPoolExecutor:
     """One worker per CPU core runs the searches in arrival order; routes are sync (FastAPI runs them
     in its own threadpool), so waiting for a result blocks a pool thread, never the event loop."""
@@ -45,6 +52,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SearcherDep = Annotated[Any, Depends(get_searcher)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
+AudienceDep = Annotated[Audience, Depends(get_audience)]
 
 
 class SearchRunner:
