@@ -24,7 +24,7 @@ import math
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -213,51 +213,37 @@ def build(data: Alqac, index_dir: Path, embedder) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------------------ sweep
-@dataclass(frozen=True)
-class FusionConfig:
-    method: str
-    k: float = 60.0
-    weights: tuple[float, ...] = (1.0, 1.0)  # lexical, dense; the document-number weight is kept
-    normalization: str = "minmax"
-
-    @property
-    def label(self) -> str:
-        w = "/".join(f"{x:g}" for x in self.weights)
-        return f"rrf k={self.k:g} w={w}" if self.method == "rrf" else f"weighted {self.normalization} w={w}"
-
-
-SWEEP = (
-    [FusionConfig("rrf", k, w) for k in (10, 30, 60, 100) for w in ((1.0, 1.0), (1.0, 2.0), (2.0, 1.0))]
+def sweep_configs(product) -> list:
+    """Fusion settings to compare with the product's (index.config.FusionConfig); the weights of the lists
+    after the first two (document context, document-number hint) are kept as the product has them."""
+    extra = tuple(product.weights[2:])
+    rrf = [
+        product.model_copy(update={"method": "rrf", "rrf_k": k, "weights": w + extra})
+        for k in (10, 30, 60, 100)
+        for w in ((1.0, 1.0), (1.0, 2.0), (2.0, 1.0))
+    ]
     # weights sum to 2, as the product's 1/1, so the document-number weight keeps its relative size
-    + [
-        FusionConfig("weighted", weights=(round(2 * (1 - a), 2), round(2 * a, 2)), normalization=n)
+    weighted = [
+        product.model_copy(
+            update={
+                "method": "weighted",
+                "weights": (round(2 * (1 - a), 2), round(2 * a, 2)) + extra,
+                "normalization": n,
+            }
+        )
         for n in ("minmax", "zscore")
         for a in (0.3, 0.5, 0.7)
     ]
-)
+    return rrf + weighted
 
 
-@contextlib.contextmanager
-def fusion_override(config: FusionConfig) -> Iterator[None]:
-    """Set index/fusion.py's constants for one run, then restore them."""
-    import index.fusion as fusion
-
-    saved = (fusion.METHOD, fusion.RRF_K, fusion.WEIGHTS, fusion.NORMALIZATION)
-    extra = tuple(saved[2][len(config.weights) :])
-    fusion.METHOD, fusion.RRF_K = config.method, config.k
-    fusion.WEIGHTS, fusion.NORMALIZATION = tuple(config.weights) + extra, config.normalization
-    try:
-        yield
-    finally:
-        fusion.METHOD, fusion.RRF_K, fusion.WEIGHTS, fusion.NORMALIZATION = saved
-
-
-def product_fusion_label() -> str:
-    import index.fusion as fusion
-
-    extra = "/".join(f"{w:g}" for w in fusion.WEIGHTS[2:])
-    label = FusionConfig(fusion.METHOD, fusion.RRF_K, tuple(fusion.WEIGHTS[:2]), fusion.NORMALIZATION).label
-    return label + (f"; document-number weight {extra}, kept in every row" if extra else "")
+def fusion_label(config) -> str:
+    w = "/".join(f"{x:g}" for x in config.weights)
+    return (
+        f"rrf k={config.rrf_k:g} w={w}"
+        if config.method == "rrf"
+        else f"weighted {config.normalization} w={w}"
+    )
 
 
 def dev_searcher(embedder, index_dir: Path | None):
@@ -280,7 +266,8 @@ def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
 
     dev = dev_searcher(embedder, args.dev_index_dir)
     dev_queries = load_queries()
-    table = Table(title=f"fusion sweep (hybrid mode; product setting: {product_fusion_label()})")
+    product = dev.config.fusion
+    table = Table(title=f"fusion sweep (hybrid mode; product setting: {fusion_label(product)})")
     for column in (
         "fusion",
         "ALQAC MRR@10",
@@ -294,20 +281,30 @@ def run_sweep(searcher, data: Alqac, doc_to_article, embedder, args) -> None:
     ):
         table.add_column(column, justify="left" if column == "fusion" else "right")
     seen_results = set()
-    for config in SWEEP:
-        with fusion_override(config):
-            metrics = (
-                evaluate_mode(searcher, data, doc_to_article, "hybrid", args.k, args.limit)[0]
-                if searcher
-                else dict.fromkeys(("MRR@10", "R@1", "nDCG@10"), float("nan"))
-            )
-            report = evaluate_searcher(dev, dev_queries, fold_all=True)
+    for config in sweep_configs(product):
+        swept = {"method": config.method, "rrf_k": config.rrf_k, "weights": config.weights}
+        swept["normalization"] = config.normalization
+        metrics = (
+            evaluate_mode(
+                searcher.with_config(searcher.config.with_fusion(**swept)),
+                data,
+                doc_to_article,
+                "hybrid",
+                args.k,
+                args.limit,
+            )[0]
+            if searcher
+            else dict.fromkeys(("MRR@10", "R@1", "nDCG@10"), float("nan"))
+        )
+        report = evaluate_searcher(
+            dev.with_config(dev.config.with_fusion(**swept)), dev_queries, fold_all=True
+        )
         marked, plain, whole = (
             report.row(n) for n in ("ALL with tone marks", "ALL without tone marks", "ALL")
         )
         seen_results.add(round(metrics["MRR@10"], 6))
         table.add_row(
-            config.label,
+            fusion_label(config),
             f"{metrics['MRR@10']:.4f}",
             f"{metrics['R@1']:.4f}",
             f"{metrics['nDCG@10']:.4f}",
@@ -387,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         start = time.perf_counter()
         searcher = Searcher.load(index_dir, embedder, query_cache=0)  # modes must not share encodings
         print(f"index load: {time.perf_counter() - start:.2f} s")
-        doc_to_article = article_of_document(searcher.documents(), data.articles)
+        doc_to_article = article_of_document(searcher.store.documents(), data.articles)
 
         rows = []
         for mode in args.modes.split(","):

@@ -21,6 +21,7 @@ import numpy as np
 
 from index import store
 from index.analysis import exact_tokens, folded_tokens
+from index.config import RetrievalConfig
 from index.dense import DenseIndex, Unit, make_units
 from index.embedders import Embedder
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
@@ -29,6 +30,7 @@ from ingest.models import Corpus
 from ingest.normalize import normalize
 
 EMBED_BATCH = 256
+UNIT_KEYS = "unit_keys.json"  # each unit's cache key (Unit.key), row i of units.npy
 log = logging.getLogger(__name__)
 
 
@@ -43,7 +45,8 @@ class BuildReport:
 
 
 def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Cache key -> vector from the serving build, when it used this embedder."""
+    """Cache key -> vector from the serving build, when it used this embedder. The vectors are read back
+    from its FAISS index, their one copy (float16 ones round-trip exactly into a float16 index)."""
     build = store.current_build(index_dir)
     if build is None:
         return {}
@@ -51,10 +54,9 @@ def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
         manifest = store.read_manifest(build)
         if manifest.get("embedder", {}).get("name") != embedder.name:
             return {}
-        vectors = np.load(build / "vectors.npy", allow_pickle=False)
-        with open(build / "units.jsonl", encoding="utf-8") as f:
-            keys = [json.loads(line)["key"] for line in f]
-    except (OSError, ValueError, KeyError):
+        keys = json.loads((build / UNIT_KEYS).read_text(encoding="utf-8"))
+        vectors = DenseIndex.load(build / "dense.faiss", np.zeros(0, dtype=np.int64)).vectors()
+    except (OSError, ValueError, KeyError, RuntimeError):
         return {}  # an unreadable previous build is simply not reused
     if len(keys) != len(vectors):
         return {}
@@ -89,17 +91,22 @@ def build_index(
     progress: bool = False,
     wait: bool = True,
     on_wait: Callable[[], None] | None = None,
+    config: RetrievalConfig | None = None,
 ) -> BuildReport:
-    """Write a complete new index of `corpus` into `index_dir` and make it the serving one.
+    """Write a complete new index of `corpus` into `index_dir` and make it the serving one; `config` (the
+    embedder's defaults when None) is saved in its manifest and is what its searches use.
 
     Holds the folder's lock throughout (store.index_lock): a second build waits for it, calling
     `on_wait`, or raises store.IndexBusy when `wait` is False."""
+    config = config or RetrievalConfig.for_embedder(embedder.name)
     with store.index_lock(index_dir, wait=wait, on_wait=on_wait):
-        return _build_locked(corpus, Path(index_dir), embedder, progress)
+        return _build_locked(corpus, Path(index_dir), embedder, progress, config)
 
 
-def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool) -> BuildReport:
-    from ingest.store import write_corpus, write_paragraph_columns
+def _build_locked(
+    corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool, config: RetrievalConfig
+) -> BuildReport:
+    from ingest.store import write_corpus
 
     documents = {d.doc_id: d for d in corpus.documents}
     paragraphs = [p for p in corpus.paragraphs if p.doc_id in documents]
@@ -119,20 +126,10 @@ def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress:
             paragraphs=paragraphs,
             mandates=[m for m in corpus.mandates if m.doc_id in documents],
         )
-        write_corpus(stored, partial)
-        write_paragraph_columns(stored, partial)  # what Searcher.load reads: no per-record validation at load
-        with open(partial / "units.jsonl", "w", encoding="utf-8") as f:
-            for unit, key in zip(units, keys):
-                f.write(
-                    json.dumps(
-                        {"paragraph": unit.paragraph, "start": unit.start, "end": unit.end, "key": key}
-                    )
-                    + "\n"
-                )
-        np.save(partial / "vectors.npy", vectors, allow_pickle=False)
-        # The same unit table as an array: the searcher loads this, not the JSONL (load time at 100k).
+        write_corpus(stored, partial, paragraphs_as_columns=True)  # no per-record validation at load
         table = np.array([(u.paragraph, u.start, u.end) for u in units], dtype=np.int64).reshape(-1, 3)
         np.save(partial / "units.npy", table, allow_pickle=False)
+        store.write_json(partial / UNIT_KEYS, keys)
         dense.save(partial / "dense.faiss")
         lexical.save(partial)
         runs = document_runs([p.doc_id for p in paragraphs])  # as the searcher numbers them (stored order)
@@ -147,6 +144,7 @@ def _build_locked(corpus: Corpus, index_dir: Path, embedder: Embedder, progress:
                 "format_version": store.FORMAT_VERSION,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "embedder": {"name": embedder.name, "dim": int(embedder.dim)},
+                "retrieval": config.model_dump(mode="json"),
                 "counts": {
                     "documents": len(documents),
                     "paragraphs": len(paragraphs),
@@ -211,4 +209,4 @@ def ensure_index(
         raise RuntimeError(f"no readable documents in {data_dir}; cannot build an index")
     with store.index_lock(index_dir):
         if store.current_build(index_dir) is None:  # another process may have built it meanwhile
-            _build_locked(corpus, index_dir, embedder, progress)
+            _build_locked(corpus, index_dir, embedder, progress, RetrievalConfig.for_embedder(embedder.name))

@@ -189,6 +189,21 @@ class DenseIndex:
             index.hnsw.efSearch = max(index.hnsw.efSearch, HNSW_EF_SEARCH)
         return cls(index, unit_paragraph)
 
+    def vectors(self, start: int = 0, count: int | None = None) -> np.ndarray:
+        """Unit vectors [start, start + count) as float32, read back from the index (their only copy)."""
+        count = self.index.ntotal - start if count is None else count
+        return (
+            self.index.reconstruct_n(start, count) if count > 0 else np.zeros((0, self.index.d), np.float32)
+        )
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
     def search_units(self, query_vector: np.ndarray, k: int, allowed_units: np.ndarray | None = None):
         """Top-k units by inner product (cosine, vectors being unit length), best first."""
         k = min(k, self.index.ntotal)

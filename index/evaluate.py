@@ -293,11 +293,11 @@ def evaluate_searcher(
     searcher: Searcher, queries: Sequence[LabelledQuery], *, mode: str = "hybrid", fold_all: bool = False
 ) -> EvalReport:
     """The numbers for one searcher (tests and sweeps use this; `run_evaluation` prints it)."""
-    judge = RelevanceJudge(searcher.documents())
+    judge = RelevanceJudge(searcher.store.documents())
     report = evaluate_with(
         lambda text: searcher.search(text, k=RANK_DEPTH, mode=mode), queries, judge, fold_all=fold_all
     )
-    paragraphs = [p for d in searcher.documents() for p in searcher.paragraphs_of(d.doc_id)]
+    paragraphs = [p for d in searcher.store.documents() for p in searcher.store.paragraphs_of(d.doc_id)]
     report.label_problems = judge.unmatched(queries, paragraphs)
     return report
 

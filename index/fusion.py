@@ -10,8 +10,9 @@ scores. Two methods:
   in Lee 1997): "minmax" maps each list to [0, 1], "zscore" to mean 0 / std 1; a paragraph missing from
   a list gets that list's floor, never above 0, so a list whose members all score alike still lifts them.
 
-`RRF_K`, `METHOD`, `WEIGHTS` and `NORMALIZATION` are the product's choice (weighted z-score; weights in
-the order (lexical, dense, document context[, document-number hint])); a benchmark sweep passes its own.
+The method, weights and normalization are an index.config.FusionConfig (the product's choice: weighted
+z-score; weights in the order (lexical, dense, document context[, document-number hint])), saved with
+the index; a benchmark sweep passes its own.
 The document-context list scores a paragraph by its whole document's lexical evidence
 (index.lexical.DocumentEvidence; Callan 1994). `promote` puts what a reference-only query names first.
 Why these and what else was measured: docs/decisions/0004-fusion.md and 0006-reference-queries.md.
@@ -21,14 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
-METHOD: Literal["rrf", "weighted"] = "weighted"
-RRF_K = 60.0
-WEIGHTS = (1.0, 1.0, 0.25, 0.5)
-NORMALIZATION: Literal["minmax", "zscore"] = "zscore"
+from index.config import FusionConfig
 
 
 @dataclass(frozen=True)
@@ -61,18 +58,10 @@ def _normalized(scores: np.ndarray, normalization: str) -> np.ndarray:
     return (scores - low) / (high - low) if high > low else np.ones_like(scores)
 
 
-def fuse(
-    rankings: Sequence[Ranking],
-    method: Literal["rrf", "weighted"] | None = None,
-    weights: Sequence[float] | None = None,
-    k: float | None = None,
-    normalization: Literal["minmax", "zscore"] | None = None,
-) -> Ranking:
+def fuse(rankings: Sequence[Ranking], config: FusionConfig | None = None) -> Ranking:
     """Fuse rankings into one, best first (ties broken by the smaller id, so the result is deterministic)."""
-    method = method or METHOD
-    weights = tuple(weights) if weights is not None else WEIGHTS
-    k = RRF_K if k is None else k
-    normalization = normalization or NORMALIZATION
+    config = config or FusionConfig()
+    method, weights, k, normalization = config.method, config.weights, config.rrf_k, config.normalization
     if len(weights) < len(rankings):
         raise ValueError(f"{len(rankings)} rankings but only {len(weights)} weights")
     present = [(r, w) for r, w in zip(rankings, weights) if len(r.ids)]

@@ -317,6 +317,6 @@ def mandate_book(searcher) -> MandateBook:
     """The searcher's MandateBook, built on first use from the corpus it loaded."""
     book = getattr(searcher, "_mandate_book", None)
     if book is None:
-        book = MandateBook(searcher.mandates, {d.doc_id: d for d in searcher.documents()})
+        book = MandateBook(searcher.mandates, {d.doc_id: d for d in searcher.store.documents()})
         searcher._mandate_book = book
     return book

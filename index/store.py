@@ -5,13 +5,12 @@ serves. A build is written into `builds/<build-id>.partial/`, renamed when compl
 is then replaced with `os.replace` (atomic on POSIX): a crash or `kill -9` at any moment leaves
 the previous `current` intact. Each build folder is inspectable and pickle-free:
 
-    manifest.json      format version, embedder name and dimension, counts, source file hashes
-    documents.jsonl    paragraphs.jsonl   (ingest.store.write_corpus)
-    paragraphs.columns.json  the paragraphs as columns, what the searcher loads (ingest.store.write_paragraph_columns)
-    units.jsonl        one line per embedded unit: paragraph index, offsets, cache key
-    units.npy          the same as an int64 array (paragraph, start, end), what the searcher loads
-    vectors.npy        float32 unit vectors, row i = line i of units.jsonl
-    dense.faiss        FAISS index over vectors.npy
+    manifest.json      format version, embedder name and dimension, the RetrievalConfig, counts, hashes
+    documents.jsonl    one document per line, with its text (ingest.store.write_corpus)
+    paragraphs.columns.json  the paragraphs once, as columns of offsets into their document's text
+    units.npy          one row per embedded unit: (paragraph, start, end)
+    unit_keys.json     each unit's cache key (its text and the embedder), row i of units.npy
+    dense.faiss        FAISS index over the unit vectors, their only copy
     bm25_exact/  bm25_folded/   bm25s arrays (.npy) and vocabulary (.json)
     context_<field>_{data,documents,indptr}.npy   per token and document, the best paragraph's BM25
                        (index.lexical.DocumentEvidence; computed at load for a build without them)
@@ -35,7 +34,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 FORMAT_VERSION = 8  # 2: units.npy; 3: Paragraph.attached_number; 4: Paragraph.ocr; 5: lexicon format 3;
-# 6: mandates.jsonl; 7: typed relations (ingest 4); 8: Document.access (ingest 5)
+# 6: mandates.jsonl; 7: typed relations (ingest 4); 8: Document.access (ingest 5), RetrievalConfig in the
+# manifest, paragraphs and vectors stored once
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"

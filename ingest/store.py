@@ -5,9 +5,9 @@ Consumes a `Corpus` and a folder; produces `documents.jsonl`, `paragraphs.jsonl`
 a half-written file), and reads them back. Every record carries `format_version`; a record of
 another version is refused with a clear error instead of being misread.
 
-An index build also writes `paragraphs.columns.json` (`write_paragraph_columns`): the same
-paragraphs as one JSON object of columns, without the texts that are slices of their document's
-text. When a folder holds it, `read_corpus` trusts the folder (the build wrote and validated every
+An index build writes the paragraphs instead as `paragraphs.columns.json` (`write_paragraph_columns`):
+one JSON object of columns (one per `Paragraph` field), without the texts that are slices of their
+document's text. When a folder holds it, `read_corpus` trusts the folder (the build wrote and validated every
 record) and skips per-record pydantic validation: documents are `model_construct`ed and paragraphs
 are a `ParagraphTable` that builds each `Paragraph` on first access: per-record validation was most
 of the index load (docs/decisions/0015-index-load.md).
@@ -38,29 +38,25 @@ PARAGRAPHS_FILE = "paragraphs.jsonl"
 SKIPPED_FILE = "skipped.jsonl"
 MANDATES_FILE = "mandates.jsonl"  # ingest/mandates.py; its records carry MANDATE_FORMAT_VERSION
 COLUMNS_FILE = "paragraphs.columns.json"
-COLUMNS = (
-    "paragraph_id",
-    "doc_id",
-    "order",
-    "start",
-    "end",
-    "section",
-    "kind",
-    "canonical_id",
-    "attached_number",
-    "ocr",
-)
+# Every Paragraph field but the text (a slice of its document's text) and the version: derived from the
+# model, so a new field is stored without a list to update (tests/test_corpus_store.py round-trips them).
+COLUMNS = tuple(name for name in Paragraph.model_fields if name not in ("text", "format_version"))
 
 
 class CorpusFormatError(ValueError):
     """A corpus file is missing, corrupt, or of another format version."""
 
 
-def write_corpus(corpus: Corpus, folder: Path) -> None:
+def write_corpus(corpus: Corpus, folder: Path, paragraphs_as_columns: bool = False) -> None:
+    """The corpus as JSONL; with `paragraphs_as_columns` (an index build) the paragraphs are written once,
+    as `paragraphs.columns.json` (write_paragraph_columns), instead of as `paragraphs.jsonl`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _write_jsonl(folder / DOCUMENTS_FILE, corpus.documents)
-    _write_jsonl(folder / PARAGRAPHS_FILE, corpus.paragraphs)
+    if paragraphs_as_columns:
+        write_paragraph_columns(corpus, folder)
+    else:
+        _write_jsonl(folder / PARAGRAPHS_FILE, corpus.paragraphs)
     _write_jsonl(folder / SKIPPED_FILE, corpus.skipped)
     _write_jsonl(folder / MANDATES_FILE, corpus.mandates)
 

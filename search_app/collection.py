@@ -69,7 +69,7 @@ def valid_ids(ids: list[str], searcher) -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
     for pid in ids:
-        if pid in seen or searcher.paragraph(pid) is None:
+        if pid in seen or searcher.store.paragraph(pid) is None:
             continue
         seen.add(pid)
         kept.append(pid)

@@ -55,13 +55,13 @@ class Passage:
 
 def collect_passages(searcher, paragraph_ids: list[str], base_url: str | None) -> list[Passage]:
     """Look every id up; raises UnknownParagraphs listing all ids the index does not hold."""
-    unknown = [pid for pid in paragraph_ids if searcher.paragraph(pid) is None]
+    unknown = [pid for pid in paragraph_ids if searcher.store.paragraph(pid) is None]
     if unknown:
         raise UnknownParagraphs(unknown)
     passages = []
     for pid in paragraph_ids:
-        paragraph = searcher.paragraph(pid)
-        citation = searcher.citation(pid)
+        paragraph = searcher.store.paragraph(pid)
+        citation = searcher.store.citation(pid)
         passages.append(
             Passage(
                 pid,

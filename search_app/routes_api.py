@@ -113,7 +113,7 @@ def _summary(searcher, document: Document) -> dict:
         "issuer": document.issuer,
         "date": document.date,
         "signer": document.signer,
-        "paragraph_count": len(searcher.paragraphs_of(document.doc_id)),
+        "paragraph_count": len(searcher.store.paragraphs_of(document.doc_id)),
     }
 
 
@@ -153,7 +153,7 @@ def api_search(
 
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
 def api_documents(searcher: SearcherDep):
-    return [_summary(searcher, d) for d in searcher.documents()]
+    return [_summary(searcher, d) for d in searcher.store.documents()]
 
 
 @router.get(
@@ -174,7 +174,7 @@ def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int,
     responses=NOT_FOUND,
 )
 def api_document(doc_id: str, searcher: SearcherDep):
-    document = searcher.document(doc_id)
+    document = searcher.store.document(doc_id)
     if document is None:
         raise HTTPException(404, f"Không có văn bản '{doc_id[:100]}' trong kho.")
     referenced_by = [
@@ -188,11 +188,11 @@ def api_document(doc_id: str, searcher: SearcherDep):
             "paragraph_id": ref.paragraph_id,
             "url": paragraph_url(other.doc_id, ref.paragraph_id),
         }
-        for other, ref in searcher.referenced_by(doc_id)
+        for other, ref in searcher.store.referenced_by(doc_id)
     ]
     return {
         **_summary(searcher, document),
-        "paragraphs": searcher.paragraphs_of(doc_id),
+        "paragraphs": searcher.store.paragraphs_of(doc_id),
         "references": document.references,
         "referenced_by": referenced_by,
     }

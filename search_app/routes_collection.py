@@ -50,7 +50,7 @@ def _back_to_result(target: str, paragraph_id: str) -> str:
 
 
 def _items(searcher, ids: list[str]) -> list[dict]:
-    return [{"paragraph": searcher.paragraph(pid), "citation": searcher.citation(pid)} for pid in ids]
+    return [{"paragraph": searcher.store.paragraph(pid), "citation": searcher.store.citation(pid)} for pid in ids]
 
 
 @router.get("/collection", response_class=HTMLResponse)
@@ -89,7 +89,7 @@ def collection_add(
 ):
     ids = collection.read(request, searcher)
     target = _local_target(next)
-    if searcher.paragraph(paragraph_id) is None:
+    if searcher.store.paragraph(paragraph_id) is None:
         return _redirect(request, target)
     ids, added = collection.add(ids, paragraph_id)
     if not added:

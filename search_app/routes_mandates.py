@@ -114,10 +114,10 @@ def mandates_page(
             "pages": max(1, -(-len(found) // PAGE_SIZE)),
             "query": query,
             "actors": book.actors(),
-            "documents": list(searcher.documents()),
+            "documents": list(searcher.store.documents()),
             "recurrences": RECURRENCE_NAMES,
             "formats": mandate_export.FORMATS,
-            "docs": {d.doc_id: d for d in searcher.documents()},
+            "docs": {d.doc_id: d for d in searcher.store.documents()},
         },
     )
 
@@ -146,7 +146,7 @@ def actor_page(
             "items": items,
             "query": urlencode({"actor": key, "role": tab}),
             "formats": mandate_export.FORMATS,
-            "docs": {d.doc_id: d for d in searcher.documents()},
+            "docs": {d.doc_id: d for d in searcher.store.documents()},
             "recurrences": RECURRENCE_NAMES,
         },
     )
@@ -174,7 +174,7 @@ def export_mandates(
         else ""
     )
     body = mandate_export.render(
-        [book.item(m) for m in found], {d.doc_id: d for d in searcher.documents()}, format, title
+        [book.item(m) for m in found], {d.doc_id: d for d in searcher.store.documents()}, format, title
     )
     return Response(
         body,
@@ -190,5 +190,5 @@ def mandate_panel(searcher, doc_id: str) -> dict:
     return {
         "mandate_items": [book.item(m) for m in found],
         "mandate_total": len(found),
-        "docs": {d.doc_id: d for d in searcher.documents()},
+        "docs": {d.doc_id: d for d in searcher.store.documents()},
     }

@@ -122,7 +122,7 @@ def documents_page(
     sort = sort if sort in SORT_KEYS else "date"
     descending = order == "desc" if order in ("asc", "desc") else sort == "date"
     attribute = SORT_KEYS[sort]
-    documents = list(searcher.documents())
+    documents = list(searcher.store.documents())
     present = [d for d in documents if getattr(d, attribute)]
     missing = [d for d in documents if not getattr(d, attribute)]
     present.sort(key=lambda d: sort_key(getattr(d, attribute)), reverse=descending)
@@ -163,7 +163,7 @@ def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, temp
     if levels is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     return templates.TemplateResponse(
-        request, "timeline.html", {"doc": searcher.document(doc_id), "levels": levels, "node_url": node_url}
+        request, "timeline.html", {"doc": searcher.store.document(doc_id), "levels": levels, "node_url": node_url}
     )
 
 
@@ -177,10 +177,10 @@ def document_page(
     p: str = "",
     hl: str = "",
 ):
-    document = searcher.document(doc_id)
+    document = searcher.store.document(doc_id)
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
-    paragraphs = searcher.paragraphs_of(doc_id)
+    paragraphs = searcher.store.paragraphs_of(doc_id)
     graph = relation_graph(searcher.numbers, doc_id, 2)
     try:
         graph_drawing, graph_note = Markup(inline_svg(graph_svg(graph))), None
@@ -193,9 +193,9 @@ def document_page(
         if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
             item.update(ref=ref, rank=RELATION_RANK[ref.relation])
         if ref.target_doc_id and item["target"] is None:
-            item["target"] = searcher.document(ref.target_doc_id)
+            item["target"] = searcher.store.document(ref.target_doc_id)
     incoming: dict[str, dict] = {}
-    for other, ref in searcher.referenced_by(doc_id):
+    for other, ref in searcher.store.referenced_by(doc_id):
         item = incoming.setdefault(other.doc_id, {"doc": other, "ref": ref, "rank": len(RELATION_RANK)})
         if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
             item.update(ref=ref, rank=RELATION_RANK[ref.relation])

@@ -241,7 +241,7 @@ def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
     for path in (
         "/",
         "/search?q=" + QUERY,
@@ -300,7 +300,7 @@ def test_phone_layout_filters_touch_targets_and_collecting_keeps_the_place(
         bar = page.locator(".doc-bar").bounding_box()
         paragraph = target.bounding_box()
         assert bar["y"] >= 0 and paragraph["y"] >= bar["y"] + bar["height"] - 1 and paragraph["y"] < 740
-        cited = bundled_searcher.document(page.url.split("/documents/")[1].split("?")[0])
+        cited = bundled_searcher.store.document(page.url.split("/documents/")[1].split("?")[0])
         assert (
             page.locator(".doc-bar")
             .inner_text()

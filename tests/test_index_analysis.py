@@ -17,7 +17,7 @@ from index.analysis import (
     stopwords,
 )
 from index.answer import coverage
-from index.results import highlight_spans
+from index.highlights import highlight_spans
 from index.tones import ToneRestorer
 from ingest.normalize import fold_accents
 

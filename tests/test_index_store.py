@@ -16,26 +16,19 @@ from ingest.store import (
     COLUMNS_FILE,
     CorpusFormatError,
     ParagraphTable,
-    _read_jsonl,
     read_corpus,
     write_corpus,
     write_paragraph_columns,
 )
 
 
-def _validated(folder) -> tuple[list[Document], list[Paragraph]]:
-    return _read_jsonl(folder / "documents.jsonl", Document), _read_jsonl(
-        folder / "paragraphs.jsonl", Paragraph
-    )
-
-
-def test_build_reads_back_the_same_corpus_from_columns(bundled_index_dir):
+def test_build_reads_back_the_corpus_it_was_given_from_columns(bundled_index_dir, bundled_corpus):
     build = store.current_build(bundled_index_dir)
-    assert (build / COLUMNS_FILE).is_file()
-    documents, paragraphs = _validated(build)
+    assert (build / COLUMNS_FILE).is_file() and not (build / "paragraphs.jsonl").exists()
     fast = read_corpus(build)
     assert isinstance(fast.paragraphs, ParagraphTable)
-    assert fast.documents == documents
+    assert fast.documents == bundled_corpus.documents
+    paragraphs = bundled_corpus.paragraphs
     assert len(fast.paragraphs) == len(paragraphs) > 100
     assert list(fast.paragraphs) == paragraphs
     assert all(type(p) is Paragraph for p in fast.paragraphs)
@@ -44,16 +37,18 @@ def test_build_reads_back_the_same_corpus_from_columns(bundled_index_dir):
     assert json.loads((build / COLUMNS_FILE).read_text(encoding="utf-8"))["texts"] == {}
 
 
-def test_searcher_lookups_return_ingest_models(bundled_index_dir, bundled_searcher):
-    documents, paragraphs = _validated(store.current_build(bundled_index_dir))
+def test_searcher_lookups_return_ingest_models(bundled_corpus, bundled_searcher):
+    documents, paragraphs = bundled_corpus.documents, bundled_corpus.paragraphs
     doc = documents[1]
-    assert bundled_searcher.document(doc.doc_id) == doc
-    assert bundled_searcher.paragraphs_of(doc.doc_id) == [p for p in paragraphs if p.doc_id == doc.doc_id]
-    assert bundled_searcher.paragraphs_of("no-such-doc") == []
+    assert bundled_searcher.store.document(doc.doc_id) == doc
+    assert bundled_searcher.store.paragraphs_of(doc.doc_id) == [
+        p for p in paragraphs if p.doc_id == doc.doc_id
+    ]
+    assert bundled_searcher.store.paragraphs_of("no-such-doc") == []
     some = paragraphs[len(paragraphs) // 2]
-    found = bundled_searcher.paragraph(some.paragraph_id)
+    found = bundled_searcher.store.paragraph(some.paragraph_id)
     assert isinstance(found, Paragraph) and found == some
-    assert isinstance(bundled_searcher.document(doc.doc_id), Document)
+    assert isinstance(bundled_searcher.store.document(doc.doc_id), Document)
 
 
 def test_paragraph_text_that_is_not_a_slice_is_kept(tmp_path):
@@ -92,8 +87,8 @@ def test_saved_document_evidence_is_what_the_load_would_compute(
     build = store.current_build(bundled_index_dir)
     saved = sorted(path.name for path in build.glob("context_*.npy"))
     assert len(saved) == 6
-    evidence = bundled_searcher.document_evidence
-    computed = DocumentEvidence.postings_of(bundled_searcher.lexical, bundled_searcher.para_run)
+    evidence = bundled_searcher.lexical.evidence
+    computed = DocumentEvidence.postings_of(bundled_searcher.lexical.index, bundled_searcher.lexical.para_run)
     for name, arrays in computed.items():
         for got, expected in zip(evidence.postings[name], arrays):
             np.testing.assert_array_equal(got, expected)

@@ -30,7 +30,7 @@ def client(bundled_index_dir, bundled_searcher, data_dir):
 
 
 def _doc(searcher, number):
-    return next(d for d in searcher.documents() if d.number == number)
+    return next(d for d in searcher.store.documents() if d.number == number)
 
 
 def test_graph_json_of_conclusion_44(client, bundled_searcher):
@@ -40,7 +40,7 @@ def test_graph_json_of_conclusion_44(client, bundled_searcher):
     edges = {(e["from"], e["to"]): e["relation"] for e in body["edges"]}
     assert edges[(kl44.doc_id, ct09.doc_id)] == "continues"
     assert edges[(cv48.doc_id, kl44.doc_id)] == "implements"
-    news = [d for d in bundled_searcher.documents() if d.doc_type == "Tin bài" and "Hà Tĩnh" in d.text]
+    news = [d for d in bundled_searcher.store.documents() if d.doc_type == "Tin bài" and "Hà Tĩnh" in d.text]
     assert news and edges[(news[0].doc_id, kl44.doc_id)] == "reports_on"
     nodes = {n["id"]: n for n in body["nodes"]}
     assert nodes[kl44.doc_id] == {
@@ -56,7 +56,7 @@ def test_graph_json_of_conclusion_44(client, bundled_searcher):
     assert any(n["number"] == "177-KH/TU" for n in absent)  # two steps out: via the Hà Tĩnh article
     for e in body["edges"]:
         assert e["from"] in nodes and e["to"] in nodes
-        assert bundled_searcher.paragraph(e["paragraph_id"]).doc_id == e["from"]
+        assert bundled_searcher.store.paragraph(e["paragraph_id"]).doc_id == e["from"]
     one = client.get(f"/api/documents/{kl44.doc_id}/graph", params={"depth": 1}).json()
     assert len(one["nodes"]) < len(body["nodes"])
     assert client.get(f"/api/documents/{kl44.doc_id}/graph", params={"depth": 9}).status_code == 422

@@ -23,7 +23,7 @@ def client(bundled_index_dir, bundled_searcher, data_dir):
 
 
 def _doc(searcher, number):
-    return next(d for d in searcher.documents() if d.number == number)
+    return next(d for d in searcher.store.documents() if d.number == number)
 
 
 @pytest.mark.parametrize(
@@ -40,10 +40,10 @@ def test_which_documents_implement_conclusion_44(client, bundled_searcher, query
     assert body["relations"] and all(set(h) == RELATION_KEYS for h in body["relations"])
     assert {(h["from_doc_id"], h["to_doc_id"]) for h in body["relations"]} == {(cv48.doc_id, kl44.doc_id)}
     assert all(h["relation"] == "implements" for h in body["relations"])
-    news = {d.doc_id for d in bundled_searcher.documents() if d.doc_type == "Tin bài"}
+    news = {d.doc_id for d in bundled_searcher.store.documents() if d.doc_type == "Tin bài"}
     assert not news & {h["from_doc_id"] for h in body["relations"]}  # news reports on, never implements
     for h in body["relations"]:
-        paragraph = bundled_searcher.paragraph(h["paragraph_id"])
+        paragraph = bundled_searcher.store.paragraph(h["paragraph_id"])
         assert paragraph.doc_id == h["from_doc_id"] and h["sentence"] in paragraph.text
         assert h["url"] == f"/documents/{cv48.doc_id}#p-{h['paragraph_id']}"
 

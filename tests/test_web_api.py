@@ -53,7 +53,7 @@ def test_api_search_returns_the_searchers_response(client, bundled_searcher):
     for result in body["results"]:
         assert RESULT_KEYS <= result.keys()
         assert result["url"] == f"/documents/{result['doc_id']}#p-{result['paragraph_id']}"
-        paragraph = bundled_searcher.paragraph(result["paragraph_id"])
+        paragraph = bundled_searcher.store.paragraph(result["paragraph_id"])
         assert result["text"] == paragraph.text  # the whole paragraph, verbatim
         for start, end in result["highlights"]:
             assert 0 <= start < end <= len(result["text"])
@@ -97,7 +97,7 @@ def test_api_search_too_long_message_is_clear(client):
 
 def test_api_documents(client, bundled_searcher):
     body = client.get("/api/documents").json()
-    assert len(body) == len(bundled_searcher.documents())
+    assert len(body) == len(bundled_searcher.store.documents())
     for item in body:
         assert set(item) == {
             "doc_id",
@@ -109,19 +109,19 @@ def test_api_documents(client, bundled_searcher):
             "signer",
             "paragraph_count",
         }
-        assert item["paragraph_count"] == len(bundled_searcher.paragraphs_of(item["doc_id"])) > 0
+        assert item["paragraph_count"] == len(bundled_searcher.store.paragraphs_of(item["doc_id"])) > 0
     assert "44-KL/TW" in {item["number"] for item in body}
 
 
 def test_api_document_detail(client, bundled_searcher):
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
     body = client.get(f"/api/documents/{kl44.doc_id}").json()
     assert body["number"] == "44-KL/TW" and body["issuer"] == kl44.issuer
-    paragraphs = bundled_searcher.paragraphs_of(kl44.doc_id)
+    paragraphs = bundled_searcher.store.paragraphs_of(kl44.doc_id)
     assert [p["paragraph_id"] for p in body["paragraphs"]] == [p.paragraph_id for p in paragraphs]
     assert body["paragraph_count"] == len(paragraphs)
     assert len(body["references"]) == len(kl44.references)
-    referrers = bundled_searcher.referenced_by(kl44.doc_id)
+    referrers = bundled_searcher.store.referenced_by(kl44.doc_id)
     assert referrers
     assert {r["doc_id"] for r in body["referenced_by"]} == {d.doc_id for d, _ in referrers}
     for item in body["referenced_by"]:

@@ -78,7 +78,7 @@ def test_add_from_results_redirects_back_and_marks_added(client, three):
 
 
 def test_add_from_document_page_returns_to_the_paragraph(client, bundled_searcher, three):
-    doc_id = bundled_searcher.paragraph(three[0]).doc_id
+    doc_id = bundled_searcher.store.paragraph(three[0]).doc_id
     response = add(client, three[0], f"/documents/{doc_id}")
     parts = urlsplit(response.headers["location"])
     assert (parts.path, parse_qs(parts.query), parts.fragment) == (
@@ -95,7 +95,7 @@ def test_collection_add_reorder_remove(client, bundled_searcher, three):
     page = client.get("/collection").text
     assert listed_ids(page) == three
     for pid in three:
-        assert bundled_searcher.citation(pid).label in page
+        assert bundled_searcher.store.citation(pid).label in page
     post(client, "/collection/move", {"paragraph_id": three[2], "direction": "up"})
     assert listed_ids(client.get("/collection").text) == [three[0], three[2], three[1]]
     post(client, "/collection/move", {"paragraph_id": three[0], "direction": "up"})  # already first
@@ -119,12 +119,12 @@ def test_collection_export_docx_markdown_and_print(client, bundled_searcher, thr
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
     text = "\n".join(p.text for p in DocxDocument(io.BytesIO(response.content)).paragraphs)
     for pid in three[:2]:
-        assert bundled_searcher.paragraph(pid).text in text
-        assert bundled_searcher.citation(pid).label in text
+        assert bundled_searcher.store.paragraph(pid).text in text
+        assert bundled_searcher.store.citation(pid).label in text
     markdown = client.get("/collection/export", params={"format": "md"}).text
-    assert all(bundled_searcher.citation(pid).label in markdown for pid in three[:2])
+    assert all(bundled_searcher.store.citation(pid).label in markdown for pid in three[:2])
     printed = client.get("/collection/print").text
-    assert all(bundled_searcher.citation(pid).label in printed for pid in three[:2])
+    assert all(bundled_searcher.store.citation(pid).label in printed for pid in three[:2])
     assert "Thêm vào bộ sưu tập" not in printed and "<form" not in printed
 
 
@@ -155,7 +155,9 @@ def test_redirect_never_leaves_the_site(client, three):
 
 def test_collection_is_capped(client, bundled_searcher):
     ids = [
-        p.paragraph_id for d in bundled_searcher.documents() for p in bundled_searcher.paragraphs_of(d.doc_id)
+        p.paragraph_id
+        for d in bundled_searcher.store.documents()
+        for p in bundled_searcher.store.paragraphs_of(d.doc_id)
     ]
     held: list[str] = []
     for pid in ids:  # as many as the cookie holds: by count or by the browsers' 4 KB

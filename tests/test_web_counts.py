@@ -38,7 +38,9 @@ def test_off_topic_queries_say_so(client, query):
 
 def test_counts_are_smaller_than_the_corpus_and_pages_follow(client, bundled_searcher):
     body = client.get("/api/search", params={"q": QUERY, "k": 10}).json()
-    corpus = sum(len(bundled_searcher.paragraphs_of(d.doc_id)) for d in bundled_searcher.documents())
+    corpus = sum(
+        len(bundled_searcher.store.paragraphs_of(d.doc_id)) for d in bundled_searcher.store.documents()
+    )
     assert 10 < body["total"] < corpus
     last = -(-body["total"] // 10)
     tail = client.get("/api/search", params={"q": QUERY, "k": 10, "offset": (last - 1) * 10}).json()

@@ -27,7 +27,7 @@ def test_lifespan_loads_the_existing_index(bundled_index_dir, bundled_searcher, 
     with TestClient(app) as client:
         assert app.state.searcher is not None
         documents = client.get("/api/documents").json()
-        assert {d["doc_id"] for d in documents} == {d.doc_id for d in bundled_searcher.documents()}
+        assert {d["doc_id"] for d in documents} == {d.doc_id for d in bundled_searcher.store.documents()}
         assert client.get("/search", params={"q": "trách nhiệm người đứng đầu"}).status_code == 200
     assert before == _index_files(bundled_index_dir)  # an existing index is served as it is, not rebuilt
 

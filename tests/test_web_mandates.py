@@ -57,7 +57,7 @@ def test_api_mandates_shape_and_filters(client, bundled_searcher):
         for m in body["mandates"]
     )
     for m in body["mandates"]:  # `text` is verbatim in its paragraph, `action` inside `text`
-        paragraph = bundled_searcher.paragraph(m["paragraph_id"])
+        paragraph = bundled_searcher.store.paragraph(m["paragraph_id"])
         assert m["text"] in paragraph.text and m["action"] in m["text"]
         assert m["url"] == f"/documents/{m['doc_id']}#p-{m['paragraph_id']}"
     ducatw = client.get("/api/mandates", params={"actor": DUCATW}).json()
@@ -157,7 +157,7 @@ def test_actor_page_tabs(client):
 
 
 def test_document_page_panel_and_search_cards(client, bundled_searcher):
-    doc = next(d for d in bundled_searcher.documents() if d.number == "09-CT/TW")
+    doc = next(d for d in bundled_searcher.store.documents() if d.number == "09-CT/TW")
     html = client.get(f"/documents/{doc.doc_id}").text
     assert 'aria-label="Nhiệm vụ"' in html and "Đảng ủy Công an Trung ương" in html
     results = client.get("/search", params={"q": "Đảng ủy Công an Trung ương có nhiệm vụ gì"}).text
@@ -199,9 +199,9 @@ def test_exports_read_back_with_citations(client):
 
 def test_attached_copy_is_listed_once_but_shown_on_its_letter(client, bundled_searcher):
     ducatw = client.get("/api/mandates", params={"actor": DUCATW}).json()["mandates"]
-    own = {d.doc_id for d in bundled_searcher.documents() if d.number in ("09-CT/TW", "44-KL/TW")}
+    own = {d.doc_id for d in bundled_searcher.store.documents() if d.number in ("09-CT/TW", "44-KL/TW")}
     assert len(ducatw) == 2 and {m["doc_id"] for m in ducatw} == own
-    letter = next(d for d in bundled_searcher.documents() if d.number == "48/LĐLĐ")
+    letter = next(d for d in bundled_searcher.store.documents() if d.number == "48/LĐLĐ")
     attached = client.get("/api/mandates", params={"doc_id": letter.doc_id}).json()["mandates"]
     assert any(m["doc_number"] == "44-KL/TW" for m in attached) and any(
         m["doc_number"] == "48/LĐLĐ" for m in attached

@@ -180,7 +180,7 @@ def test_script_query_is_escaped(client):
 
 
 def test_documents_table_lists_every_document_and_sorts(client, bundled_searcher):
-    documents = bundled_searcher.documents()
+    documents = bundled_searcher.store.documents()
     page = client.get("/documents").text
     rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</tr>", page, flags=re.S)
     assert len(rows) == len(documents)
@@ -199,9 +199,9 @@ def test_documents_table_lists_every_document_and_sorts(client, bundled_searcher
 
 def test_document_page_has_metadata_anchors_and_sections(client, bundled_searcher):
     result = bundled_searcher.search(QUERY, k=1).results[0]
-    document = bundled_searcher.document(result.doc_id)
+    document = bundled_searcher.store.document(result.doc_id)
     page = client.get(f"/documents/{document.doc_id}").text
-    paragraphs = bundled_searcher.paragraphs_of(document.doc_id)
+    paragraphs = bundled_searcher.store.paragraphs_of(document.doc_id)
     for paragraph in paragraphs:
         assert f'id="p-{paragraph.paragraph_id}"' in page
     anchor = re.search(rf'id="p-{re.escape(result.paragraph_id)}">(.*?)</div>', page, flags=re.S).group(1)
@@ -217,7 +217,7 @@ def test_document_page_has_metadata_anchors_and_sections(client, bundled_searche
 
 
 def test_document_page_lists_related_documents_both_ways(client, bundled_searcher):
-    documents = bundled_searcher.documents()
+    documents = bundled_searcher.store.documents()
     linked = [(d, r) for d in documents for r in d.references if r.target_doc_id]
     assert linked, "the bundled corpus has documents that implement or cite each other"
     for source, ref in linked:
@@ -226,15 +226,17 @@ def test_document_page_lists_related_documents_both_ways(client, bundled_searche
         assert f'href="/documents/{ref.target_doc_id}"' in source_page
         target_page = client.get(f"/documents/{ref.target_doc_id}").text
         mentions = re.findall(rf'href="/documents/{re.escape(source.doc_id)}#p-([^"]+)"', target_page)
-        assert mentions and all(bundled_searcher.paragraph(pid).doc_id == source.doc_id for pid in mentions)
+        assert mentions and all(
+            bundled_searcher.store.paragraph(pid).doc_id == source.doc_id for pid in mentions
+        )
 
 
 def test_conclusion_44_shows_documents_that_implement_it(client, bundled_searcher):
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
-    ct09 = next(d for d in bundled_searcher.documents() if d.number == "09-CT/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
+    ct09 = next(d for d in bundled_searcher.store.documents() if d.number == "09-CT/TW")
     page = client.get(f"/documents/{kl44.doc_id}").text
     assert f'href="/documents/{ct09.doc_id}"' in page  # KL 44 continues Chỉ thị 09
-    referrers = {d.doc_id for d, _ in bundled_searcher.referenced_by(kl44.doc_id)}
+    referrers = {d.doc_id for d, _ in bundled_searcher.store.referenced_by(kl44.doc_id)}
     assert referrers, "Công văn 48 attaches and implements Kết luận 44"
     for doc_id in referrers:
         assert f'href="/documents/{doc_id}#p-' in page

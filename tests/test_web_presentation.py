@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from index.corpus_view import citation_label
+from index.citation import citation_label
 from ingest.models import Document
 from search_app.app import create_app
 from search_app.collation import sort_key
@@ -33,13 +33,13 @@ def document(**fields) -> Document:
 
 
 def test_citations_use_the_office_form_built_in_one_place(bundled_searcher, client):
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
     label = citation_label(kl44, "3")
     assert label.startswith("Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư về việc tiếp tục đẩy mạnh")
     assert label.endswith(", mục 3")
     body = client.get("/api/search", params={"q": QUERY}).json()
     for result in body["results"]:
-        cited = bundled_searcher.document(result["doc_id"])
+        cited = bundled_searcher.store.document(result["doc_id"])
         assert result["citation"]["label"] == citation_label(cited, result["section"])
 
 
@@ -78,7 +78,7 @@ def test_news_items_are_named_without_a_stray_space(client, bundled_searcher):
 )
 def test_one_h1_per_page(client, bundled_searcher, path):
     assert len(re.findall(r"<h1[ >]", client.get(path).text)) == 1
-    for doc in bundled_searcher.documents():
+    for doc in bundled_searcher.store.documents():
         assert len(re.findall(r"<h1[ >]", client.get(f"/documents/{doc.doc_id}").text)) == 1
 
 
@@ -111,9 +111,9 @@ def test_documents_table_is_sorted_with_vietnamese_collation_and_labelled_for_ph
 ):
     for column, attribute in (("issuer", "issuer"), ("type", "doc_type"), ("title", "title")):
         page = client.get("/documents", params={"sort": column, "order": "asc"}).text
-        values = [getattr(d, attribute) for d in bundled_searcher.documents() if getattr(d, attribute)]
+        values = [getattr(d, attribute) for d in bundled_searcher.store.documents() if getattr(d, attribute)]
         shown = [
-            getattr(bundled_searcher.document(i), attribute)
+            getattr(bundled_searcher.store.document(i), attribute)
             for i in dict.fromkeys(re.findall(r'<a href="/documents/([^"#?]+)"', page))
         ]
         shown = [v for v in shown if v]
@@ -133,10 +133,12 @@ def test_phone_filters_are_a_details_block_above_the_results(client):
 
 
 def test_document_page_has_a_sticky_bar_and_section_labels(client, bundled_searcher):
-    kl44 = next(d for d in bundled_searcher.documents() if d.number == "44-KL/TW")
+    kl44 = next(d for d in bundled_searcher.store.documents() if d.number == "44-KL/TW")
     page = client.get(f"/documents/{kl44.doc_id}").text
     assert '<p class="doc-bar"' in page and "44-KL/TW" in page[page.index('class="doc-bar"') :][:300]
-    sectioned = next(p for p in bundled_searcher.paragraphs_of(kl44.doc_id) if p.section and p.kind == "body")
+    sectioned = next(
+        p for p in bundled_searcher.store.paragraphs_of(kl44.doc_id) if p.section and p.kind == "body"
+    )
     block = re.search(rf'id="p-{re.escape(sectioned.paragraph_id)}">(.*?)</div>', page, re.S).group(1)
     assert f'<p class="section-label">Mục {sectioned.section}</p>' in block
     css = client.get("/static/style.css").text

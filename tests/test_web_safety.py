@@ -123,7 +123,7 @@ def nested(depth: int) -> str:
 def test_hostile_collection_cookies_are_an_empty_collection(client, bundled_searcher, cookie):
     assert collection.decode(cookie) == []
     client.cookies.set(collection.COOKIE_NAME, cookie)
-    doc_id = bundled_searcher.documents()[0].doc_id
+    doc_id = bundled_searcher.store.documents()[0].doc_id
     for path in (
         "/",
         "/search?q=ANTT",
@@ -263,7 +263,7 @@ def test_links_never_come_from_the_host_header(
         io.BytesIO(public.post("/api/export", json={"paragraph_ids": some_ids[:1]}, headers=evil).content)
     )
     links = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
-    assert links == {"https://tracuu.example.vn" + bundled_searcher.citation(some_ids[0]).url}
+    assert links == {"https://tracuu.example.vn" + bundled_searcher.store.citation(some_ids[0]).url}
 
 
 def test_public_base_url_must_be_an_http_address():
@@ -315,12 +315,12 @@ def test_openapi_declares_every_status_the_api_answers(client):
 
 
 def test_a_1000_character_query_does_bounded_work(bundled_searcher):
-    from index.searcher import MAX_QUERY_WORDS
+    max_query_words = bundled_searcher.config.max_query_words
 
     long = ("phong trào toàn dân bảo vệ an ninh Tổ quốc " * 40)[:1000]
     response = bundled_searcher.search(long, k=5, max_query_chars=1000)
     assert response.query == long.strip() and response.results  # answered from its first words
-    first_words = " ".join(long.split()[:MAX_QUERY_WORDS])
+    first_words = " ".join(long.split()[:max_query_words])
     assert [r.paragraph_id for r in response.results] == [
         r.paragraph_id for r in bundled_searcher.search(first_words, k=5).results
     ]

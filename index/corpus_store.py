@@ -1,0 +1,236 @@
+"""The corpus store: every read of documents, paragraphs, citations, near-duplicates and references.
+
+Consumes the `Corpus` of an index build (ingest.store.read_corpus: paragraphs as columns); produces the
+lookups pages, API, exports and results use (`document`, `paragraphs_of`, `citation_at`, `also_in_at`,
+`referenced_by`), who may read what (`access_mask`, `readable`), and the per-paragraph arrays that make
+filters and facets vectorized instead of loops over the corpus (docs/decisions/0015-index-load.md).
+`CorpusStore` is the interface; `LocalCorpusStore` keeps it in memory. Another storage (a database, a
+remote service) is another class with these methods.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from index.access import OPERATOR, Audience
+from index.citation import make_citation
+from index.types import AlsoIn, Citation, paragraph_url
+from ingest.models import Corpus, Document, Paragraph, Reference
+from ingest.store import ParagraphTable
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to: a document type, an issuer, a year (None: any)."""
+
+    doc_type: str | None = None
+    issuer: str | None = None
+    year: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_type or self.issuer or self.year)
+
+    def without(self, facet: str) -> Filters:
+        """These filters but the one of `facet` ("type", "issuer", "year"): how that facet is counted."""
+        return Filters(
+            None if facet == "type" else self.doc_type,
+            None if facet == "issuer" else self.issuer,
+            None if facet == "year" else self.year,
+        )
+
+
+class CorpusStore(Protocol):
+    para_doc: np.ndarray  # per paragraph: its document id
+    group: np.ndarray  # per paragraph: its near-duplicate group
+
+    def __len__(self) -> int: ...
+    def documents(self, audience: Audience = OPERATOR) -> list[Document]: ...
+    def document(self, doc_id: str, audience: Audience = OPERATOR) -> Document | None: ...
+    def paragraphs_of(self, doc_id: str, audience: Audience = OPERATOR) -> list[Paragraph]: ...
+    def paragraph(self, paragraph_id: str, audience: Audience = OPERATOR) -> Paragraph | None: ...
+    def paragraph_at(self, index: int) -> Paragraph: ...
+    def index_of(self, paragraph_id: str) -> int | None: ...
+    def citation_at(self, index: int) -> Citation: ...
+    def also_in_at(self, index: int, mask: np.ndarray | None = None) -> list[AlsoIn]: ...
+    def group_members(self, index: int) -> list[int]: ...
+    def referenced_by(
+        self, doc_id: str, audience: Audience = OPERATOR
+    ) -> list[tuple[Document, Reference]]: ...
+    def access_mask(self, audience: Audience) -> np.ndarray | None: ...
+    def filter_mask(self, filters: Filters) -> np.ndarray | None: ...
+    def facet_counts(self, ids: np.ndarray) -> dict[str, dict[str, int]]: ...
+
+
+def _grouped(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices sorted by code (stable, so ascending within a code) and each code's [bounds[c], bounds[c+1])."""
+    order = np.argsort(codes, kind="stable")
+    return order, np.searchsorted(codes[order], np.arange(groups + 1))
+
+
+class LocalCorpusStore:
+    """Built from paragraph columns (ingest.store.ParagraphTable) with numpy, without a Python object per
+    paragraph: per-paragraph loops were a large part of the index load."""
+
+    def __init__(self, corpus: Corpus):
+        self._documents = {d.doc_id: d for d in corpus.documents}
+        self._paragraphs = ParagraphTable.of(corpus.paragraphs)
+        self.columns, n = self._paragraphs.columns, len(self._paragraphs)
+        self._index_of = dict(zip(self.columns["paragraph_id"], range(n)))
+        doc_list = list(self._documents.values())
+        doc_code = {d.doc_id: j for j, d in enumerate(doc_list)}
+        codes = np.fromiter(map(doc_code.__getitem__, self.columns["doc_id"]), dtype=np.int64, count=n)
+        self._doc_order, self._doc_bounds = _grouped(codes, len(doc_list))
+        self._doc_code = doc_code
+        # Near-duplicates: each paragraph's group is its canonical paragraph (or itself).
+        group_ids: dict[str, int] = {}
+        keys = (c or p for c, p in zip(self.columns["canonical_id"], self.columns["paragraph_id"]))
+        self.group = np.fromiter(
+            (group_ids.setdefault(key, len(group_ids)) for key in keys), dtype=np.int64, count=n
+        )
+        self._member_order, self._member_bounds = _grouped(self.group, len(group_ids))
+        self.para_doc = np.array(self.columns["doc_id"], dtype=object)
+        # Per paragraph, its document's facet values as small integer codes into each facet's labels (""
+        # at code 0: none): filters compare and facets count ints, not a Python string per candidate.
+        years = [int(d.date[:4]) if d.date and d.date[:4].isdigit() else 0 for d in doc_list]
+        self._facets: dict[str, tuple[np.ndarray, list]] = {}
+        for name, values, none in (
+            ("type", [d.doc_type or "" for d in doc_list], ""),
+            ("issuer", [d.issuer or "" for d in doc_list], ""),
+            ("year", years, 0),
+        ):
+            labels = list(dict.fromkeys([none, *values]))
+            code_of = {label: c for c, label in enumerate(labels)}
+            self._facets[name] = (np.array([code_of[v] for v in values] + [0], dtype=np.int64)[codes], labels)
+        # Who may read each document: only non-public documents are listed, so a public corpus costs nothing.
+        self._restricted = {d.doc_id: d.access for d in doc_list if d.access != "public"}
+        self._doc_codes = codes
+        self._citations: dict[int, Citation] = {}
+
+    def __len__(self) -> int:
+        return len(self._paragraphs)
+
+    # -- access -------------------------------------------------------------------------------
+
+    def readable(self, doc_id: str, audience: Audience) -> bool:
+        return doc_id in self._documents and audience.may_read(self._restricted.get(doc_id, "public"))
+
+    def access_mask(self, audience: Audience) -> np.ndarray | None:
+        """Paragraphs `audience` may read; None when it may read them all."""
+        hidden = [
+            self._doc_code[d] for d, access in self._restricted.items() if not audience.may_read(access)
+        ]
+        if not hidden:
+            return None
+        return ~np.isin(self._doc_codes, hidden)
+
+    # -- lookups (an unreadable document is as absent as an unknown one) ----------------------------
+
+    def documents(self, audience: Audience = OPERATOR) -> list[Document]:
+        return [d for d in self._documents.values() if self.readable(d.doc_id, audience)]
+
+    def document(self, doc_id: str, audience: Audience = OPERATOR) -> Document | None:
+        return self._documents[doc_id] if self.readable(doc_id, audience) else None
+
+    def paragraphs_of(self, doc_id: str, audience: Audience = OPERATOR) -> list[Paragraph]:
+        code = self._doc_code.get(doc_id)
+        if code is None or not self.readable(doc_id, audience):
+            return []
+        members = self._doc_order[self._doc_bounds[code] : self._doc_bounds[code + 1]]
+        return [self._paragraphs[i] for i in members]
+
+    def paragraph(self, paragraph_id: str, audience: Audience = OPERATOR) -> Paragraph | None:
+        i = self._index_of.get(paragraph_id)
+        if i is None or not self.readable(self.columns["doc_id"][i], audience):
+            return None
+        return self._paragraphs[i]
+
+    def paragraph_at(self, index: int) -> Paragraph:
+        return self._paragraphs[index]
+
+    def index_of(self, paragraph_id: str) -> int | None:
+        return self._index_of.get(paragraph_id)
+
+    def citation(self, paragraph_id: str) -> Citation:
+        i = self._index_of.get(paragraph_id)
+        if i is None:
+            raise KeyError(paragraph_id)
+        return self.citation_at(i)
+
+    def citation_at(self, index: int) -> Citation:
+        if index not in self._citations:
+            p = self._paragraphs[index]
+            self._citations[index] = make_citation(self._documents[p.doc_id], p)
+        return self._citations[index]
+
+    def group_members(self, index: int) -> list[int]:
+        g = int(self.group[index])
+        return self._member_order[self._member_bounds[g] : self._member_bounds[g + 1]].tolist()
+
+    def also_in_at(self, index: int, mask: np.ndarray | None = None) -> list[AlsoIn]:
+        """The other documents holding a near-duplicate of paragraph `index` (within `mask`: access)."""
+        g = int(self.group[index])
+        lo, hi = self._member_bounds[g], self._member_bounds[g + 1]
+        if hi - lo == 1:
+            return []  # most paragraphs have no near-duplicate
+        doc_ids, paragraph_ids = self.columns["doc_id"], self.columns["paragraph_id"]
+        out = []
+        for j in self._member_order[lo:hi].tolist():
+            doc_id = doc_ids[j]
+            if j == index or doc_id == doc_ids[index] or (mask is not None and not mask[j]):
+                continue
+            d = self._documents[doc_id]
+            out.append(
+                AlsoIn(
+                    doc_id=doc_id,
+                    doc_number=d.number,
+                    doc_title=d.title,
+                    paragraph_id=paragraph_ids[j],
+                    url=paragraph_url(doc_id, paragraph_ids[j]),
+                )
+            )
+        return out
+
+    def also_in(self, paragraph_id: str, audience: Audience = OPERATOR) -> list[AlsoIn]:
+        i = self._index_of.get(paragraph_id)
+        return [] if i is None else self.also_in_at(i, self.access_mask(audience))
+
+    def referenced_by(self, doc_id: str, audience: Audience = OPERATOR) -> list[tuple[Document, Reference]]:
+        return [
+            (d, r)
+            for d in self.documents(audience)
+            if d.doc_id != doc_id
+            for r in d.references
+            if r.target_doc_id == doc_id
+        ]
+
+    # -- vectorized helpers for search -----------------------------------------------------
+
+    def facet_counts(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
+        """Documents' type, issuer and year over the paragraphs `ids`, most frequent first (ties: first seen)."""
+        out = {}
+        for name, (codes, labels) in self._facets.items():
+            counts = Counter(codes[ids].tolist()).most_common()
+            out[name] = {str(labels[code]): n for code, n in counts if code}
+        return out
+
+    def facet_values(self, name: str) -> tuple[np.ndarray, list]:
+        """Per paragraph, the code of its document's value of facet `name`, and the codes' labels."""
+        return self._facets[name]
+
+    def filter_mask(self, filters: Filters) -> np.ndarray | None:
+        """Paragraphs whose document passes the filters (None when there is no filter)."""
+        if not filters.active:
+            return None
+        mask = np.ones(len(self._paragraphs), dtype=bool)
+        for name, wanted in (("type", filters.doc_type), ("issuer", filters.issuer), ("year", filters.year)):
+            if wanted:
+                codes, labels = self._facets[name]
+                value = int(wanted) if name == "year" else wanted
+                code = labels.index(value) if value in labels else -1
+                mask &= codes == code
+        return mask
