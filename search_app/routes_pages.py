@@ -85,7 +85,7 @@ def search_page(
         "max_query_chars": settings.max_query_chars,
         "relation_asked": bool(q.strip()) and relation_question(q) is not None,
         "relation_labels": RELATION_OUT,
-        "document_of": searcher.document,
+        "document_of": searcher.store.document,
     }
     status = 200
     if not q.strip():
