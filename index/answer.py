@@ -22,25 +22,31 @@ MIN_ANSWER_CHARS = 40  # a shorter best sentence ("Trách nhiệm:") is quoted w
 _WORD = re.compile(r"[^\W_]+")
 
 
+def padded_words(folded: str) -> str:
+    """The words of an accent-folded text separated by single spaces, padded: a word (syllables joined by
+    spaces) is present when it stands between two spaces, as a whole-word regex match would find it."""
+    return f" {' '.join(_WORD.findall(folded))} "
+
+
 def coverage(
     paragraph_folded: str,
     query: QueryAnalysis,
     weights: list[float] | None = None,
     known: list[bool] | None = None,
+    padded: str | None = None,
 ) -> float:
     """IDF-weighted share of the query's content words (and document numbers) found in the paragraph.
 
     Words, not syllables, weighted by rarity: "giá vàng hôm nay" shares only the common "hôm nay" with
     a page about something else, which must not count as half an answer. Words the corpus never
-    contains (`known` False) are left to `unknown_share` and not counted here.
+    contains (`known` False) are left to `unknown_share` and not counted here. `padded`:
+    padded_words(paragraph_folded), when the caller keeps it.
     """
     words = query.content_words
     weights = weights if weights is not None else [1.0] * len(words)
     known = known if known is not None else [True] * len(words)
     number_weight = max(weights, default=1.0)
-    # Words separated by single spaces, padded: a word (syllables joined by spaces) is present when it
-    # stands between two spaces, as a whole-word regex match would find it, without a pattern per word.
-    text = f" {' '.join(_WORD.findall(paragraph_folded))} "
+    text = padded_words(paragraph_folded) if padded is None else padded  # `padded`: the caller's, cached
     total = sum(w for w, k in zip(weights, known) if k) + number_weight * len(query.numbers)
 
     def present(word: str) -> bool:

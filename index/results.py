@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from index.analysis import QueryAnalysis
-from index.answer import best_sentences, coverage, is_relevant, unknown_share
+from index.answer import best_sentences, coverage, is_relevant, padded_words, unknown_share
 from index.answer_checks import fits
 from index.config import RetrievalConfig
 from index.corpus_store import Filters, LocalCorpusStore
@@ -26,7 +27,8 @@ from index.retrievers import DenseRetriever, LexicalRetriever
 from index.types import Answer, SearchResponse, SearchResult
 from ingest.normalize import fold_accents
 
-ANSWER_KINDS = ("body", "caption")  # a heading or a signature block may rank high but answers nothing
+ANSWER_KINDS = ("body", "caption")
+READINGS_KEPT = 1 << 15  # paragraphs' folded readings kept (ResultBuilder.reading), a few MB  # a heading or a signature block may rank high but answers nothing
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class ResultBuilder:
         config: RetrievalConfig,
     ):
         self.store, self.lexical, self.dense, self.hints, self.config = store, lexical, dense, hints, config
+        # What coverage reads of a paragraph does not depend on the query: kept for the paragraphs that
+        # rank often (folding and splitting ~400 candidates was most of a short query's result time).
+        self.reading = lru_cache(maxsize=READINGS_KEPT)(self._reading)
 
     def dedupe(self, ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
         """The best-ranked paragraph of each near-duplicate group, in ranking order, with its score."""
@@ -110,12 +115,17 @@ class ResultBuilder:
                 weights[n], known[n] = short_weight[0], short_known[0]
         return weights, known
 
-    def cover_at(self, index: int, analysis: QueryAnalysis, weights: list[float], known: list[bool]) -> float:
-        # A paragraph is read with its document's name: "Chỉ thị 09" is covered by every paragraph of it.
+    def _reading(self, index: int) -> tuple[str, str]:
+        """Paragraph `index` as coverage reads it, folded and as padded words. A paragraph is read with its
+        document's name: "Chỉ thị 09" is covered by every paragraph of it."""
         citation = self.store.citation_at(index)
         name = " ".join(x for x in (citation.doc_type, citation.doc_number) if x)
-        text = folded_text(self.store.paragraph_at(index).text)
-        return coverage(f"{text} | {fold_accents(name)}", analysis, weights, known)
+        folded = f"{folded_text(self.store.paragraph_at(index).text)} | {fold_accents(name)}"
+        return folded, padded_words(folded)
+
+    def cover_at(self, index: int, analysis: QueryAnalysis, weights: list[float], known: list[bool]) -> float:
+        folded, padded = self.reading(index)
+        return coverage(folded, analysis, weights, known, padded)
 
     def relevant(
         self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None, dense: list[Ranking]

@@ -44,7 +44,12 @@ RESTORED_QUERY_CACHE = 1024  # toneless query texts with their restored marks (s
 
 
 class QueryError(ValueError):
-    """A query that cannot be searched; the message is shown to the user as is."""
+    """A query that cannot be searched; the message is shown to the user as is. `kind`: "empty",
+    "too_long", "no_terms" (nothing but punctuation: nothing can match), "paging" or "mode"."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 class IndexLoadError(RuntimeError):
@@ -210,16 +215,19 @@ class Searcher:
         """Page [offset, offset + k) of the ranking for `query` among what `audience` may read
         (index.types.SearchResponse); raises QueryError for an empty, too long or malformed query."""
         query = (query or "").strip()
-        if not query or not any(ch.isalnum() for ch in query):
-            raise QueryError("Hãy nhập nội dung cần tìm.")
+        if not query:
+            raise QueryError("Hãy nhập câu hỏi hoặc từ khoá cần tìm.", "empty")
         if len(query) > max_query_chars:
             raise QueryError(
-                f"Câu hỏi dài {len(query)} ký tự, vượt giới hạn {max_query_chars} ký tự; hãy rút gọn."
+                f"Câu hỏi quá dài ({len(query)} ký tự); hãy rút gọn còn tối đa {max_query_chars} ký tự.",
+                "too_long",
             )
+        if not any(ch.isalnum() for ch in query):
+            raise QueryError("Câu hỏi không có chữ hay số nào để tìm.", "no_terms")
         if k < 1 or offset < 0:
-            raise QueryError("Tham số phân trang không hợp lệ.")
+            raise QueryError("Tham số phân trang không hợp lệ.", "paging")
         if mode not in MODES:
-            raise QueryError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}.")
+            raise QueryError(f"Chế độ tìm kiếm không hợp lệ: {mode!r}.", "mode")
         # The candidate pool must not depend on the page asked for, or page 2 would not follow page 1
         # (fusion normalizes over the pool) and facets would change with k.
         overfetch = self.config.overfetch

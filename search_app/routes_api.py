@@ -119,7 +119,6 @@ def _summary(searcher, document: Document) -> dict:
 
 @router.get("/search", response_model=SearchResponse, summary="Tìm đoạn văn trả lời câu hỏi, có trích dẫn")
 def api_search(
-    settings: SettingsDep,
     run_search: SearchRunnerDep,
     q: Annotated[
         str,
@@ -138,17 +137,14 @@ def api_search(
 ):
     from index.searcher import QueryError
 
-    if not q.strip():
-        raise invalid(("query", "q"), "Câu hỏi trống: hãy nhập câu hỏi hoặc từ khoá (tham số q).")
-    if len(q) > settings.max_query_chars:
-        raise invalid(
-            ("query", "q"), f"Câu hỏi quá dài ({len(q)} ký tự); tối đa {settings.max_query_chars} ký tự."
-        )
     try:
-        return run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
-    except QueryError:
-        # Only a query with nothing to search (no letter or digit: "!!!") gets here: nothing matches it.
-        return SearchResponse(query=q)
+        response = run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
+    except QueryError as exc:  # validated once, by the searcher; the same message as the search page's
+        if exc.kind != "no_terms":
+            raise invalid(("query", "q"), str(exc)) from None
+        response = SearchResponse(query=q)  # nothing to search ("!!!"): nothing matches it
+    # Serialized once here: returned as a model, FastAPI would validate it again against response_model.
+    return Response(response.model_dump_json(), media_type="application/json")
 
 
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")

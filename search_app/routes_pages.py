@@ -91,11 +91,6 @@ def search_page(
     if not q.strip():
         context["hint"] = "Hãy nhập câu hỏi hoặc từ khoá, ví dụ: “trách nhiệm người đứng đầu”."
         context["examples"] = EXAMPLE_QUERIES
-    elif len(q) > settings.max_query_chars:
-        context["error"] = (
-            f"Câu hỏi quá dài ({len(q)} ký tự); hãy rút gọn còn tối đa {settings.max_query_chars} ký tự."
-        )
-        status = 422
     else:
         try:
             response = run_search(
