@@ -10,7 +10,6 @@ remote service) is another class with these methods.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,7 +62,7 @@ class CorpusStore(Protocol):
     ) -> list[tuple[Document, Reference]]: ...
     def access_mask(self, audience: Audience) -> np.ndarray | None: ...
     def filter_mask(self, filters: Filters) -> np.ndarray | None: ...
-    def facet_counts(self, ids: np.ndarray) -> dict[str, dict[str, int]]: ...
+    def facet_values(self, name: str) -> tuple[np.ndarray, list]: ...
 
 
 def _grouped(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -209,14 +208,6 @@ class LocalCorpusStore:
         ]
 
     # -- vectorized helpers for search -----------------------------------------------------
-
-    def facet_counts(self, ids: np.ndarray) -> dict[str, dict[str, int]]:
-        """Documents' type, issuer and year over the paragraphs `ids`, most frequent first (ties: first seen)."""
-        out = {}
-        for name, (codes, labels) in self._facets.items():
-            counts = Counter(codes[ids].tolist()).most_common()
-            out[name] = {str(labels[code]): n for code, n in counts if code}
-        return out
 
     def facet_values(self, name: str) -> tuple[np.ndarray, list]:
         """Per paragraph, the code of its document's value of facet `name`, and the codes' labels."""

@@ -28,7 +28,9 @@ from index.types import Answer, SearchResponse, SearchResult
 from ingest.normalize import fold_accents
 
 ANSWER_KINDS = ("body", "caption")
-READINGS_KEPT = 1 << 15  # paragraphs' folded readings kept (ResultBuilder.reading), a few MB  # a heading or a signature block may rank high but answers nothing
+READINGS_KEPT = (
+    1 << 15
+)  # paragraphs' folded readings kept (ResultBuilder.reading), a few MB  # a heading or a signature block may rank high but answers nothing
 
 
 @dataclass(frozen=True)

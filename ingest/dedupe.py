@@ -36,10 +36,6 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold_accents(text))
 
 
-def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
-    return _shingles(_words(text), size)
-
-
 def _shingles(words: list[str], size: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
 

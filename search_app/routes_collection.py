@@ -50,7 +50,9 @@ def _back_to_result(target: str, paragraph_id: str) -> str:
 
 
 def _items(searcher, ids: list[str]) -> list[dict]:
-    return [{"paragraph": searcher.store.paragraph(pid), "citation": searcher.store.citation(pid)} for pid in ids]
+    return [
+        {"paragraph": searcher.store.paragraph(pid), "citation": searcher.store.citation(pid)} for pid in ids
+    ]
 
 
 @router.get("/collection", response_class=HTMLResponse)

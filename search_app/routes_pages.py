@@ -158,7 +158,9 @@ def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, temp
     if levels is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     return templates.TemplateResponse(
-        request, "timeline.html", {"doc": searcher.store.document(doc_id), "levels": levels, "node_url": node_url}
+        request,
+        "timeline.html",
+        {"doc": searcher.store.document(doc_id), "levels": levels, "node_url": node_url},
     )
 
 

@@ -168,27 +168,6 @@ def test_filters_paging_and_facets(bundled_searcher):
     assert dated.results and all(r.date.startswith("2019") for r in dated.results)
 
 
-def test_facets_count_each_candidate_once_most_frequent_first(bundled_searcher):
-    import numpy as np
-
-    store = bundled_searcher.store
-    ids = np.arange(0, len(store), 3)
-    facets = store.facet_counts(ids)
-    documents = [store.document(store.paragraph_at(int(i)).doc_id) for i in ids]
-    for name, values in (
-        ("type", [d.doc_type for d in documents]),
-        ("issuer", [d.issuer for d in documents]),
-        ("year", [int(d.date[:4]) if d.date else 0 for d in documents]),
-    ):
-        expected: dict[str, int] = {}
-        for value in values:  # first seen first, the order ties keep
-            if value:
-                expected[str(value)] = expected.get(str(value), 0) + 1
-        assert facets[name] == expected
-        ranked = sorted(expected.items(), key=lambda item: -item[1])  # stable: ties stay first seen first
-        assert list(facets[name].items()) == ranked
-
-
 def test_document_number_in_query_favours_that_document(bundled_searcher):
     def from_kl44(result) -> bool:
         return result.doc_number == "44-KL/TW" or "44-KL/TW" in {a.doc_number for a in result.also_in}
