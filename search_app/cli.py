@@ -73,6 +73,16 @@ def _embedder(settings: Settings):
         _fail(str(exc))
 
 
+def _add_account_commands() -> None:
+    from search_app.cli_users import tokens_app, users_app
+
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")
+
+
+_add_account_commands()
+
+
 @app.command()
 def ingest(
     paths: Annotated[
