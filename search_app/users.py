@@ -276,6 +276,8 @@ class UserStore:
     def create_token(self, user: str, label: str = "") -> str:
         """A new token for `user`; the only time its text exists outside the caller's hands is now."""
         token = secrets.token_urlsafe(32)
+        while token.startswith("-"):  # its prefix is typed as an argument (`tokens revoke`), never an option
+            token = secrets.token_urlsafe(32)
 
         def edit(data):
             self._known(data, user)
