@@ -33,7 +33,7 @@ from search_app.audit import AuditLog
 from search_app.collection import collection_count
 from search_app.messages import vietnamese_reason
 from search_app.settings import Settings
-from search_app.users import UserStore
+from search_app.users import UsersFileError, UserStore
 
 HERE = Path(__file__).parent
 ERROR_TITLES = {
@@ -175,6 +175,10 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         served = None
+        try:  # a users file that cannot be read stops the start, rather than locking everyone out later
+            app.state.user_store.data()
+        except UsersFileError as exc:
+            raise RuntimeError(str(exc)) from None
         if getattr(app.state, "searcher", None) is None:
             from index.build import IndexMissing, ensure_index
             from index.searcher import IndexLoadError
