@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 from index.access import Audience
 from search_app.audit import AuditLog, client_address
@@ -30,6 +31,7 @@ from search_app.settings import Settings
 from search_app.users import User, UsersFileError, UserStore
 
 LOGIN_COOKIE = "tracuu_login"
+COOKIE_PREFIX = f"{LOGIN_COOKIE}=".encode()
 SESSION_EXPIRED = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại."
 TOKEN_REFUSED = "Mã truy cập (token) không hợp lệ hoặc đã bị thu hồi."
 LOGIN_REQUIRED = "Cần đăng nhập: gửi kèm mã truy cập (Authorization: Bearer ...) hoặc đăng nhập tại /login."
@@ -147,14 +149,14 @@ class AuthMiddleware:
             address = client_address(request)
             retry = self.limits.token_retry_after(address)
             if retry is not None:
-                self.audit.record_request(request, "token_failed", detail="limited")
+                await run_in_threadpool(self.audit.record_request, request, "token_failed", detail="limited")
                 return await self._refuse(429, too_many_message(retry), {"Retry-After": str(retry)})(
                     scope, receive, send
                 )
             user = self._lookup(self.store.token_user, token) if token else None
             if user is None:
                 self.limits.token_failed(address)
-                self.audit.record_request(request, "token_failed", detail="invalid")
+                await run_in_threadpool(self.audit.record_request, request, "token_failed", detail="invalid")
                 return await self._refuse(401, TOKEN_REFUSED)(scope, receive, send)
         elif (cookie := request.cookies.get(LOGIN_COOKIE)) is not None:
             user = self._lookup(self.cookies.user, cookie, self.store)
@@ -171,7 +173,10 @@ class AuthMiddleware:
 
         async def send_clearing(message):
             if message["type"] == "http.response.start" and clear_cookie:
-                headers = [*message.get("headers", []), (b"set-cookie", self.cookies.clear_header().encode())]
+                headers = message.get("headers", [])
+                # a login that answers this very request sets a fresh cookie, which must not be cleared
+                if not any(k.lower() == b"set-cookie" and v.startswith(COOKIE_PREFIX) for k, v in headers):
+                    headers = [*headers, (b"set-cookie", self.cookies.clear_header().encode())]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -202,6 +202,15 @@ def test_forged_and_expired_cookies_are_anonymous_with_a_notice(tmp_path, monkey
         client.cookies.clear()
     set_login_cookie(client, cookies.issue(user))
     assert client.get("/api/me").status_code == 200
+    # signing in again while the browser still sends the stale cookie
+    data = {"username": "nguyen.an", "password": PASSWORD, "csrf_token": form_token(client)}
+    set_login_cookie(client, expired)
+    relogin = client.post("/login", data=data)
+    assert relogin.status_code == 303
+    # browsers apply Set-Cookie headers in order: a clearing one after the new cookie would sign out
+    sets = [c for c in relogin.headers.get_list("set-cookie") if c.startswith(LOGIN_COOKIE + "=")]
+    assert len(sets) == 1 and "Max-Age=28800" in sets[0]
+    assert client.get("/api/me").status_code == 200
 
 
 def test_removed_user_loses_cookie_and_token_at_once(tmp_path):
