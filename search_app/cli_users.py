@@ -83,10 +83,7 @@ def users_add(
     """Add a user with their groups; the password is asked for (twice) or read from stdin."""
     store = _store(users_file, index_dir)
     try:
-        if store.user(name) is not None:  # before asking for a password that would be thrown away
-            raise UserError(
-                f"người dùng {name} đã có; xoá trước (tracuu users remove {name}) nếu muốn tạo lại"
-            )
+        store.check_new_user(name, group or [])  # before asking for a password that would be thrown away
         user = store.add_user(name, _password(password_stdin), group or [])
     except UserError as exc:
         _fail(str(exc))

@@ -85,6 +85,10 @@ def _check_groups(groups: list[str]) -> list[str]:
     return clean
 
 
+def _taken(name: str) -> str:
+    return f"người dùng {name} đã có; xoá trước (tracuu users remove {name}) nếu muốn tạo lại"
+
+
 def _check_password(password: str) -> str:
     if not password or not password.strip():
         raise UserError("mật khẩu không được để trống")
@@ -218,16 +222,22 @@ class UserStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def add_user(self, name: str, password: str, groups: list[str]) -> User:
+    def check_new_user(self, name: str, groups: list[str]) -> list[str]:
+        """The clean group list, or UserError for a bad or taken name or bad groups (the CLI asks
+        before prompting for a password)."""
         _check_name(name)
         clean_groups = _check_groups(groups)
+        if name in self.data()["users"]:
+            raise UserError(_taken(name))
+        return clean_groups
+
+    def add_user(self, name: str, password: str, groups: list[str]) -> User:
+        clean_groups = self.check_new_user(name, groups)
         password_hash = self.hasher.hash(_check_password(password))
 
         def edit(data):
-            if name in data["users"]:
-                raise UserError(
-                    f"người dùng {name} đã có; xoá trước (tracuu users remove {name}) nếu muốn tạo lại"
-                )
+            if name in data["users"]:  # added meanwhile by another process
+                raise UserError(_taken(name))
             # session versions never repeat for a name, so a cookie of a removed user fails for a new one
             version = data.setdefault("retired_versions", {}).pop(name, 0)
             data["users"][name] = {
