@@ -84,7 +84,9 @@ def assert_account_inside_header(page, width: int) -> None:
     for selector in ("header .user", "header form.logout button"):
         box = page.locator(selector).bounding_box()
         assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, selector
-        assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"], selector
+        assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"], (
+            selector
+        )
 
 
 def test_login_required_then_sign_in_and_out(server_url, browser):
