@@ -177,6 +177,7 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
         served = None
         try:  # a users file that cannot be read stops the start, rather than locking everyone out later
             app.state.user_store.data()
+            app.state.user_store.decoy_hash()
         except UsersFileError as exc:
             raise RuntimeError(str(exc)) from None
         if getattr(app.state, "searcher", None) is None:

@@ -158,8 +158,18 @@ def test_cookie_is_secure_under_an_https_public_address(tmp_path):
 def test_wrong_password_and_unknown_user_get_the_same_401(tmp_path):
     client = make_client(tmp_path)
     add_user(client, "nguyen.an")
+    verified = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash, password):
+            verified.append(hash)
+            return super().verify(hash, password)
+
+    client.app.state.user_store.hasher = CountingHasher()
     wrong = login(client, "nguyen.an", "sai mật khẩu")
     unknown = login(client, "khong.co", "sai mật khẩu")
+    # an unknown name costs one Argon2 check too (no timing difference tells which names exist)
+    assert len(verified) == 2 and verified[1] == client.app.state.user_store.decoy_hash()
     assert wrong.status_code == unknown.status_code == 401
     message = "Tên đăng nhập hoặc mật khẩu không đúng."
     assert message in wrong.text and message in unknown.text
