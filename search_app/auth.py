@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -81,6 +82,9 @@ class FailureLimits:
 
     def __init__(self, settings: Settings):
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # logins of one account run one at a time, so N guesses sent at once still meet the limit after
+        # the first few; striped, so memory stays bounded whatever names are tried
+        self._stripes = [threading.Lock() for _ in range(64)]
         self.account = parse(settings.login_limit_account)
         self.address = parse(settings.login_limit_address)
         self.token = parse(settings.token_limit_address)
@@ -93,6 +97,9 @@ class FailureLimits:
             if not self.limiter.test(item, kind, key)
         ]
         return max(1, math.ceil(max(waits))) if waits else None
+
+    def one_at_a_time(self, account: str) -> threading.Lock:
+        return self._stripes[hash(account.casefold()) % len(self._stripes)]
 
     def login_retry_after(self, account: str, address: str) -> int | None:
         return self._retry_after(

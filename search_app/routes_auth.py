@@ -68,9 +68,13 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ):
-    state = request.app.state
-    next_page, address = _next_page(next), client_address(request)
     username = username.strip()[:MAX_FIELD]
+    with request.app.state.failure_limits.one_at_a_time(username):
+        return _check_login(request, templates, username, password, _next_page(next))
+
+
+def _check_login(request: Request, templates, username: str, password: str, next_page: str):
+    state, address = request.app.state, client_address(request)
     page = {"next_page": next_page, "username": username}
     retry = state.failure_limits.login_retry_after(username, address)
     if retry is not None:

@@ -10,6 +10,7 @@ import json
 import re
 import stat
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -325,6 +326,15 @@ def test_sixth_failed_login_of_an_account_is_429_even_with_the_right_password(tm
     assert login(client, "NGUYEN.AN", "đoán sai").status_code == 429  # same account whatever the case
     assert login(client, "tran.binh").status_code == 303  # another account from the same address
     assert [e["event"] for e in audit(client)].count("login_limited") == 2
+
+
+def test_guesses_sent_at_once_still_meet_the_account_limit(tmp_path):
+    client = make_client(tmp_path)
+    add_user(client, "nguyen.an")
+    data = {"username": "nguyen.an", "password": "đoán", "csrf_token": form_token(client)}
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = sorted(pool.map(lambda _: client.post("/login", data=data).status_code, range(10)))
+    assert statuses == [401] * 5 + [429] * 5
 
 
 def test_failed_logins_are_limited_per_address_across_accounts(tmp_path):
