@@ -95,6 +95,24 @@ def _check_password(password: str) -> str:
     return password
 
 
+def _well_formed(data: dict) -> bool:
+    users, tokens = data.get("users"), data.get("tokens")
+    return (
+        isinstance(users, dict)
+        and isinstance(tokens, list)
+        and all(
+            isinstance(r, dict)
+            and isinstance(r.get("password_hash"), str)
+            and isinstance(r.get("groups"), list)
+            for r in users.values()
+        )
+        and all(
+            isinstance(t, dict) and all(isinstance(t.get(k), str) for k in ("prefix", "sha256", "user"))
+            for t in tokens
+        )
+    )
+
+
 def _names_token(record: dict, given: str) -> bool:
     """`given` is the start of the token's shown prefix, or the whole token."""
     if len(given) <= PREFIX_CHARS:
@@ -139,6 +157,8 @@ class UserStore:
             raise UsersFileError(
                 f"tệp người dùng {self.path} có phiên bản {data.get('version')!r}, bản này đọc phiên bản {FORMAT_VERSION}"
             )
+        if not _well_formed(data):  # a hand edit gone wrong fails here, not as a 500 later
+            raise UsersFileError(f"tệp người dùng {self.path} sai cấu trúc (users, tokens)")
         return data
 
     def data(self) -> dict:

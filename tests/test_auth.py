@@ -402,8 +402,12 @@ def test_a_broken_users_file_refuses_logins_without_a_500(tmp_path):
     client = make_client(tmp_path)
     add_user(client, "nguyen.an")
     token = client.app.state.user_store.create_token("nguyen.an")
-    (tmp_path / "users.json").write_text("{not json", encoding="utf-8")
-    response = login(client, "nguyen.an")
-    assert response.status_code == 503 and "người quản trị" in response.text
-    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    assert client.get("/").status_code == 200
+    wrong_shape = json.dumps({"format": "tracuu-users", "version": 1, "users": [], "tokens": {}})
+    for broken in ("{not json", wrong_shape):
+        (tmp_path / "users.json").write_text(broken, encoding="utf-8")
+        response = login(client, "nguyen.an")
+        assert response.status_code == 503 and "người quản trị" in response.text
+        assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        assert client.get("/").status_code == 200
+    listed = cli("users", "list", "--users-file", str(tmp_path / "users.json"))
+    assert listed.exit_code == 2 and "sai cấu trúc" in listed.output
