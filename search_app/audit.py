@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from filelock import FileLock
 from index.access import PUBLIC, Audience
 
 EVENTS = frozenset({"login", "login_failed", "login_limited", "logout", "token_failed", "view"})
+log = logging.getLogger("tracuu.audit")
 MAX_FIELD_CHARS = 300  # a user name or path typed by an attacker is kept short in the log
 
 
@@ -55,12 +57,15 @@ class AuditLog:
             "path": _short(path),
             "detail": detail if isinstance(detail, dict) else _short(detail),
         }
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as out:
-                out.write(line)
+        line = json.dumps(entry, ensure_ascii=False)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                with os.fdopen(fd, "a", encoding="utf-8") as out:
+                    out.write(line + "\n")
+        except OSError as exc:  # the request is still answered; the record goes to the server's log
+            log.error("audit log %s not written (%s): %s", self.path, exc, line)
         return entry
 
     def record_request(self, request: Request, event: str, *, user: str | None = None, detail=None) -> dict:

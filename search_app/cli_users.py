@@ -46,6 +46,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(
+        exc, OSError
+    ):  # writing: a read-only folder, no permission, a full disk (reads fail as UserError)
+        return f"không ghi được tệp người dùng {exc.filename or ''}: {exc.strerror or exc}"
+    return str(exc)
+
+
 def _store(users_file: Path | None, index_dir: Path | None) -> UserStore:
     values = {k: v for k, v in {"users_file": users_file, "index_dir": index_dir}.items() if v is not None}
     try:
@@ -85,8 +93,8 @@ def users_add(
     try:
         store.check_new_user(name, group or [])  # before asking for a password that would be thrown away
         user = store.add_user(name, _password(password_stdin), group or [])
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     console.print(f"Đã thêm người dùng {user.name} (nhóm: {', '.join(user.groups)}) vào {store.path}")
 
 
@@ -103,8 +111,8 @@ def users_passwd(
         if store.user(name) is None:
             raise UserError(f"không có người dùng {name} (xem: tracuu users list)")
         store.set_password(name, _password(password_stdin))
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     console.print(f"Đã đổi mật khẩu của {name}; các phiên đăng nhập cũ đã hết hiệu lực.")
 
 
@@ -118,8 +126,8 @@ def users_remove(
     store = _store(users_file, index_dir)
     try:
         tokens = store.remove_user(name)
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     console.print(f"Đã xoá người dùng {name} và {tokens} mã truy cập của họ.")
 
 
@@ -129,8 +137,8 @@ def users_list(users_file: UsersFileOption = None, index_dir: IndexDirOption = N
     store = _store(users_file, index_dir)
     try:
         users, tokens = store.users(), store.tokens()
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     table = Table("Người dùng", "Nhóm", "Mã truy cập")
     for user in users:
         table.add_row(user.name, ", ".join(user.groups), str(sum(t.user == user.name for t in tokens)))
@@ -148,8 +156,8 @@ def tokens_create(
     store = _store(users_file, index_dir)
     try:
         token = store.create_token(user, label)
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     sys.stdout.write(token + "\n")
     console.print(
         f"Mã truy cập của {user} (chỉ hiện một lần; dùng: Authorization: Bearer <mã>). Thu hồi: tracuu tokens revoke {token[:8]}"
@@ -168,8 +176,8 @@ def tokens_revoke(
     store = _store(users_file, index_dir)
     try:
         info = store.revoke_token(prefix)
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     console.print(f"Đã thu hồi mã {info.prefix}… của {info.user}{f' ({info.label})' if info.label else ''}.")
 
 
@@ -179,8 +187,8 @@ def tokens_list(users_file: UsersFileOption = None, index_dir: IndexDirOption = 
     store = _store(users_file, index_dir)
     try:
         tokens = store.tokens()
-    except UserError as exc:
-        _fail(str(exc))
+    except (UserError, OSError) as exc:
+        _fail(_reason(exc))
     table = Table("Mã (đầu)", "Người dùng", "Nhãn", "Tạo lúc (UTC)")
     for t in tokens:
         table.add_row(t.prefix + "…", t.user, t.label, t.created)

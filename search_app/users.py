@@ -142,6 +142,10 @@ class UserStore:
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
+        except OSError as exc:  # a parent that is a file, no permission to look: no users can be read
+            raise UsersFileError(
+                f"không đọc được tệp người dùng {self.path}: {exc.strerror or exc}"
+            ) from None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def _read(self) -> dict:

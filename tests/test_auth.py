@@ -411,3 +411,8 @@ def test_a_broken_users_file_refuses_logins_without_a_500(tmp_path):
         assert client.get("/").status_code == 200
     listed = cli("users", "list", "--users-file", str(tmp_path / "users.json"))
     assert listed.exit_code == 2 and "sai cấu trúc" in listed.output
+    # a users file whose folder is a file: nobody can sign in, nothing answers 500
+    inside_a_file = make_client(tmp_path, users_file=tmp_path / "users.json" / "users.json")
+    assert login(inside_a_file, "nguyen.an").status_code == 503
+    assert inside_a_file.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert inside_a_file.get("/").status_code == 200
