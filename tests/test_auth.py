@@ -114,6 +114,18 @@ def test_users_cli_add_list_remove_and_tokens(tmp_path):
     assert store.users() == [] and store.token_user(second) is None
 
 
+def test_users_add_asks_for_the_password_twice(tmp_path, monkeypatch):
+    import getpass
+
+    users = str(tmp_path / "users.json")
+    typed = iter(["một mật khẩu", "mật khẩu khác", PASSWORD, PASSWORD])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    mismatch = cli("users", "add", "nguyen.an", "-g", "van-phong", "--users-file", users)
+    assert mismatch.exit_code == 2 and "không khớp" in mismatch.output
+    assert cli("users", "add", "nguyen.an", "-g", "van-phong", "--users-file", users).exit_code == 0
+    assert UserStore(tmp_path / "users.json").authenticate("nguyen.an", PASSWORD).name == "nguyen.an"
+
+
 def test_users_file_defaults_beside_the_index_and_never_inside(tmp_path):
     settings = Settings(index_dir=tmp_path / "idx")
     assert settings.users_path == tmp_path / "tracuu-users.json"
