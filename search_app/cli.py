@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from search_app.cli_users import tokens_app, users_app
 from search_app.settings import Settings
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 IndexDirOption = Annotated[
     Path | None,
@@ -71,16 +74,6 @@ def _embedder(settings: Settings):
         return settings.make_embedder()
     except (ImportError, ValueError) as exc:
         _fail(str(exc))
-
-
-def _add_account_commands() -> None:
-    from search_app.cli_users import tokens_app, users_app
-
-    app.add_typer(users_app, name="users")
-    app.add_typer(tokens_app, name="tokens")
-
-
-_add_account_commands()
 
 
 @app.command()

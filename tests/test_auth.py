@@ -141,7 +141,9 @@ def test_login_sets_a_protected_cookie_and_me_answers(tmp_path):
     client = make_client(tmp_path)
     add_user(client, "nguyen.an", "ban-tuyen-giao", "van-phong")
     assert client.get("/api/me").status_code == 401
-    assert 'href="/login"' in client.get("/").text  # anonymous header
+    # anonymous header: a login link that comes back to this page, its query included
+    link = re.search(r'href="(/login\?next=[^"]+)"', client.get("/?x=%C3%AA&1").text).group(1)
+    assert 'name="next" value="/?x=%C3%AA&amp;1"' in client.get(link).text
     response = login(client, "nguyen.an", next_page="/documents?page=2")
     assert response.status_code == 303 and response.headers["location"] == "/documents?page=2"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(LOGIN_COOKIE + "="))
@@ -217,7 +219,7 @@ def test_forged_and_expired_cookies_are_anonymous_with_a_notice(tmp_path, monkey
         set_login_cookie(client, value)
         response = client.get("/")
         assert response.status_code == 200, value
-        assert SESSION_EXPIRED in response.text and 'href="/login"' in response.text
+        assert SESSION_EXPIRED in response.text and 'href="/login?next=/"' in response.text
         cleared = [c for c in response.headers.get_list("set-cookie") if c.startswith(LOGIN_COOKIE + "=;")]
         assert cleared and "Max-Age=0" in cleared[0]
         set_login_cookie(client, value)
