@@ -28,10 +28,12 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.types import document_url, paragraph_url
-from search_app import security
+from search_app import auth, security
+from search_app.audit import AuditLog
 from search_app.collection import collection_count
 from search_app.messages import vietnamese_reason
 from search_app.settings import Settings
+from search_app.users import UsersFileError, UserStore
 
 HERE = Path(__file__).parent
 ERROR_TITLES = {
@@ -105,6 +107,8 @@ def make_templates() -> Jinja2Templates:
     env.globals["answer_link"] = answer_link
     env.globals["csrf_token"] = security.csrf_token
     env.globals["collection_count"] = collection_count
+    env.globals["signed_in_user"] = auth.signed_in_user
+    env.globals["login_notice"] = auth.login_notice
     return Jinja2Templates(env=env)
 
 
@@ -171,6 +175,11 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         served = None
+        try:  # a users file that cannot be read stops the start, rather than locking everyone out later
+            app.state.user_store.data()
+            app.state.user_store.decoy_hash()
+        except UsersFileError as exc:
+            raise RuntimeError(str(exc)) from None
         if getattr(app.state, "searcher", None) is None:
             from index.build import IndexMissing, ensure_index
             from index.searcher import IndexLoadError
@@ -218,10 +227,23 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.csrf_signer = security.make_signer(settings)
+    secret = security.app_secret(settings)  # one key signs this app's CSRF tokens and login cookies
+    app.state.csrf_signer = security.make_signer(settings, secret)
+    app.state.login_cookies = auth.LoginCookies(secret, settings)
+    app.state.user_store = UserStore(settings.users_path)
+    app.state.audit = AuditLog(settings.audit_path)
+    app.state.failure_limits = auth.FailureLimits(settings)
     app.state.searcher = None
     app.state.search_pool = _search_pool()
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        auth.AuthMiddleware,
+        settings=settings,
+        store=app.state.user_store,
+        cookies=app.state.login_cookies,
+        limits=app.state.failure_limits,
+        audit=app.state.audit,
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     mount_api_docs(app)
 
@@ -252,11 +274,13 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
             return JSONResponse({"detail": details}, status_code=422)
         return _error_page(request, 422, "; ".join(d["msg"] for d in details))
 
-    from search_app import routes_api, routes_collection, routes_mandates, routes_pages
+    from search_app import routes_api, routes_auth, routes_collection, routes_mandates, routes_pages
 
     app.include_router(routes_pages.router)
     app.include_router(routes_collection.router)
     app.include_router(routes_api.router)
     app.include_router(routes_mandates.router)
     app.include_router(routes_mandates.api)
+    app.include_router(routes_auth.router)
+    app.include_router(routes_auth.api)
     return app

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from search_app.cli_users import tokens_app, users_app
 from search_app.settings import Settings
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 IndexDirOption = Annotated[
     Path | None,

@@ -142,6 +142,10 @@ def check_csrf(request: Request, csrf_token_field: Annotated[str, Form(alias="cs
 CsrfDep = Depends(check_csrf)
 
 
-def make_signer(settings: Settings) -> Signer:
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else secrets.token_hex(32)
-    return Signer(secret, salt="tracuu-csrf")
+def app_secret(settings: Settings) -> str:
+    """The key an app signs with (CSRF tokens, login cookies): the setting, else random for this app."""
+    return settings.secret_key.get_secret_value() if settings.secret_key else secrets.token_hex(32)
+
+
+def make_signer(settings: Settings, secret: str | None = None) -> Signer:
+    return Signer(secret or app_secret(settings), salt="tracuu-csrf")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     limit_concurrency: int = Field(default=200, ge=1)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
 
+    # Users, login and audit (search_app.users, search_app.auth, search_app.audit). Both files default to
+    # the index folder's parent: an ingest replaces the index folder's contents, never these.
+    users_file: Path | None = None  # default: <parent of index_dir>/tracuu-users.json
+    audit_log: Path | None = None  # default: tracuu-audit.jsonl beside the users file
+    require_login: bool = False  # true: anonymous callers get only /login and /static
+    login_max_age_hours: float = Field(default=8, gt=0)  # a login cookie's lifetime
+    # failed logins allowed in a moving window ("limits" notation), per account and per client address;
+    # failed Bearer tokens per address. Past them: 429 without checking the password or token.
+    login_limit_account: str = "5 per 15 minutes"
+    login_limit_address: str = "20 per 15 minutes"
+    token_limit_address: str = "20 per 15 minutes"
+
     @field_validator("public_base_url")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:
@@ -63,6 +75,32 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or "//" in value.split("://", 1)[1]:
             raise ValueError("public_base_url must look like https://host[:port][/prefix]")
         return value.rstrip("/")
+
+    @field_validator("login_limit_account", "login_limit_address", "token_limit_address")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError on text that is not "N per [M] minute|hour|day"
+        return value
+
+    @model_validator(mode="after")
+    def _users_outside_the_index(self) -> Settings:
+        index = self.index_dir.resolve()
+        for path in (self.users_path, self.audit_path):
+            if path.resolve().is_relative_to(index):
+                raise ValueError(
+                    f"{path} is inside the index folder {index}: keep users and audit outside it"
+                )
+        return self
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.index_dir.resolve().parent / "tracuu-users.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.users_path.parent / "tracuu-audit.jsonl"
 
     @property
     def cookies_secure(self) -> bool:
