@@ -33,7 +33,8 @@ from search_app.audit import AuditLog
 from search_app.collection import collection_count
 from search_app.messages import vietnamese_reason
 from search_app.settings import Settings
-from search_app.users import UsersFileError, UserStore
+from search_app.user_records import UsersFileError
+from search_app.users import UserStore
 
 HERE = Path(__file__).parent
 ERROR_TITLES = {

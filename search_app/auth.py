@@ -29,7 +29,8 @@ from starlette.concurrency import run_in_threadpool
 from index.access import Audience
 from search_app.audit import AuditLog, client_address
 from search_app.settings import Settings
-from search_app.users import User, UsersFileError, UserStore
+from search_app.user_records import User, UsersFileError
+from search_app.users import UserStore
 
 LOGIN_COOKIE = "tracuu_login"
 COOKIE_PREFIX = f"{LOGIN_COOKIE}=".encode()

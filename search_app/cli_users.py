@@ -20,7 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from search_app.settings import Settings
-from search_app.users import UserError, UserStore
+from search_app.user_records import UserError
+from search_app.users import UserStore
 
 users_app = typer.Typer(
     help="Người dùng đăng nhập và nhóm của họ (users file outside the index).", no_args_is_help=True

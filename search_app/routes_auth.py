@@ -20,7 +20,7 @@ from search_app.auth import too_many_message
 from search_app.deps import AudienceDep, TemplatesDep
 from search_app.routes_collection import _local_target
 from search_app.security import CsrfDep
-from search_app.users import UsersFileError
+from search_app.user_records import UsersFileError
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api")
