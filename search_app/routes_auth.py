@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from search_app.audit import client_address
 from search_app.auth import too_many_message
 from search_app.deps import AudienceDep, TemplatesDep
-from search_app.routes_collection import _local_target
+from search_app.params import local_target
 from search_app.security import CsrfDep
 from search_app.user_records import UsersFileError
 
@@ -32,7 +32,7 @@ MAX_FIELD = 1024  # longer names or passwords are wrong ones; Argon2 need not ha
 
 
 def _next_page(raw: str) -> str:
-    target = _local_target(raw, fallback="/")
+    target = local_target(raw, fallback="/")
     return "/" if target.startswith("/login") else target
 
 

@@ -16,20 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from search_app import collection, export
 from search_app.deps import SearcherDep, SettingsDep, TemplatesDep
+from search_app.params import local_target
 from search_app.security import CsrfDep
 
 router = APIRouter(include_in_schema=False)
-
-
-def _local_target(raw: str, fallback: str = "/collection") -> str:
-    """Only same-site paths: "/x" but not "//host" or "/\\host", and no control characters."""
-    if (
-        not raw.startswith("/")
-        or raw.startswith(("//", "/\\"))
-        or any(ord(c) < 32 or c == "\x7f" for c in raw)
-    ):
-        return fallback
-    return raw[:2000]
 
 
 def _redirect(request: Request, target: str, ids: list[str] | None = None) -> RedirectResponse:
@@ -90,7 +80,7 @@ def collection_add(
     next: Annotated[str, Form()] = "/collection",
 ):
     ids = collection.read(request, searcher)
-    target = _local_target(next)
+    target = local_target(next, fallback="/collection")
     if searcher.store.paragraph(paragraph_id) is None:
         return _redirect(request, target)
     ids, added = collection.add(ids, paragraph_id)
