@@ -45,7 +45,9 @@ TYPE_AND_NUMBER = re.compile(
 # What a reference may hold besides numbers and sections: its type before its number ("Kế hoạch
 # 177-KH/TU"; a bare "quy định" is a verb), "số", the year or date it was issued ("Chỉ thị 09-CT/TW năm
 # 2011", "ngày 18/6/2019").
-_DATE_WORDS = rf"ngay\s+{numeric_date(year_optional=True, year=r'[0-9]{2,4}')}"  # "ngày 18/6/2019", "ngày 18/6"
+_DATE_WORDS = (
+    rf"ngay\s+{numeric_date(year_optional=True, year=r'[0-9]{2,4}')}"  # "ngày 18/6/2019", "ngày 18/6"
+)
 REFERENCE_WORDS = re.compile(
     rf"\b(?:(?:{DOC_TYPES})(?=\s+(?:so\s+)?\d)|van ban|so|nam\s+\d{{4}}|{_DATE_WORDS})\b"
 )

@@ -25,7 +25,9 @@ _MARKERS = [
     ("letter", 4, re.compile(r"^(?P<label>[a-zđ])\)\s+")),
 ]
 # The numbering and bullets that open a sentence ("II.", "2.3.", "a)", "- "), to read what follows them.
-LEADING_NUMBERING = re.compile(r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+")
+LEADING_NUMBERING = re.compile(
+    r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+"
+)
 # "mục 2.3", "phần II", "muc III.4", "chương II", "Điều 5", "khoản 2 Điều 5" (matched on folded text): the
 # section a query points at, compared with section_key() of a paragraph's path (citations print "mục <path>").
 SECTION_REFERENCE = re.compile(
