@@ -2,8 +2,8 @@
 
 Consumes resources/mandate_verbs.txt and actor_heads.txt (through ingest/phrases.py) and underthesea's
 normalization maps; produces `sentences()`, `refs()` (actor spans -> `ActorRef`s), `read_partners()`
-("phối hợp với A, B"), `read_reports_to()` ("báo cáo kết quả với A"), the compiled patterns of requests, partners,
-reports, products and modals, `may_hold_mandate()` (a cheap test before normalize()), `normalized()`
+("phối hợp với A, B"), `read_reports_to()` ("báo cáo kết quả với A"), the compiled patterns of requests,
+partners, reports, products and modals, `may_hold_mandate()` (a cheap test before normalize()), `normalized()`
 and `leads_in()` (a request that announces a list of tasks). Used by ingest/mandates.py.
 """
 

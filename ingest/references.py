@@ -5,8 +5,8 @@ ingest/reference_links.py): "Kết luận số 44-KL/TW, ngày 22/01/2019 của 
 date, issuer, title, the paragraph it occurs in. A short form ("Chỉ thị số 09") takes the full
 number of an earlier mention of the same type in the same document ("Chỉ thị số 09-CT/TW").
 
-Relation, from the wording around the mention (ingest/relation_rules.py: the clause before it, since the last ";", ":", sentence end or previous mention, and what follows its date, issuer
-and title): implements, continues, basis, replaces, amends, repeals, attaches, or cites for the rest.
+Relation, from the wording around the mention (ingest/relation_rules.py: the clause before it, since the
+last ";", ":", sentence end or previous mention, and what follows its date, issuer and title): implements, continues, basis, replaces, amends, repeals, attaches, or cites for the rest.
 Every mention in a news article is reports_on. A mention inside another mention's "về ..." title (the
 Kết luận "về tiếp tục thực hiện Chỉ thị 09") is that document's relation, so it is "cites" here; a mention
 that only continues an enumeration after ";" inherits the relation of the one before. Each reference

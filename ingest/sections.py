@@ -37,7 +37,7 @@ SECTION_REFERENCE = re.compile(
 
 
 def numbering(text: str) -> tuple[str, int, str] | None:
-    """(style, rank, label) of a numbered heading/paragraph ("II- Nhiệm vụ" -> ("roman", 1, "II")), or None."""
+    """(style, rank, label) of a numbered heading or paragraph ("II- Nhiệm vụ" -> ("roman", 1, "II"))."""
     for style, rank, pattern in _MARKERS:
         match = pattern.match(text)
         if match:

@@ -1,7 +1,7 @@
 """Structure: cleaned blocks -> paragraph units with a kind, a section path and a layout role.
 
-Consumes `clean.Block`s (cut into `units.Unit`s by ingest/units.py); produces a `Structured` document: `Unit`s (the future paragraphs) and the
-`Part`s they belong to. An administrative document is laid out as issuing body, motto, "Số:",
+Consumes `clean.Block`s (cut into `units.Unit`s by ingest/units.py); produces a `Structured` document:
+the `Unit`s (the future paragraphs) and the `Part`s they belong to. An administrative document is laid out as issuing body, motto, "Số:",
 place and date, type + trích yếu, "Kính gửi", body, signature ("T/M", "TM.", "KT." ... and the
 signer), "Nơi nhận". A letter may attach another document after its signature; the attachment's
 own header starts a new part, whose section numbering starts afresh. A news article has a headline,
