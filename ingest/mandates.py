@@ -38,7 +38,7 @@ from ingest.mandate_text import (
     variants,
 )
 from ingest.models import ActorRef, Document, Mandate, Paragraph
-from ingest.sections import LEADING_NUMBERING, within
+from ingest.sections import LEADING_NUMBERING, ancestors, within
 from ingest.tables import CELL_SEPARATOR, parse_row
 
 SKIPPED_KINDS = {"caption", "signature", "recipients", "header"}
@@ -157,12 +157,8 @@ def _document_mandates(reader: DocumentReader, paragraphs: list[Paragraph]) -> l
 
 def _not_tasks(section: str, headings: dict[str, str]) -> bool:
     """Under a heading such as "Mục tiêu, yêu cầu" or "Kết quả thực hiện": items there are no tasks."""
-    parts = section.split(".") if section else []
-    for n in range(1, len(parts) + 1):
-        heading = headings.get(".".join(parts[:n]), "")
-        if heading and NON_TASK_HEADING.search(heading):
-            return True
-    return False
+    above = (headings.get(path, "") for path in ancestors(section))
+    return any(heading and NON_TASK_HEADING.search(heading) for heading in above)
 
 
 def _paragraph_drafts(reader: DocumentReader, text: str, scope: _Scope | None) -> list[Draft]:

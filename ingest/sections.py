@@ -76,6 +76,12 @@ def within(section: str, path: str) -> bool:
     return section == path or section.startswith(path + ".")
 
 
+def ancestors(section: str) -> list[str]:
+    """The section and the sections above it, outermost first: "II.3.a" -> ["II", "II.3", "II.3.a"]."""
+    parts = section.split(".") if section else []
+    return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
 def section_references(folded: str) -> list[str]:
     """Folded section paths a query names: "muc 2.3" -> ["2.3", "muc 2.3"] (a bare path, or the heading's
     own word as legal texts number "Mục 1"), "khoan 2 dieu 5" -> ["dieu 5.2"]."""

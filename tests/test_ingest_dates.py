@@ -9,7 +9,7 @@ import pytest
 
 from ingest.dates import PLACE_DATE, dmy, iso_date, long_date, numeric_date, parse_date
 from ingest.deadlines import find_deadline
-from ingest.sections import SectionPath, numbering, section_key, section_references, within
+from ingest.sections import SectionPath, ancestors, numbering, section_key, section_references, within
 from search_app.app import format_date
 
 
@@ -76,5 +76,7 @@ def test_section_paths_nest_by_rank():
 def test_sections_folded_and_asked_for():
     assert section_key("Điều 5.2") == "dieu 5.2" and section_key("III.4") == "iii.4"
     assert within("2.3.1", "2.3") and within("2.3", "2.3") and not within("2.30", "2.3")
+    assert ancestors("II.3.a") == ["II", "II.3", "II.3.a"] and ancestors("") == []
+    assert ancestors("Điều 5.2") == ["Điều 5", "Điều 5.2"]
     assert section_references("muc iii.4 chi thi 09") == ["iii.4", "muc iii.4"]
     assert section_references("khoan 2 cua dieu 5") == ["dieu 5.2"]
