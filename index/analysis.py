@@ -25,30 +25,31 @@ from index.abbreviations import (
     read_resource_lines,
     spelled_out,
 )
+from ingest.dates import numeric_date
+from ingest.doctypes import folded_type_alternation
 from ingest.normalize import fold_accents, has_tone_marks, normalize
+from ingest.sections import SECTION_REFERENCE, section_references
 
 # "44-KL/TW", "09-CT/TW", "48/LĐLĐ", "91/2015/QH13", "1234/QĐ-UBND": digits, then '-' or '/' parts with a
 # letter.
 DOC_NUMBER = re.compile(
     r"(?<![\w/-])\d{1,5}(?:[-/][\w.]*[^\W\d_][\w.]*|[-/]\d{2,4})*[-/][^\W\d_][\w-]*(?:/[\w-]+)*", re.UNICODE
 )
-DOC_TYPES = r"ket luan|chi thi|nghi quyet|quyet dinh|cong van|ke hoach|thong bao|huong dan|thong tu|nghi dinh|luat|bao cao"
-# "Kết luận 44", "chỉ thị số 09", "ket luan so 44" (matched on folded text); not the leading digits of a
-# whole number ("công văn 463/UBND-VX" names 463/UBND-VX, not every Công văn 463)
+# The one list of document types (ingest/resources/doc_types.txt), folded: "ket luan|chi thi|quy dinh|..."
+DOC_TYPES = folded_type_alternation()
+# "Kết luận 44", "chỉ thị số 09", "quy dinh so 102", "Đề án 03" (matched on folded text); not the leading
+# digits of a whole number ("công văn 463/UBND-VX" names 463/UBND-VX, not every Công văn 463)
 TYPE_AND_NUMBER = re.compile(
     rf"\b({DOC_TYPES})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/][^\W\d_]|/\d{{2,4}}[-/][^\W\d_])"
 )
-# What a reference may hold besides numbers and sections: its type ("Kế hoạch 177-KH/TU"), "số", the
-# year or date it was issued ("Chỉ thị 09-CT/TW năm 2011", "ngày 18/6/2019").
-REFERENCE_WORDS = re.compile(
-    rf"\b(?:{DOC_TYPES}|van ban|so|nam\s+\d{{4}}|ngay\s+\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?)\b"
+# What a reference may hold besides numbers and sections: its type before its number ("Kế hoạch
+# 177-KH/TU"; a bare "quy định" is a verb), "số", the year or date it was issued ("Chỉ thị 09-CT/TW năm
+# 2011", "ngày 18/6/2019").
+_DATE_WORDS = (
+    rf"ngay\s+{numeric_date(year_optional=True, year=r'[0-9]{2,4}')}"  # "ngày 18/6/2019", "ngày 18/6"
 )
-# "mục 2.3", "phần II", "muc III.4", "chương II", "Điều 5", "khoản 2 Điều 5" (matched on folded text): the
-# section a query points at, as index.corpus_view compares it with a paragraph's folded section path
-# (ingest writes "2.3", "III.4", "Chương II.1", "Điều 5.2"; citations print "mục <path>").
-SECTION_REFERENCE = re.compile(
-    r"\b(?:(muc|phan|chuong)\s+([ivxlc]{1,6}(?:\.\d{1,2})*|\d{1,2}(?:\.\d{1,2})*)"
-    r"|(?:khoan\s+(\d{1,2})\s+(?:cua\s+)?)?dieu\s+(\d{1,3}))(?!\w|\.\d)"
+REFERENCE_WORDS = re.compile(
+    rf"\b(?:(?:{DOC_TYPES})(?=\s+(?:so\s+)?\d)|van ban|so|nam\s+\d{{4}}|{_DATE_WORDS})\b"
 )
 
 
@@ -68,19 +69,6 @@ _NUMBER_WORD = re.compile(r"(?<![\w/-])(?i:số|so)\s+(?=\d)")
 def drop_number_word(text: str) -> str:
     """Remove "số" / "so" directly before a number ("Chỉ thị số 09" -> "Chỉ thị 09")."""
     return _NUMBER_WORD.sub("", text)
-
-
-def section_references(folded: str) -> list[str]:
-    """Folded section paths a query names: "muc 2.3" -> ["2.3", "muc 2.3"] (a bare path, or the heading's
-    own word as legal texts number "Mục 1"), "khoan 2 dieu 5" -> ["dieu 5.2"]."""
-    paths: list[str] = []
-    for m in SECTION_REFERENCE.finditer(folded):
-        word, path, clause, article = m.groups()
-        if article:
-            paths.append(f"dieu {article}" + (f".{clause}" if clause else ""))
-        else:
-            paths.extend([path, f"{word} {path}"])
-    return list(dict.fromkeys(paths))
 
 
 # A question about when a named document was issued: "Kết luận 44 ban hành ngày nào", "ngày ban hành chỉ

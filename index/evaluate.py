@@ -1,241 +1,25 @@
 """Retrieval evaluation on a labelled query set (`tracuu eval`).
 
-Consumes a JSONL query set (default: `index/resources/dev_queries.jsonl`) and a loaded `Searcher`;
-produces hit@1, hit@5, MRR@10 and answer accuracy per query kind and overall, printed as a table.
-
-Labels are verbatim phrases, not paragraph ids (ids change when ingest changes). One line:
-
-    {"id": "w01", "query": "ai chủ trì kiểm tra thực hiện Kết luận 44", "kind": "who_does_what",
-     "relevant": [{"doc_number": "44-KL/TW", "doc_contains": null, "text_contains": "chủ trì, phối hợp ..."}],
-     "expect_answer": true}
-
-A result paragraph is relevant to a query when, for one of its `relevant` entries, the paragraph's
-text contains `text_contains` (compared after `normalize()`, lower-case, collapsed spaces; a null
-phrase means any paragraph of the document) and the paragraph lies in a matching document:
-one whose number equals `doc_number` or whose text contains `doc_contains` (either suffices);
-with both null any document matches (used for text that stands in several documents, such as
-Kết luận 44 attached to Công văn 48). A result counts for the other documents in its `also_in`.
+Consumes a labelled query set (index/eval_labels.py: its format, and what counts as relevant) and a
+loaded `Searcher`; produces hit@1, hit@5, MRR@10 and answer accuracy per query kind and overall
+(index/eval_metrics.py), printed as a table.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.eval_labels import DEFAULT_QUERIES, LabelledQuery, RelevanceJudge, load_queries
+from index.eval_metrics import RANK_DEPTH, EvalReport, QueryOutcome, aggregate_by_kind, first_relevant_rank
 from index.types import SearchResponse, SearchResult
-from ingest.normalize import fold_accents, has_tone_marks, normalize
+from ingest.normalize import fold_accents, has_tone_marks
 
 if TYPE_CHECKING:
     from index.searcher import Searcher
-    from ingest.models import Document, Paragraph
 
-DEFAULT_QUERIES = Path(__file__).resolve().parent / "resources" / "dev_queries.jsonl"
-RANK_DEPTH = 10  # MRR@10: a relevant paragraph below rank 10 counts as missed
-KINDS = ("topic", "who_does_what", "paraphrase", "no_tone", "abbreviation", "doc_number", "out_of_corpus")
-
-
-# ---------------------------------------------------------------------------------------------- labels
-@dataclass(frozen=True)
-class RelevantSpec:
-    doc_number: str | None
-    doc_contains: str | None
-    text_contains: str | None
-
-
-@dataclass(frozen=True)
-class LabelledQuery:
-    id: str
-    query: str
-    kind: str
-    relevant: tuple[RelevantSpec, ...]
-    expect_answer: bool
-    of: str | None = None  # no_tone queries: the id of the tone-marked query they fold
-
-
-def match_key(text: str) -> str:
-    """The form labels and paragraphs are compared in: normalized, lower-case, single spaces."""
-    return " ".join(normalize(text).lower().split())
-
-
-def number_key(number: str) -> str:
-    """'44-KL/TW', '44/KL-TW', 'số 44-kl/tw' -> '44kltw' (document numbers compared loosely)."""
-    return re.sub(r"[^0-9a-z]", "", fold_accents(normalize(number)).removeprefix("so "))
-
-
-def load_queries(path: Path | None = None) -> list[LabelledQuery]:
-    """Read and check a query set; raises ValueError naming the bad line."""
-    path = path or DEFAULT_QUERIES
-    queries: list[LabelledQuery] = []
-    seen: set[str] = set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            relevant = tuple(
-                RelevantSpec(r.get("doc_number"), r.get("doc_contains"), r.get("text_contains"))
-                for r in raw.get("relevant", [])
-            )
-            item = LabelledQuery(
-                id=str(raw["id"]),
-                query=str(raw["query"]),
-                kind=str(raw["kind"]),
-                relevant=relevant,
-                expect_answer=bool(raw.get("expect_answer", bool(relevant))),
-                of=raw.get("of"),
-            )
-        except (KeyError, TypeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path}:{lineno}: không đọc được nhãn ({exc})") from exc
-        if item.id in seen:
-            raise ValueError(f"{path}:{lineno}: id trùng {item.id!r}")
-        seen.add(item.id)
-        queries.append(item)
-    return queries
-
-
-class RelevanceJudge:
-    """Decides which result paragraphs are relevant, given the documents of the index."""
-
-    def __init__(self, documents: Iterable[Document]):
-        self._numbers = {d.doc_id: number_key(d.number) for d in documents if d.number}
-        self._texts = {d.doc_id: match_key(d.text) for d in documents}
-        self._doc_cache: dict[RelevantSpec, frozenset[str] | None] = {}
-
-    def docs_for(self, spec: RelevantSpec) -> frozenset[str] | None:
-        """Documents a label points to; None = any document."""
-        if spec not in self._doc_cache:
-            if spec.doc_number is None and spec.doc_contains is None:
-                self._doc_cache[spec] = None
-            else:
-                wanted_number = number_key(spec.doc_number) if spec.doc_number else None
-                wanted_text = match_key(spec.doc_contains) if spec.doc_contains else None
-                self._doc_cache[spec] = frozenset(
-                    doc_id
-                    for doc_id, text in self._texts.items()
-                    if (wanted_number and self._numbers.get(doc_id) == wanted_number)
-                    or (wanted_text and wanted_text in text)
-                )
-        return self._doc_cache[spec]
-
-    def is_relevant(self, query: LabelledQuery, text: str, doc_ids: Sequence[str]) -> bool:
-        key = match_key(text)
-        for spec in query.relevant:
-            docs = self.docs_for(spec)
-            if docs is not None and not docs.intersection(doc_ids):
-                continue
-            if spec.text_contains is None or match_key(spec.text_contains) in key:
-                return True
-        return False
-
-    def unmatched(self, queries: Iterable[LabelledQuery], paragraphs: Iterable[Paragraph]) -> list[str]:
-        """Labels that no paragraph of the index satisfies (typos, or ingest lost the text)."""
-        paragraphs = list(paragraphs)
-        problems = []
-        for query in queries:
-            for spec in query.relevant:
-                if not any(
-                    self.is_relevant(LabelledQuery(query.id, "", "", (spec,), True), p.text, [p.doc_id])
-                    for p in paragraphs
-                ):
-                    problems.append(
-                        f"{query.id}: {spec.text_contains or spec.doc_number or spec.doc_contains!r}"
-                    )
-        return problems
-
-
-# --------------------------------------------------------------------------------------------- metrics
-def first_relevant_rank(flags: Sequence[bool]) -> int | None:
-    """1-based rank of the first relevant result, None when there is none."""
-    return next((rank for rank, flag in enumerate(flags, 1) if flag), None)
-
-
-def hit_at(rank: int | None, k: int) -> float:
-    return 1.0 if rank is not None and rank <= k else 0.0
-
-
-def reciprocal_rank(rank: int | None, depth: int = RANK_DEPTH) -> float:
-    return 1.0 / rank if rank is not None and rank <= depth else 0.0
-
-
-@dataclass
-class QueryOutcome:
-    id: str
-    kind: str
-    query: str
-    ranked: bool  # has relevance labels (out-of-corpus queries have none)
-    rank: int | None
-    expect_answer: bool
-    answered: bool
-    answer_relevant: bool | None = None  # None when no answer was given or none expected
-    top_text: str = ""
-
-    @property
-    def answer_ok(self) -> bool:
-        return self.answered == self.expect_answer
-
-
-@dataclass
-class GroupMetrics:
-    name: str
-    queries: int
-    ranked: int
-    hit1: float | None
-    hit5: float | None
-    mrr10: float | None
-    answer_accuracy: float
-    answer_relevant: (
-        float | None
-    )  # share of given answers (to labelled queries) taken from a relevant paragraph
-
-
-def aggregate(name: str, outcomes: Sequence[QueryOutcome]) -> GroupMetrics:
-    """Mean metrics of one group; ranking metrics over labelled queries only."""
-    ranked = [o for o in outcomes if o.ranked]
-    judged_answers = [o.answer_relevant for o in ranked if o.answer_relevant is not None]
-
-    def mean(values: list[float]) -> float | None:
-        return sum(values) / len(values) if values else None
-
-    return GroupMetrics(
-        name=name,
-        queries=len(outcomes),
-        ranked=len(ranked),
-        hit1=mean([hit_at(o.rank, 1) for o in ranked]),
-        hit5=mean([hit_at(o.rank, 5) for o in ranked]),
-        mrr10=mean([reciprocal_rank(o.rank) for o in ranked]),
-        answer_accuracy=mean([1.0 if o.answer_ok else 0.0 for o in outcomes]) or 0.0,
-        answer_relevant=mean([1.0 if ok else 0.0 for ok in judged_answers]),
-    )
-
-
-def aggregate_by_kind(outcomes: Sequence[QueryOutcome]) -> list[GroupMetrics]:
-    """One row per kind (in KINDS order, unknown kinds after), then 'tone-marked', 'no tone', 'all'."""
-    kinds = list(KINDS) + sorted({o.kind for o in outcomes} - set(KINDS))
-    rows = [aggregate(kind, [o for o in outcomes if o.kind == kind]) for kind in kinds]
-    rows = [row for row in rows if row.queries]
-    labelled = [o for o in outcomes if o.ranked]
-    rows.append(aggregate("ALL with tone marks", [o for o in labelled if has_tone_marks(o.query)]))
-    rows.append(aggregate("ALL without tone marks", [o for o in labelled if not has_tone_marks(o.query)]))
-    rows.append(aggregate("ALL", list(outcomes)))
-    return rows
-
-
-# ------------------------------------------------------------------------------------------ evaluation
 SearchFn = Callable[[str], SearchResponse]
-
-
-@dataclass
-class EvalReport:
-    outcomes: list[QueryOutcome]
-    rows: list[GroupMetrics]
-    label_problems: list[str] = field(default_factory=list)
-
-    def row(self, name: str) -> GroupMetrics:
-        return next(r for r in self.rows if r.name == name)
 
 
 def result_docs(result: SearchResult) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ingest.dates import PLACE_DATE
 from ingest.doctypes import type_from_heading
 from ingest.normalize import fold_accents
 
@@ -37,7 +38,6 @@ _SIGNATURE_TITLE = re.compile(
     r"^(?:T/M|TM\.?|K/T|KT\.?|Q\.|TL\.|TUQ\.|THAY MẶT|THỪA LỆNH|KÝ THAY|Q\. ?CHỦ TỊCH)\s", re.I
 )
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "dang cong san viet nam", "doc lap - tu do - hanh phuc")
-_PLACE_DATE = re.compile(r"^[^,\d]{2,60},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.I)
 _SOURCE_LINE = re.compile(r"^(theo|nguon)\b", re.I)
 
 
@@ -231,7 +231,7 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
 def _starts_attachment(block: Block) -> bool:
     """The header of another document: its number line ("Số: 44-KL/TW") or an all-caps type heading."""
     text = block.text
-    if re.match(r"^số\s*:?\s*\d+\S*$", text.strip(), re.I) or _PLACE_DATE.match(text):
+    if re.match(r"^số\s*:?\s*\d+\S*$", text.strip(), re.I) or PLACE_DATE.match(text):
         return True
     return is_all_caps(text) and len(text.split()) <= 12 and type_from_heading(text) is not None
 

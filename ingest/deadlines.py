@@ -12,9 +12,11 @@ import calendar
 import re
 from functools import lru_cache
 
-from ingest.actors import read_sections
+from ingest.actor_lists import cut_verb_at
+from ingest.dates import iso_date, long_date, numeric_date
 from ingest.models import Deadline
 from ingest.normalize import normalize
+from ingest.phrases import read_sections
 
 _DIGIT = re.compile(r"\d")
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -38,8 +40,8 @@ def _table():
     before = "|".join(re.escape(p) for p in sorted(sections.get("before", []), key=len, reverse=True))
     lead = rf"(?:(?<!\w)(?:{before})\s+)"
     patterns = {
-        "dmy": r"(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})(?:\s*[/.-]\s*(?P<y>\d{4}))?(?!\d)",
-        "long": r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
+        "dmy": rf"(?:ngày\s+)?{numeric_date(named=True, spaced=True, year_optional=True)}(?!\d)",
+        "long": long_date(named=True, year_optional=True),
         "quarter": r"quý\s+(?P<q>iv|iii|ii|i|[1-4])(?:\s*[/-]\s*|\s+năm\s+)(?P<y>\d{4})",
         "month": r"tháng\s+(?P<m>\d{1,2})(?:\s*[/-]\s*|\s+năm\s+)(?P<y>\d{4})",
         "year": r"năm\s+(?P<y>\d{4})",
@@ -63,18 +65,14 @@ def _iso(kind: str, m: re.Match, year: int | None) -> str | None:
         return None
     try:
         if kind in ("dmy", "long"):
-            d, mo = int(groups["d"]), int(groups["m"])
-            calendar.monthrange(y, mo)
-            if not 1 <= d <= calendar.monthrange(y, mo)[1]:
-                return None
-            return f"{y:04d}-{mo:02d}-{d:02d}"
+            return iso_date(y, groups["m"], groups["d"])
         if kind == "quarter":
             mo = ROMAN[groups["q"]] * 3
         elif kind == "month":
             mo = int(groups["m"])
         else:
             mo = 12
-        return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
+        return iso_date(y, mo, calendar.monthrange(y, mo)[1])
     except (ValueError, KeyError, calendar.IllegalMonthError):
         return None
 
@@ -119,8 +117,6 @@ def find_deadline(
 
 
 def _verb_follows(low: str, pos: int) -> bool:
-    from ingest.actors import cut_verb_at
-
     while pos < len(low) and low[pos] == " ":
         pos += 1
     return cut_verb_at(low, low, pos) is not None

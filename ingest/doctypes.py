@@ -1,8 +1,9 @@
 """Vietnamese document types: canonical names, the codes inside numbers, and matching helpers.
 
-Consumes resources/doc_types.txt; produces lookups used by structure (type heading "KẾT LUẬN CỦA
-BAN BÍ THƯ" -> "Kết luận"), metadata (number "44-KL/TW" -> "Kết luận") and references (the
-alternation of type names a mention starts with).
+Consumes resources/doc_types.txt (the one list of type names); produces lookups used by structure
+(type heading "KẾT LUẬN CỦA BAN BÍ THƯ" -> "Kết luận"), metadata (number "44-KL/TW" -> "Kết luận"),
+references (the alternation of type names a mention starts with, `canonical_type`) and query analysis
+(`folded_type_alternation`: "ket luan 44", "quy dinh so 102", "de an 03" name a document).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib import resources
 from ingest.normalize import fold_accents
 
 NEWS_TYPE = "Tin bài"
+LETTER_TYPE = "Công văn"  # a document whose title opens "V/v ..." is a letter
 
 
 @lru_cache(maxsize=1)
@@ -55,3 +57,21 @@ def type_from_number(number: str | None) -> str | None:
 def type_alternation() -> str:
     """Regex alternation of type names, longest first, for case-insensitive matching."""
     return "|".join(re.escape(name) for name, _codes in doc_types())
+
+
+def folded_type_alternation() -> str:
+    """Regex alternation of the accent-folded, lower-case type names, longest first ("chuong trinh hanh
+    dong" before "chuong trinh"), for matching on fold_accents() text."""
+    return "|".join(re.escape(name) for name in folded_type_names())
+
+
+@lru_cache(maxsize=1)
+def folded_type_names() -> tuple[str, ...]:
+    """Accent-folded type names, longest first."""
+    return tuple(dict.fromkeys(fold_accents(name) for name, _codes in doc_types()))
+
+
+def canonical_type(raw: str) -> str:
+    """A type name as written ("KẾT LUẬN", "chỉ thị") -> its canonical form; unknown names unchanged."""
+    folded = fold_accents(raw)
+    return next((name for name, _codes in doc_types() if fold_accents(name) == folded), raw)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ingest.models import Document, Reference
 from ingest.orgnames import same_body
-from ingest.references import MIN_TITLE_COVERAGE, number_key, title_coverage
+from ingest.reference_links import MIN_TITLE_COVERAGE, title_coverage
+from ingest.references import number_key
 
 
 def _matches(document: Document, reference: Reference, aliases: list[str]) -> float:

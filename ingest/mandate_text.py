@@ -1,9 +1,9 @@
 """Sentence-level text rules of mandate extraction: sentences, numbering, the word-list patterns.
 
-Consumes resources/mandate_verbs.txt and actor_heads.txt (through ingest/actors.py) and underthesea's
+Consumes resources/mandate_verbs.txt and actor_heads.txt (through ingest/phrases.py) and underthesea's
 normalization maps; produces `sentences()`, `refs()` (actor spans -> `ActorRef`s), `read_partners()`
-("phối hợp với A, B"), `read_reports_to()` ("báo cáo kết quả với A"), `NUMBERING`, the compiled patterns of requests, partners,
-reports, products and modals, `may_hold_mandate()` (a cheap test before normalize()), `normalized()`
+("phối hợp với A, B"), `read_reports_to()` ("báo cáo kết quả với A"), the compiled patterns of requests,
+partners, reports, products and modals, `may_hold_mandate()` (a cheap test before normalize()), `normalized()`
 and `leads_in()` (a request that announces a list of tasks). Used by ingest/mandates.py.
 """
 
@@ -13,11 +13,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ingest.actors import _phrase_at, _sorted, head_at, read_actor_list
+from ingest.actor_lists import head_at, read_actor_list
 from ingest.models import ActorRef
 from ingest.normalize import normalize
+from ingest.phrases import phrase_at, phrase_set
+from ingest.sections import LEADING_NUMBERING
 
-NUMBERING = re.compile(r"^\s*(?:(?:[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.\-–)]\s*|[-+•–*]\s*)+")
 NOUN_BEFORE = re.compile(r"(?:theo|của|đáp ứng|về)\s+$")
 MODAL = re.compile(r"(?<!\w)(?:phải|cần)(?!\w)")
 REPORT = re.compile(r"(?<!\w)(?:báo cáo|gửi kết quả|gửi báo cáo)(?!\w)")
@@ -34,7 +35,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
         before = text[start : m.start()]
         if not nxt or not (nxt.isupper() or nxt in '"“‘('):
             continue
-        if NUMBERING.fullmatch(before + text[m.start() : m.end()]) or re.fullmatch(r"\s*[\dIVXL.]*", before):
+        if LEADING_NUMBERING.fullmatch(before + text[m.start() : m.end()]) or re.fullmatch(
+            r"\s*[\dIVXL.]*", before
+        ):
             continue
         spans.append((start, m.end()))
         start = m.end()
@@ -44,7 +47,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def phrases(section: str):
-    return _sorted("verbs", section)
+    return phrase_set("verbs", section)
 
 
 _TOKEN = re.compile(r"\w+")
@@ -93,8 +96,8 @@ def may_hold_pattern() -> re.Pattern:
         return "|".join(sorted({re.escape(f) for p in phrases for f in forms(p)}, key=len, reverse=True))
 
     return re.compile(
-        rf"(?:^|[.!?;:]\s*|,\s+|[-–+•*)]\s*|\d[.\-)]\s*)(?:(?:{alternatives(_sorted('heads', 'determiners'))})\s+)?"
-        rf"(?:{alternatives(_sorted('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(phrases('request'))})(?!\w)"
+        rf"(?:^|[.!?;:]\s*|,\s+|[-–+•*)]\s*|\d[.\-)]\s*)(?:(?:{alternatives(phrase_set('heads', 'determiners'))})\s+)?"
+        rf"(?:{alternatives(phrase_set('heads', 'heads'))})(?!\w)|(?<!\w)(?:{alternatives(phrases('request'))})(?!\w)"
     )
 
 
@@ -105,7 +108,7 @@ def request_pattern() -> re.Pattern:
 
 
 def starts_with(low: str, pos: int, section: str) -> str | None:
-    return _phrase_at(low, pos, phrases(section))
+    return phrase_at(low, pos, phrases(section))
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.dates import parse_date
 from ingest.doctypes import NEWS_TYPE, type_from_heading, type_from_number
 from ingest.normalize import fold_accents
 from ingest.orgnames import org_case, readable_title
@@ -52,25 +53,6 @@ class Metadata:
         if value:
             self.values[name] = value
             self.sources[name] = source
-
-
-def parse_date(text: str | None) -> str | None:
-    """'22/01/2019', '2019-01-22', 'ngày 22 tháng 01 năm 2019' -> '2019-01-22'."""
-    if not text:
-        return None
-    text = text.strip()
-    patterns = (
-        r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
-        r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})",
-        r"(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
-    )
-    for pattern in patterns:
-        match = re.search(pattern, text, re.I)
-        if match:
-            y, m, d = int(match.group("y")), int(match.group("m")), int(match.group("d"))
-            if 1 <= m <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100:
-                return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
 
 
 def issuer_from_heading(type_heading: str | None) -> str | None:

@@ -28,7 +28,8 @@ from ingest.metadata import apply_given, content_metadata
 from ingest.models import Corpus, Document, Paragraph, SkippedFile
 from ingest.ocr import mark_ocr_paragraphs
 from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
-from ingest.references import attached_references, find_references, link_references
+from ingest.reference_links import attached_references, link_references
+from ingest.references import find_references
 from ingest.structure import structure
 
 log = logging.getLogger(__name__)

@@ -1,13 +1,12 @@
-"""References: mentions of other documents inside paragraphs, typed and linked.
+"""References: mentions of other documents inside paragraphs, and the relation each states.
 
-Consumes the paragraphs of a document (and, for linking, all documents of the corpus); produces
-`Reference`s: "Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư về ..." -> number, type,
+Consumes the paragraphs of a document; produces `Reference`s (linked to corpus documents afterwards by
+ingest/reference_links.py): "Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư về ..." -> number, type,
 date, issuer, title, the paragraph it occurs in. A short form ("Chỉ thị số 09") takes the full
 number of an earlier mention of the same type in the same document ("Chỉ thị số 09-CT/TW").
 
-Relation, from the wording around the mention by the rules of resources/relation_rules.txt (the clause
-before it, since the last ";", ":", sentence end or previous mention, and what follows its date, issuer
-and title): implements, continues, basis, replaces, amends, repeals, attaches, or cites for the rest.
+Relation, from the wording around the mention (ingest/relation_rules.py: the clause before it, since the
+last ";", ":", sentence end or previous mention, and what follows its date, issuer and title): implements, continues, basis, replaces, amends, repeals, attaches, or cites for the rest.
 Every mention in a news article is reports_on. A mention inside another mention's "về ..." title (the
 Kết luận "về tiếp tục thực hiện Chỉ thị 09") is that document's relation, so it is "cites" here; a mention
 that only continues an enumeration after ";" inherits the relation of the one before. Each reference
@@ -19,21 +18,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
-from ingest.doctypes import type_alternation
+from ingest.dates import long_date, numeric_date, parse_date
+from ingest.doctypes import canonical_type, type_alternation
 from ingest.issuers import issuer_length, title_openers
-from ingest.metadata import parse_date
-from ingest.models import Document, Paragraph, Reference
+from ingest.models import Paragraph, Reference
 from ingest.normalize import fold_accents
-from ingest.orgnames import org_case, same_body
+from ingest.orgnames import org_case
+from ingest.relation_rules import relation_from_wording
 
 _NUMBER = r"\d{1,5}(?:[-–/][^\W_]+)*"
 _MENTION = re.compile(rf"(?<!\w)(?P<type>{type_alternation()})\s+(?:số\s*:?\s*)?(?P<number>{_NUMBER})", re.I)
 _DATE = re.compile(
-    r"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
-    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
-    re.I,
+    rf"\s*,?\s*(?:ban hành\s+)?ngày\s+(?P<date>{numeric_date()}|{long_date(day_word='none')})", re.I
 )
 _ISSUER_START = re.compile(r"\s*,?\s*(?:của|do)\s+", re.I)
 _PAREN = re.compile(r"\s*\([^)]{0,40}\)")
@@ -50,37 +47,6 @@ def number_key(number: str | None) -> str:
     if not number:
         return ""
     return re.sub(r"\s+", "", fold_accents(number).replace("–", "-")).upper()
-
-
-@lru_cache(maxsize=1)
-def relation_rules() -> list[tuple[str, str, re.Pattern]]:
-    """(relation, side, pattern) of resources/relation_rules.txt, in the file's order."""
-    raw = resources.files("ingest.resources").joinpath("relation_rules.txt").read_text(encoding="utf-8")
-    rules = []
-    for line in raw.splitlines():
-        if line.strip() and not line.startswith("#"):
-            relation, side, pattern = (part.strip() for part in line.split("|", 2))
-            rules.append((relation, side, re.compile(rf"(?<![a-z]){pattern}(?![a-z])")))
-    return rules
-
-
-def relation_from_wording(before: str, after: str = "") -> str | None:
-    """The relation the wording states: `before` is the clause up to the mention, `after` what follows its
-    date, issuer and title up to the clause's end; None when neither says (the caller decides)."""
-    folded_after = fold_accents(after).lower()
-    for relation, side, pattern in relation_rules():
-        if side == "after" and pattern.search(folded_after):
-            return relation
-    folded = fold_accents(before).lower()
-    best: tuple[int, int, str] | None = None  # (end, -rule order, relation)
-    for order, (relation, side, pattern) in enumerate(relation_rules()):
-        if side != "before":
-            continue
-        for match in pattern.finditer(folded):
-            candidate = (match.end(), -order, relation)
-            if best is None or candidate > best:
-                best = candidate
-    return best[2] if best else None
 
 
 def sentence_of(text: str, start: int, end: int) -> str:
@@ -104,7 +70,7 @@ def find_references(
         previous_relation: str | None = None
         title_spans: list[tuple[int, int]] = []
         for match in _MENTION.finditer(text):
-            doc_type = _canonical_type(match.group("type"))
+            doc_type = canonical_type(match.group("type"))
             number = match.group("number").rstrip("-/–")
             if re.fullmatch(r"(19|20)\d\d", number) and not re.search(r"\bsố\b", match.group(0), re.I):
                 continue  # "Kế hoạch 2021": a year, not a number
@@ -200,109 +166,3 @@ def _opened_title(tail: str, pos: int) -> re.Match | None:
     if words and (words[0] in singles or " ".join(words[:2]) in pairs):
         return re.compile("").match(tail, start)
     return None
-
-
-def _canonical_type(raw: str) -> str:
-    folded = fold_accents(raw)
-    from ingest.doctypes import doc_types
-
-    for name, _codes in doc_types():
-        if fold_accents(name) == folded:
-            return name
-    return raw
-
-
-MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
-
-
-@lru_cache(maxsize=65536)
-def _pairs(text: str) -> frozenset[tuple[str, str]]:
-    words = re.findall(r"[a-z0-9]+", fold_accents(text))
-    if words[:1] == ["ve"]:
-        words = words[1:]
-    return frozenset(zip(words, words[1:]))
-
-
-def title_coverage(document_title: str | None, cited_title: str | None) -> float:
-    """Share of the document title's word pairs that the citation's "về ..." title contains."""
-    if not document_title or not cited_title:
-        return 0.0
-    own = _pairs(document_title)
-    return len(own & _pairs(cited_title)) / len(own) if own else 0.0
-
-
-def link_references(documents: list[Document]) -> None:
-    """Set target_doc_id of every reference whose number is a corpus document's number.
-
-    A short form left without a number ("Chỉ thị số 09 của Ban Bí thư về ...") is resolved against the
-    corpus when exactly one document has that type and leading number and the mention's issuer or
-    title agrees with it.
-    """
-    by_number: dict[str, Document] = {}
-    for document in documents:
-        key = number_key(document.number)
-        if key and key not in by_number:
-            by_number[key] = document
-    for document in documents:
-        for reference in document.references:
-            if not reference.number:
-                _resolve_short_form(reference, documents)
-            target = by_number.get(number_key(reference.number))
-            reference.target_doc_id = target.doc_id if target and target.doc_id != document.doc_id else None
-
-
-def _resolve_short_form(reference: Reference, documents: list[Document]) -> None:
-    digits = re.search(r"(\d+)\s*$", reference.mention)
-    if not digits:
-        return
-    lead = digits.group(1).lstrip("0") or "0"
-    matches = []
-    for document in documents:
-        number = re.match(r"\d+", document.number or "")
-        if (
-            not number
-            or (number.group(0).lstrip("0") or "0") != lead
-            or document.doc_type != reference.doc_type
-        ):
-            continue
-        agrees = same_body(document.issuer, reference.issuer) or (
-            title_coverage(document.title, reference.title) >= MIN_TITLE_COVERAGE
-        )
-        if agrees:
-            matches.append(document)
-    if len(matches) == 1:
-        reference.number = matches[0].number
-
-
-def attached_references(documents: list[Document], paragraphs: list[Paragraph]) -> None:
-    """A letter that carries another document's full text (paragraphs with `attached_number`) attaches it:
-    its references found inside that text are the attached document's own and go; one "attaches"
-    reference stands for the copy. Runs after ingest.dedupe.mark_attached_copies."""
-    by_number = {number_key(d.number): d.doc_id for d in documents if d.number}
-    first_attached: dict[str, dict[str, Paragraph]] = {}
-    for paragraph in paragraphs:
-        if paragraph.attached_number:
-            first_attached.setdefault(paragraph.doc_id, {}).setdefault(paragraph.attached_number, paragraph)
-    for document in documents:
-        copies = first_attached.get(document.doc_id)
-        if not copies:
-            continue
-        inside = {p.paragraph_id for p in paragraphs if p.doc_id == document.doc_id and p.attached_number}
-        kept = [r for r in document.references if r.paragraph_id not in inside]
-        for number, paragraph in copies.items():
-            if number_key(number) == number_key(document.number):
-                continue
-            from ingest.doctypes import type_from_number
-
-            kept.append(
-                Reference(
-                    number=number,
-                    doc_type=type_from_number(number),
-                    relation="attaches",
-                    paragraph_id=paragraph.paragraph_id,
-                    mention=f"{number} (toàn văn kèm theo)",
-                    sentence=paragraph.text[:300],
-                    target_doc_id=by_number.get(number_key(number)),
-                )
-            )
-        document.references = kept

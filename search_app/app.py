@@ -9,7 +9,6 @@ and JSON (routes_api); routes get Settings/Searcher/templates through `search_ap
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.types import document_url, paragraph_url
+from ingest.dates import dmy
 from search_app import auth, security
 from search_app.audit import AuditLog
 from search_app.collection import collection_count
@@ -49,12 +49,7 @@ MAX_REASON_CHARS = 300  # a 422 names what was wrong, never echoes what was sent
 
 def format_date(iso: str | None) -> str:
     """ISO yyyy-mm-dd -> dd/mm/yyyy (how Vietnamese documents write dates); other strings unchanged."""
-    if not iso:
-        return ""
-    try:
-        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
+    return dmy(iso) or ""
 
 
 def mark_spans(text: str, spans, css_class: str = "") -> Markup:

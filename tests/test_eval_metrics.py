@@ -1,22 +1,20 @@
-"""Metric functions of index/evaluate.py on hand-made rankings and documents."""
+"""Metric functions of index/eval_metrics.py and labels of index/eval_labels.py on hand-made rankings and
+documents."""
 
 from __future__ import annotations
 
 import pytest
 
-from index.evaluate import (
-    LabelledQuery,
+from index.eval_labels import LabelledQuery, RelevanceJudge, RelevantSpec, number_key
+from index.eval_metrics import (
     QueryOutcome,
-    RelevanceJudge,
-    RelevantSpec,
     aggregate,
     aggregate_by_kind,
     first_relevant_rank,
     hit_at,
-    judge_response,
-    number_key,
     reciprocal_rank,
 )
+from index.evaluate import judge_response
 from index.types import AlsoIn, Answer, Citation, SearchResponse, SearchResult
 from ingest.models import Document
 

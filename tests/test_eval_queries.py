@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.evaluate import DEFAULT_QUERIES, KINDS, RelevanceJudge, load_queries, match_key
+from index.eval_labels import DEFAULT_QUERIES, KINDS, RelevanceJudge, load_queries, match_key
 from ingest.normalize import fold_accents, has_tone_marks
 
 QUERIES = load_queries(DEFAULT_QUERIES)

@@ -13,13 +13,13 @@ from index.analysis import (
     expand_abbreviations,
     folded_tokens,
     query_text,
-    section_references,
     stopwords,
 )
 from index.answer import coverage
 from index.highlights import highlight_spans
 from index.tones import ToneRestorer
 from ingest.normalize import fold_accents
+from ingest.sections import section_references
 
 
 def test_abbreviations_expand_as_whole_words_in_any_case():
@@ -112,6 +112,39 @@ def test_document_number_hints_are_recognised():
     assert analyze_query("chi thi so 09").typed_numbers == [("chi thi", "09")]
     assert analyze_query("KL 44").typed_numbers == [("ket luan", "44")]
     assert analyze_query("thực hiện 44-KL/TW").numbers == ["44-kl/tw"]
+
+
+@pytest.mark.parametrize(
+    "query, typed",
+    [
+        ("Quy định 102", ("quy dinh", "102")),
+        ("Thông tri số 05", ("thong tri", "05")),
+        ("Đề án 03 về chuyển đổi số", ("de an", "03")),
+        ("Hướng dẫn 12", ("huong dan", "12")),
+        ("Quyết định số 1234", ("quyet dinh", "1234")),
+        ("Nghị quyết 18", ("nghi quyet", "18")),
+        ("Chương trình 07", ("chuong trinh", "07")),
+        ("Chương trình hành động số 07", ("chuong trinh hanh dong", "07")),
+        ("Thông báo 15", ("thong bao", "15")),
+        ("Báo cáo 20", ("bao cao", "20")),
+        ("Tờ trình 3", ("to trinh", "3")),
+    ],
+)
+def test_every_document_type_gives_the_number_hint_with_and_without_tone_marks(query, typed):
+    for text in (query, fold_accents(query), fold_accents(query).replace(" so ", " ")):
+        analysis = analyze_query(text)
+        assert analysis.typed_numbers == [typed], text
+    assert analyze_query(query.split(" về ")[0]).reference_only
+
+
+def test_query_types_are_the_ingest_types_folded():
+    """The hint compares a query's type with fold_accents(Document.doc_type): both come from one list."""
+    from ingest.doctypes import doc_types, type_from_heading
+
+    for name, _codes in doc_types():
+        found = analyze_query(f"{name} 17 giao ai").typed_numbers
+        assert found == [(fold_accents(name), "17")], name
+        assert type_from_heading(name.upper()) == name
 
 
 def test_tone_restoration_learns_from_the_corpus():

@@ -14,7 +14,7 @@ from ingest import readers
 from ingest.ids import paragraph_prefix
 from ingest.limits import MB, IngestLimits
 from ingest.pipeline import ingest_paths
-from ingest.structure import MAX_PARAGRAPH_CHARS
+from ingest.units import MAX_PARAGRAPH_CHARS
 
 BODY = "Công an xã tuyên truyền pháp luật về an ninh, trật tự cho nhân dân trên địa bàn."
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from ingest.clean import clean_text
 from ingest.ids import paragraph_ids, slugify
 from ingest.models import Paragraph
+from ingest.normalize import fold_accents
 from ingest.pipeline import ingest_paths
 from ingest.references import find_references
+from ingest.sections import section_key, section_references
 from ingest.structure import structure
 
 
@@ -38,6 +40,10 @@ def test_law_style_sections(tmp_path: Path) -> None:
     assert sections["1. Đặt dưới "] == "Điều 5.1"
     assert sections["2. Kết hợp c"] == "Điều 5.2"
     assert sections["b) Mở rộng q"] == "Điều 5.2.b"
+    # the query side reads the same labels: "khoản 2 Điều 5" is the folded key of "Điều 5.2"
+    assert section_references(fold_accents("khoản 2 Điều 5 quy định gì")) == [
+        section_key(sections["2. Kết hợp c"])
+    ]
     assert sections["Điều 6. Cơ q"] == "Điều 6"
     kinds = {p.text[:12]: p.kind for p in corpus.paragraphs}
     assert kinds["Điều 5. Nguy"] == "heading" and kinds["1. Đặt dưới "] == "body"
@@ -141,6 +147,27 @@ def test_reference_relations_and_forms() -> None:
         "continues",
     )  # "tiếp tục triển khai" (issue 18)
     assert len(refs) == 4  # "Kết luận này" names no number
+
+
+def test_every_listed_document_type_is_a_reference_and_a_type_heading() -> None:
+    """One list of types (ingest/resources/doc_types.txt) serves references and type headings alike."""
+    from ingest.doctypes import type_from_heading
+
+    text = (
+        "Thực hiện Quy định số 102-QĐ/TW ngày 15/11/2017, Thông tri số 05-TT/TW, Đề án số 03-ĐA/TU "
+        "và Hướng dẫn 12-HD/BTGTW, Tờ trình số 3/TTr-UBND ngày 2 tháng 3 năm 2020."
+    )
+    refs = {r.number: r for r in find_references([_paragraph(text, "d-1")])}
+    assert {n: r.doc_type for n, r in refs.items()} == {
+        "102-QĐ/TW": "Quy định",
+        "05-TT/TW": "Thông tri",
+        "03-ĐA/TU": "Đề án",
+        "12-HD/BTGTW": "Hướng dẫn",
+        "3/TTr-UBND": "Tờ trình",
+    }
+    assert (refs["102-QĐ/TW"].date, refs["3/TTr-UBND"].date) == ("2017-11-15", "2020-03-02")
+    assert type_from_heading("THÔNG TRI\nVỀ TĂNG CƯỜNG") == "Thông tri"
+    assert type_from_heading("ĐỀ ÁN CỦA TỈNH ỦY") == "Đề án"
 
 
 def test_gap_fill_needs_type_issuer_and_title(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from typing import get_args
 
 from index.relation_eval import found_references, gold_records, score
 from ingest.models import Paragraph, RelationKind
-from ingest.references import find_references, relation_from_wording
+from ingest.references import find_references
+from ingest.relation_rules import relation_from_wording
 
 
 def _paragraph(text: str, pid: str = "p-1") -> Paragraph:
