@@ -8,15 +8,8 @@ Changing how a paragraph is cited is a change to this file (and its tests) alone
 from __future__ import annotations
 
 from index.types import Citation, paragraph_url
+from ingest.dates import dmy
 from ingest.models import Document, Paragraph
-
-
-def _dmy(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    parts = iso.split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else iso
-
 
 UNKNOWN_DATE = "chưa rõ ngày ban hành"
 
@@ -38,7 +31,7 @@ def citation_label(doc: Document, section: str) -> str:
     "Kết luận số 44-KL/TW ngày 22/01/2019 của Ban Bí thư về việc ..., mục 2.3". A document without a
     number (a news item) is named by its type and title, with its source and date in brackets; an unknown
     date is said ("chưa rõ ngày ban hành"), never left out."""
-    date = _dmy(doc.date)
+    date = dmy(doc.date)
     when = f"ngày {date}" if date else f"({UNKNOWN_DATE})"
     if doc.number:
         head = f"{doc.doc_type} số {doc.number}" if doc.doc_type else f"Văn bản số {doc.number}"

@@ -18,16 +18,18 @@ from index.analysis import QueryAnalysis
 from index.corpus_store import LocalCorpusStore
 from index.dense import sentence_spans
 from index.fusion import Ranking, candidates
+from ingest.dates import long_date, numeric_date
 from ingest.normalize import fold_accents
+from ingest.sections import section_key, within
 
 # The place-and-date line of an official document ("Hà Nội, ngày 22 tháng 01 năm 2019"), folded.
-ISSUE_DATE_LINE = re.compile(r"\bngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}\b")
+ISSUE_DATE_LINE = re.compile(rf"\b{long_date(folded=True)}\b")
 
 
 def _dated_citation(number: str) -> re.Pattern:
     """How a text cites a document with its issue date, in accent-folded text: "<number>[,] [ban hành]
     ngày <date>" ("Chỉ thị số 09-CT/TW, ngày 01/12/2011 của Ban Bí thư"); `number` folded."""
-    date = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
+    date = f"{numeric_date(spaced=True)}|{long_date(folded=True, day_word='none')}"
     return re.compile(rf"(?<![\w/-]){re.escape(number)}\s*,?\s*(?:ban hanh\s+)?ngay\s+(?:{date})\b")
 
 
@@ -66,7 +68,7 @@ class ReferenceHints:
                 by_raw.setdefault(section, []).append(i)
         self._by_section: dict[str, list[int]] = {}
         for section, members in by_raw.items():
-            self._by_section.setdefault(fold_accents(section), []).extend(members)
+            self._by_section.setdefault(section_key(section), []).extend(members)
 
     def hinted_documents(self, query: QueryAnalysis) -> set[str]:
         """Documents a query names by number: "44-KL/TW", or "Kết luận 44" / "chi thi so 09"."""
@@ -85,7 +87,7 @@ class ReferenceHints:
         found: set[int] = set()
         for path in paths:
             for section, members in self._by_section.items():
-                if section == path or section.startswith(path + "."):
+                if within(section, path):
                     found.update(members)
         ids = np.array(sorted(found), dtype=np.int64)
         if docs and ids.size:
