@@ -125,6 +125,9 @@ def ingest(
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
         f"-> {settings.index_dir}"
     )
+    restricted = sum(1 for d in corpus.documents if d.access != "public")
+    if restricted:
+        console.print(f"{restricted} văn bản không công khai (nội bộ hoặc theo nhóm)")
 
 
 @app.command()
