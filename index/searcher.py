@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 import numpy as np
 
 from index import fusion, store
+from index.access import ANONYMOUS, AccessMasks, Audience, both, readable_also_in, within
 from index.analysis import QueryAnalysis, analyze_query, query_text
 from index.corpus_view import CorpusView
 from index.dense import DenseIndex
@@ -114,6 +115,7 @@ class Searcher(CorpusView):
         self.document_evidence = DocumentEvidence.load(lexical, self.para_run, build)
         self.query_vectors = QueryVectorCache(query_cache)
         self.numbers = NumberTable(corpus.documents)  # exact number lookup and relations (issue 18)
+        self.access = AccessMasks(corpus.documents, self.para_doc)  # who may read what (issue 21)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder, query_cache: int = QUERY_VECTOR_CACHE) -> Searcher:
@@ -219,18 +221,24 @@ class Searcher(CorpusView):
         return fusion.Ranking(np.array(ids, dtype=np.int64), np.linspace(1.0, 0.5, len(ids)))
 
     def lexical_side(
-        self, query: str, dense_text: str, fetch: int, mode: Mode, mask: np.ndarray | None
+        self,
+        query: str,
+        dense_text: str,
+        fetch: int,
+        mode: Mode,
+        mask: np.ndarray | None,
+        readable: np.ndarray | None = None,
     ) -> LexicalSide:
         """The query's analysis, its document context evidence (hybrid) and its lexical rankings (all
-        but dense mode), unfiltered and within `mask`: all a search needs that the vector does not give,
-        so it can run while the vector is encoded (Searcher.search)."""
+        but dense mode), unfiltered (within `readable`) and within `mask`: all a search needs that the
+        vector does not give, so it can run while the vector is encoded (Searcher.search)."""
         analysis = analyze_query(query, self.restore_tones, dense_text)
         context = self.context_evidence(analysis) if mode == "hybrid" else None
         if mode == "dense":
             return LexicalSide(analysis, context, None, None)
-        masks = [None] if mask is None else [None, mask]
+        masks = [readable] if mask is readable else [readable, mask]
         found = [fusion.Ranking(*r) for r in self.lexical.search_each(analysis, fetch, masks)]
-        return LexicalSide(analysis, context, found[0], found[1] if mask is not None else None)
+        return LexicalSide(analysis, context, found[0], found[1] if mask is not readable else None)
 
     def dense_ranking(self, query_vector: np.ndarray, fetch: int, mask: np.ndarray | None) -> fusion.Ranking:
         """The `fetch` paragraphs nearest to the query vector (within `mask`), each by its best unit."""
@@ -260,7 +268,7 @@ class Searcher(CorpusView):
             return rankings[0]
         rankings.append(self.context_ranking(context, rankings))
         hint = self.quoted_number_hint(analysis, self.number_hint(analysis, rankings), rankings)
-        hint = self.section_hint(analysis, hint)
+        hint = within(self.section_hint(analysis, hint), mask)  # a named section may lie outside `mask`
         if hint is not None:
             rankings.append(hint)
         fused = fusion.fuse(rankings, method=method, weights=weights)
@@ -290,9 +298,11 @@ class Searcher(CorpusView):
         mode: Mode = "hybrid",
         fusion_method: str | None = None,
         fusion_weights: Sequence[float] | None = None,
+        audience: Audience = ANONYMOUS,
     ) -> SearchResponse:
         """Page [offset, offset + k) of the ranking for `query` (index.types.SearchResponse); raises
-        QueryError for an empty, too long or malformed query.
+        QueryError for an empty, too long or malformed query. Every ranking, count and facet is computed
+        within what `audience` may read (index.access).
 
         `fusion_method` / `fusion_weights` override index.fusion's constants (for benchmark sweeps).
         """
@@ -314,11 +324,12 @@ class Searcher(CorpusView):
         if len(words) > MAX_QUERY_WORDS:
             query = " ".join(words[:MAX_QUERY_WORDS])
         text = self.dense_query_text(query)
-        mask = self.filter_mask(doc_type, issuer, year)
+        readable = self.access.mask(audience)  # None: every paragraph (a public-only corpus)
+        mask = both(self.filter_mask(doc_type, issuer, year), readable)  # `readable` itself without filters
         # The lexical side runs while the query is encoded, on the CPU time the encoder leaves idle, at a
         # priority that never takes a core from it (index.engine_threads.IdleWorker); where that cannot
         # be, after the encoding and the dense search, in this thread.
-        lexical_side = partial(self.lexical_side, query, text, fetch, mode, mask)
+        lexical_side = partial(self.lexical_side, query, text, fetch, mode, mask, readable)
         query_vector = dense = dense_filtered = None
         if mode == "lexical":
             side = lexical_side()
@@ -326,16 +337,17 @@ class Searcher(CorpusView):
             query_vector, lexical_result = self.encode_alongside(text, lexical_side)
             # The dense search runs before the lexical side's result is asked for: when the worker has not
             # finished with it, the two run side by side (FAISS releases the GIL).
-            dense = self.dense_ranking(query_vector, fetch, None)
-            dense_filtered = self.dense_ranking(query_vector, fetch, mask) if mask is not None else dense
+            dense = self.dense_ranking(query_vector, fetch, readable)
+            dense_filtered = self.dense_ranking(query_vector, fetch, mask) if mask is not readable else dense
             side = lexical_result()
         analysis = side.analysis
-        lookup, named = self.numbers.lookup(query)
+        numbers = self.numbers.readable_by(self.access.readable(audience))
+        lookup, named = numbers.lookup(query)
         unfiltered = self._rank(
-            analysis, mode, None, fusion_method, fusion_weights, side.context, side.unfiltered, dense
+            analysis, mode, readable, fusion_method, fusion_weights, side.context, side.unfiltered, dense
         )
         filtered = unfiltered
-        if mask is not None:
+        if mask is not readable:
             filtered = self._rank(
                 analysis,
                 mode,
@@ -348,7 +360,7 @@ class Searcher(CorpusView):
             )
         if lookup is not None and lookup.cards:  # only references: the named documents' own paragraphs first
             unfiltered, filtered = (
-                self.numbers.promote_named(r, named, self) for r in (unfiltered, filtered)
+                numbers.promote_named(r, named, self) for r in (unfiltered, filtered)
             )
         response = self.results.response(
             asked,
@@ -362,5 +374,6 @@ class Searcher(CorpusView):
             (doc_type, issuer, year),
             [r for r in (dense, dense_filtered) if r is not None],
         )
-        response = with_lookup(response, lookup, find_relations(asked, self.numbers))
-        return mandate_book(self).answer(response, asked)
+        response = readable_also_in(response, self.index_of, readable)
+        response = with_lookup(response, lookup, find_relations(asked, numbers))
+        return mandate_book(self, self.access.readable(audience)).answer(response, asked)
