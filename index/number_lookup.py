@@ -340,7 +340,9 @@ def _unlinked(document: Document, doc_ids: frozenset[str]) -> Document:
     if all(r.target_doc_id is None or r.target_doc_id in doc_ids for r in document.references):
         return document
     references = [
-        r if r.target_doc_id is None or r.target_doc_id in doc_ids else r.model_copy(update={"target_doc_id": None})
+        r
+        if r.target_doc_id is None or r.target_doc_id in doc_ids
+        else r.model_copy(update={"target_doc_id": None})
         for r in document.references
     ]
     return document.model_copy(update={"references": references})

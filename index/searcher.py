@@ -359,9 +359,7 @@ class Searcher(CorpusView):
                 dense_filtered,
             )
         if lookup is not None and lookup.cards:  # only references: the named documents' own paragraphs first
-            unfiltered, filtered = (
-                numbers.promote_named(r, named, self) for r in (unfiltered, filtered)
-            )
+            unfiltered, filtered = (numbers.promote_named(r, named, self) for r in (unfiltered, filtered))
         response = self.results.response(
             asked,
             analysis,

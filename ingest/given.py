@@ -116,5 +116,7 @@ def read_sidecar(path: Path) -> tuple[dict[str, str], AccessLevel | None]:
     meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
     if record.get("id") is not None:
         meta["id"] = given_id(record["id"], f"tệp siêu dữ liệu {sidecar.name}")
-    access = parse_access(record["access"], f"tệp siêu dữ liệu {sidecar.name}") if "access" in record else None
+    access = (
+        parse_access(record["access"], f"tệp siêu dữ liệu {sidecar.name}") if "access" in record else None
+    )
     return meta, access

@@ -23,12 +23,12 @@ from ingest.dedupe import link_duplicates, mark_attached_copies
 from ingest.doctypes import NEWS_TYPE
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
+from ingest.given import read_sidecar
 from ingest.ids import paragraph_ids, paragraph_prefix, slugify, unique_doc_id
 from ingest.limits import IngestLimits
 from ingest.metadata import apply_given, content_metadata
 from ingest.models import AccessLevel, Corpus, Document, Paragraph, SkippedFile
 from ingest.ocr import mark_ocr_paragraphs
-from ingest.given import read_sidecar
 from ingest.raw import RawDocument
 from ingest.readers import SUPPORTED_SUFFIXES, read_path
 from ingest.references import attached_references, find_references, link_references

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
-from ingest.legacy_doc import read_doc
 from ingest.given import read_jsonl
+from ingest.legacy_doc import read_doc
 from ingest.limits import IngestLimits, megabytes
 from ingest.raw import RawDocument, ReadResult, too_big
 from ingest.tables import (
@@ -206,5 +206,3 @@ def _read_pdf(path: Path) -> tuple[str, list[str]]:
         raise ReadError("PDF không có lớp chữ và không nhận dạng (OCR) được chữ nào (trang trắng?)")
     # Page boundaries become block boundaries; the cleaner rejoins sentences split by them.
     return "\n\n".join(p.strip("\n") for p in pages if p.strip()), [p.text for p in recognised if p.text]
-
-

@@ -123,9 +123,7 @@ def mandates_page(
 
 
 @router.get("/actors/{key}", response_class=HTMLResponse)
-def actor_page(
-    request: Request, key: str, reader: ReaderDep, templates: TemplatesDep, tab: str = "chu-tri"
-):
+def actor_page(request: Request, key: str, reader: ReaderDep, templates: TemplatesDep, tab: str = "chu-tri"):
     book = reader.mandates()
     keys = book.resolve_actor(key)
     if not keys:

@@ -185,7 +185,13 @@ def markers(searcher) -> dict[str, list[str]]:
         "ban co yeu",
         *(p.paragraph_id for p in searcher.paragraphs_of(INTERNAL["id"])),
     ]
-    group = ["matnguu", "hoacdrin", GROUP_ID, "5822-cv", *(p.paragraph_id for p in searcher.paragraphs_of(GROUP_ID))]
+    group = [
+        "matnguu",
+        "hoacdrin",
+        GROUP_ID,
+        "5822-cv",
+        *(p.paragraph_id for p in searcher.paragraphs_of(GROUP_ID)),
+    ]
     return {INTERNAL["id"]: [fold(m) for m in internal], GROUP_ID: [fold(m) for m in group]}
 
 
@@ -248,7 +254,13 @@ def get_routes(app) -> list[tuple[str, object]]:
 
 
 # POST routes, each checked by test_anonymous_post_routes_...: a new one fails until it is checked there too.
-POST_ROUTES = {"/api/export", "/collection/add", "/collection/remove", "/collection/move", "/collection/clear"}
+POST_ROUTES = {
+    "/api/export",
+    "/collection/add",
+    "/collection/remove",
+    "/collection/move",
+    "/collection/clear",
+}
 
 
 def test_every_post_route_is_checked(app):
@@ -310,14 +322,16 @@ def sweep(app, searcher, audience: Audience, forbidden: dict[str, list[str]]) ->
     for route_path, route in get_routes(app):
         if "q" not in query_names(route):
             continue
-        for doc_id, queries in QUERIES.items():
+        for queries in QUERIES.values():
             for query in queries:
                 for filters in ({}, {"type": "Kế hoạch"}, {"issuer": INTERNAL["issuer"]}, {"year": "2024"}):
                     params = {"q": query, **{k: v for k, v in filters.items() if k in query_names(route)}}
                     response = client.get(route_path, params=params)
                     requests += 1
                     assert response.status_code < 500, (route_path, params, response.status_code)
-                    assert_names_none(response, forbidden, list(params.values()), f"GET {route_path} {params}")
+                    assert_names_none(
+                        response, forbidden, list(params.values()), f"GET {route_path} {params}"
+                    )
     return requests
 
 
@@ -418,7 +432,10 @@ def test_other_group_sees_the_internal_plan_only(app, searcher):
 
 def test_public_only_search_is_unchanged_for_anonymous_callers(bundled_searcher):
     """A corpus without restricted documents costs nothing and ranks as before (no mask at all)."""
-    assert bundled_searcher.access.mask(ANONYMOUS) is None and bundled_searcher.access.readable(ANONYMOUS) is None
+    assert (
+        bundled_searcher.access.mask(ANONYMOUS) is None
+        and bundled_searcher.access.readable(ANONYMOUS) is None
+    )
     query = "trách nhiệm người đứng đầu"
     anonymous = bundled_searcher.search(query, k=10, audience=ANONYMOUS).model_dump()
     assert anonymous == bundled_searcher.search(query, k=10, audience=OPERATOR).model_dump()

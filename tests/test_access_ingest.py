@@ -37,8 +37,16 @@ def _reasons(corpus) -> dict[str, str]:
 
 def test_jsonl_access_field_sets_each_records_level(tmp_path):
     lines = [
-        {"id": "a", "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ trong quý II.", "access": "internal"},
-        {"id": "b", "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ trong quý III.", "access": [" dang-uy "]},
+        {
+            "id": "a",
+            "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ trong quý II.",
+            "access": "internal",
+        },
+        {
+            "id": "b",
+            "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ trong quý III.",
+            "access": [" dang-uy "],
+        },
         {"id": "c", "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ trong quý IV."},
         {"id": "d", "text": "Kiểm tra công tác lưu trữ hồ sơ của các chi bộ cả năm.", "access": "PUBLIC"},
     ]
