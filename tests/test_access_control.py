@@ -402,9 +402,12 @@ def test_a_forbidden_document_answers_exactly_as_an_unknown_one(app, searcher, d
 
 def test_group_member_sees_the_group_letter_and_the_internal_plan(app, searcher):
     client = client_for(app, MEMBER)
-    for doc_id, word in ((GROUP_ID, "hoắcdrin"), (INTERNAL["id"], "ôliphăng")):
+    for doc_id, word, scope in (
+        (GROUP_ID, "hoắcdrin", "Chỉ thành viên nhóm: dang-uy"),
+        (INTERNAL["id"], "ôliphăng", "Lưu hành nội bộ"),
+    ):
         page = client.get(f"/documents/{doc_id}")
-        assert page.status_code == 200 and word in page.text
+        assert page.status_code == 200 and word in page.text and scope in page.text
         assert client.get(f"/api/documents/{doc_id}").json()["doc_id"] == doc_id
         assert client.get(f"/api/documents/{doc_id}/graph").status_code == 200
         found = client.get("/api/search", params={"q": QUERIES[doc_id][0]}).json()
