@@ -35,11 +35,24 @@ class Reader:
         return self.searcher.document(doc_id) if self.readable is None else self.numbers.documents.get(doc_id)
 
     def paragraphs_of(self, doc_id: str) -> list[Paragraph]:
-        return self.searcher.paragraphs_of(doc_id) if self.may_read(doc_id) else []
+        return (
+            [self._unlinked(p) for p in self.searcher.paragraphs_of(doc_id)] if self.may_read(doc_id) else []
+        )
 
     def paragraph(self, paragraph_id: str) -> Paragraph | None:
         paragraph = self.searcher.paragraph(paragraph_id)
-        return paragraph if paragraph is not None and self.may_read(paragraph.doc_id) else None
+        return (
+            self._unlinked(paragraph) if paragraph is not None and self.may_read(paragraph.doc_id) else None
+        )
+
+    def _unlinked(self, paragraph: Paragraph) -> Paragraph:
+        """`paragraph` without a canonical_id naming a paragraph of a document the caller may not read."""
+        if self.readable is None or paragraph.canonical_id is None:
+            return paragraph
+        canonical = self.searcher.paragraph(paragraph.canonical_id)
+        if canonical is not None and self.may_read(canonical.doc_id):
+            return paragraph
+        return paragraph.model_copy(update={"canonical_id": None})
 
     def citation(self, paragraph_id: str) -> Citation:
         if self.paragraph(paragraph_id) is None:

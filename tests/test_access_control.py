@@ -57,7 +57,7 @@ Nguyễn Văn Bình
 """
 
 INTERNAL = {
-    "id": "kh-mat-4711",
+    "id": "bm-kho-4711",  # sorts before the public plan: its copy of a paragraph is the canonical one
     "number": "4711-KH/TU",
     "type": "Kế hoạch",
     "title": "Bảo vệ kho lưu trữ quỳxoanh",
@@ -204,6 +204,10 @@ def test_the_fixture_exercises_what_the_sweep_checks(searcher):
     book_docs = {m.doc_id for m in searcher.mandates}
     assert {INTERNAL["id"], GROUP_ID} <= book_docs
     assert {d.doc_id for d, _ in searcher.referenced_by(PUBLIC_ID)} == {INTERNAL["id"], GROUP_ID}
+    canonical = [
+        searcher.paragraph(p.canonical_id) for p in searcher.paragraphs_of(PUBLIC_ID) if p.canonical_id
+    ]
+    assert INTERNAL["id"] in {p.doc_id for p in canonical}  # the public copy names the internal paragraph
     duplicate = searcher.search("trách nhiệm của người đứng đầu", k=10, audience=OPERATOR).results
     assert any(a.doc_id == INTERNAL["id"] for r in duplicate for a in r.also_in) or INTERNAL["id"] in {
         r.doc_id for r in duplicate
