@@ -69,6 +69,7 @@ INTERNAL = {
         "Ban Cơ yếu Tỉnh ủy ban hành kế hoạch bảo vệ kho lưu trữ quỳxoanh như sau.\n\n"
         "Văn phòng Tỉnh ủy chủ trì, phối hợp với Công an tỉnh kiểm tra kho lưu trữ quỳxoanh và hệ thống "
         "ôliphăng trước ngày 15/5/2024.\n\n"
+        "II. TỔ CHỨC THỰC HIỆN\n\n"
         "Tuyên truyền sâu rộng trong cán bộ, đảng viên và nhân dân về công tác phòng, chống tham nhũng, tiêu "
         "cực để nâng cao nhận thức và trách nhiệm của người đứng đầu."
     ),
@@ -113,6 +114,8 @@ QUERIES = {
         "ai chủ trì kiểm tra kho lưu trữ",
         "Kế hoạch 4711 ban hành ngày nào",
         "trách nhiệm của người đứng đầu",  # its near-duplicate paragraph (also_in)
+        "mục II",  # a section hint names the sections of every document
+        "muc II to chuc thuc hien",
     ],
     GROUP_ID: [
         "mậtngưu",
@@ -201,6 +204,7 @@ def test_the_fixture_exercises_what_the_sweep_checks(searcher):
     for doc_id, queries in QUERIES.items():
         found = searcher.search(queries[0], k=10, audience=OPERATOR)
         assert doc_id in {r.doc_id for r in found.results}
+    assert "II" in {p.section for p in searcher.paragraphs_of(INTERNAL["id"])}  # what "mục II" names
     book_docs = {m.doc_id for m in searcher.mandates}
     assert {INTERNAL["id"], GROUP_ID} <= book_docs
     assert {d.doc_id for d, _ in searcher.referenced_by(PUBLIC_ID)} == {INTERNAL["id"], GROUP_ID}
