@@ -202,3 +202,20 @@ def test_opens_to(source, target, opens):
     from ingest.access_level import opens_to
 
     assert opens_to(source, target) is opens
+
+
+def test_tracuu_ingest_counts_non_public_documents_and_search_as_operator_sees_them(tmp_path):
+    from typer.testing import CliRunner
+
+    from search_app.cli import app
+
+    _json(tmp_path / "docs" / "mat" / ".access.json", {"access": "internal"})
+    _write(tmp_path / "docs" / "mat" / "a.txt", TEXT.replace("lưu trữ", "lưu trữ vạnkhoát"))
+    _write(tmp_path / "docs" / "b.txt", TEXT.replace("quý II", "quý IV"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(tmp_path / "docs"), "--index-dir", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "1 văn bản không công khai" in " ".join(result.output.split())
+    found = runner.invoke(app, ["search", "vạnkhoát", "--json", "--index-dir", str(tmp_path / "index")])
+    assert found.exit_code == 0, found.output
+    assert "a" in {r["doc_id"] for r in json.loads(found.output)["results"]}  # the CLI is the operator
