@@ -17,10 +17,12 @@ what follows it ("về ..." or a title opener such as "quy định ...").
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from importlib import resources
 
+from ingest.access_level import opens_to
 from ingest.doctypes import type_alternation
 from ingest.issuers import issuer_length, title_openers
 from ingest.metadata import parse_date
@@ -243,10 +245,16 @@ def link_references(documents: list[Document]) -> None:
         key = number_key(document.number)
         if key and key not in by_number:
             by_number[key] = document
+    # A short form is completed only from documents every reader of the citing one may read: the number
+    # it takes ("12" -> "12-KH/TU") is shown with the citing document.
+    readable_by_level: dict[str, list[Document]] = {}
     for document in documents:
+        level = json.dumps(document.access)
         for reference in document.references:
             if not reference.number:
-                _resolve_short_form(reference, documents)
+                if level not in readable_by_level:
+                    readable_by_level[level] = [d for d in documents if opens_to(d.access, document.access)]
+                _resolve_short_form(reference, readable_by_level[level])
             target = by_number.get(number_key(reference.number))
             reference.target_doc_id = target.doc_id if target and target.doc_id != document.doc_id else None
 

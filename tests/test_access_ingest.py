@@ -219,3 +219,27 @@ def test_tracuu_ingest_counts_non_public_documents_and_search_as_operator_sees_t
     found = runner.invoke(app, ["search", "vạnkhoát", "--json", "--index-dir", str(tmp_path / "index")])
     assert found.exit_code == 0, found.output
     assert "a" in {r["doc_id"] for r in json.loads(found.output)["results"]}  # the CLI is the operator
+
+
+@pytest.mark.parametrize("level", ["internal", "public"])
+def test_a_short_citation_takes_the_full_number_only_of_a_document_its_readers_may_read(tmp_path, level):
+    records = [
+        {
+            "id": "mat",
+            "type": "Kế hoạch",
+            "number": "77-KH/BCY",
+            "issuer": "Ban Cơ yếu Tỉnh ủy",
+            "text": "Ban Cơ yếu Tỉnh ủy kiểm tra công tác bảo vệ kho lưu trữ.",
+            "access": level,
+        },
+        {
+            "id": "pub",
+            "text": "Thực hiện Kế hoạch số 77 của Ban Cơ yếu Tỉnh ủy, các chi bộ tổ chức kiểm tra lưu trữ hồ sơ.",
+        },
+    ]
+    _write(tmp_path / "r.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    (reference,) = _by_id(ingest_paths([tmp_path]))["pub"].references
+    if level == "public":
+        assert (reference.number, reference.target_doc_id) == ("77-KH/BCY", "mat")
+    else:
+        assert reference.number == "" and reference.target_doc_id is None
