@@ -1,9 +1,10 @@
 """The corpus store: every read of documents, paragraphs, citations, near-duplicates and references.
 
 Consumes the `Corpus` of an index build (ingest.store.read_corpus: paragraphs as columns); produces the
-lookups pages, API, exports and results use (`document`, `paragraphs_of`, `citation_at`, `also_in_at`,
-`referenced_by`), who may read what (`access_mask`, `readable`), and the per-paragraph arrays that make
-filters and facets vectorized instead of loops over the corpus (docs/decisions/0015-index-load.md).
+lookups results and readers use (`document`, `paragraphs_of`, `citation_at`, `also_in_at`,
+`referenced_by`; a caller reads them through index.reader.Reader, within what it may read), the access
+masks (`access_mask`, `readable_ids`), and the per-paragraph arrays that make filters and facets
+vectorized instead of loops over the corpus (docs/decisions/0015-index-load.md).
 `CorpusStore` is the interface; `LocalCorpusStore` keeps it in memory. Another storage (a database, a
 remote service) is another class with these methods.
 """
@@ -15,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.access import OPERATOR, Audience
+from index.access import AccessMasks, Audience
 from index.citation import make_citation
 from index.types import AlsoIn, Citation, paragraph_url
 from ingest.models import Corpus, Document, Paragraph, Reference
@@ -48,19 +49,18 @@ class CorpusStore(Protocol):
     group: np.ndarray  # per paragraph: its near-duplicate group
 
     def __len__(self) -> int: ...
-    def documents(self, audience: Audience = OPERATOR) -> list[Document]: ...
-    def document(self, doc_id: str, audience: Audience = OPERATOR) -> Document | None: ...
-    def paragraphs_of(self, doc_id: str, audience: Audience = OPERATOR) -> list[Paragraph]: ...
-    def paragraph(self, paragraph_id: str, audience: Audience = OPERATOR) -> Paragraph | None: ...
+    def documents(self) -> list[Document]: ...
+    def document(self, doc_id: str) -> Document | None: ...
+    def paragraphs_of(self, doc_id: str) -> list[Paragraph]: ...
+    def paragraph(self, paragraph_id: str) -> Paragraph | None: ...
     def paragraph_at(self, index: int) -> Paragraph: ...
     def index_of(self, paragraph_id: str) -> int | None: ...
     def citation_at(self, index: int) -> Citation: ...
     def also_in_at(self, index: int, mask: np.ndarray | None = None) -> list[AlsoIn]: ...
     def group_members(self, index: int) -> list[int]: ...
-    def referenced_by(
-        self, doc_id: str, audience: Audience = OPERATOR
-    ) -> list[tuple[Document, Reference]]: ...
+    def referenced_by(self, doc_id: str) -> list[tuple[Document, Reference]]: ...
     def access_mask(self, audience: Audience) -> np.ndarray | None: ...
+    def readable_ids(self, audience: Audience) -> frozenset[str] | None: ...
     def filter_mask(self, filters: Filters) -> np.ndarray | None: ...
     def facet_values(self, name: str) -> tuple[np.ndarray, list]: ...
 
@@ -105,48 +105,40 @@ class LocalCorpusStore:
             labels = list(dict.fromkeys([none, *values]))
             code_of = {label: c for c, label in enumerate(labels)}
             self._facets[name] = (np.array([code_of[v] for v in values] + [0], dtype=np.int64)[codes], labels)
-        # Who may read each document: only non-public documents are listed, so a public corpus costs nothing.
-        self._restricted = {d.doc_id: d.access for d in doc_list if d.access != "public"}
-        self._doc_codes = codes
+        self.access = AccessMasks(doc_list, self.para_doc)  # who may read what, kept per audience
         self._citations: dict[int, Citation] = {}
 
     def __len__(self) -> int:
         return len(self._paragraphs)
 
-    # -- access -------------------------------------------------------------------------------
-
-    def readable(self, doc_id: str, audience: Audience) -> bool:
-        return doc_id in self._documents and audience.may_read(self._restricted.get(doc_id, "public"))
+    # -- access ---------------------------------------------------------------------------
 
     def access_mask(self, audience: Audience) -> np.ndarray | None:
-        """Paragraphs `audience` may read; None when it may read them all."""
-        hidden = [
-            self._doc_code[d] for d, access in self._restricted.items() if not audience.may_read(access)
-        ]
-        if not hidden:
-            return None
-        return ~np.isin(self._doc_codes, hidden)
+        """Paragraphs `audience` may read; None when it may read them all (a public corpus costs nothing)."""
+        return self.access.mask(audience)
 
-    # -- lookups (an unreadable document is as absent as an unknown one) ----------------------------
+    def readable_ids(self, audience: Audience) -> frozenset[str] | None:
+        """The documents `audience` may read; None for all of them."""
+        return self.access.readable(audience)
 
-    def documents(self, audience: Audience = OPERATOR) -> list[Document]:
-        return [d for d in self._documents.values() if self.readable(d.doc_id, audience)]
+    # -- lookups (index.reader.Reader applies access to them) ---------------------------------------
 
-    def document(self, doc_id: str, audience: Audience = OPERATOR) -> Document | None:
-        return self._documents[doc_id] if self.readable(doc_id, audience) else None
+    def documents(self) -> list[Document]:
+        return list(self._documents.values())
 
-    def paragraphs_of(self, doc_id: str, audience: Audience = OPERATOR) -> list[Paragraph]:
+    def document(self, doc_id: str) -> Document | None:
+        return self._documents.get(doc_id)
+
+    def paragraphs_of(self, doc_id: str) -> list[Paragraph]:
         code = self._doc_code.get(doc_id)
-        if code is None or not self.readable(doc_id, audience):
+        if code is None:
             return []
         members = self._doc_order[self._doc_bounds[code] : self._doc_bounds[code + 1]]
         return [self._paragraphs[i] for i in members]
 
-    def paragraph(self, paragraph_id: str, audience: Audience = OPERATOR) -> Paragraph | None:
+    def paragraph(self, paragraph_id: str) -> Paragraph | None:
         i = self._index_of.get(paragraph_id)
-        if i is None or not self.readable(self.columns["doc_id"][i], audience):
-            return None
-        return self._paragraphs[i]
+        return None if i is None else self._paragraphs[i]
 
     def paragraph_at(self, index: int) -> Paragraph:
         return self._paragraphs[index]
@@ -194,14 +186,14 @@ class LocalCorpusStore:
             )
         return out
 
-    def also_in(self, paragraph_id: str, audience: Audience = OPERATOR) -> list[AlsoIn]:
+    def also_in(self, paragraph_id: str) -> list[AlsoIn]:
         i = self._index_of.get(paragraph_id)
-        return [] if i is None else self.also_in_at(i, self.access_mask(audience))
+        return [] if i is None else self.also_in_at(i)
 
-    def referenced_by(self, doc_id: str, audience: Audience = OPERATOR) -> list[tuple[Document, Reference]]:
+    def referenced_by(self, doc_id: str) -> list[tuple[Document, Reference]]:
         return [
             (d, r)
-            for d in self.documents(audience)
+            for d in self._documents.values()
             if d.doc_id != doc_id
             for r in d.references
             if r.target_doc_id == doc_id

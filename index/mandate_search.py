@@ -313,10 +313,22 @@ class MandateBook:
         return response
 
 
-def mandate_book(searcher) -> MandateBook:
-    """The searcher's MandateBook, built on first use from the corpus it loaded."""
+MAX_BOOKS = 64  # books kept per searcher for readers who may not read every document
+
+
+def mandate_book(searcher, readable: frozenset[str] | None = None) -> MandateBook:
+    """The searcher's MandateBook, built on first use from the corpus it loaded; with `readable` (the
+    doc_ids a reader may read, index.access.AccessMasks.readable), the book of those documents only."""
     book = getattr(searcher, "_mandate_book", None)
     if book is None:
         book = MandateBook(searcher.mandates, {d.doc_id: d for d in searcher.store.documents()})
         searcher._mandate_book = book
-    return book
+    if readable is None:
+        return book
+    books = searcher.__dict__.setdefault("_readable_mandate_books", {})
+    if readable not in books:
+        if len(books) >= MAX_BOOKS:
+            books.clear()
+        documents = {doc_id: d for doc_id, d in book.documents.items() if doc_id in readable}
+        books[readable] = MandateBook([m for m in book.mandates if m.doc_id in readable], documents)
+    return books[readable]

@@ -36,6 +36,7 @@ from ingest.references import number_key
 IMPLEMENTING = ("implements", "continues")
 MAX_ALTERNATIVES = 3
 MAX_CITING = 10
+MAX_VIEWS = 64  # NumberTable.readable_by views kept (one per distinct set of readable documents)
 LEAD_PARAGRAPHS = 3  # a named document absent from the ranking is shown by its first paragraphs
 _YEAR = re.compile(r"\b(?:nam|ngay\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]|\d{1,2}/\d{1,2}/)\s*((?:19|20)\d\d)\b")
 _EXTRA_WORDS = frozenset(("so", "nam", "ngay", "thang", "van", "ban", "hieu"))  # "số", "năm", "văn bản số"
@@ -147,6 +148,20 @@ class NumberTable:
                 self.by_type_leading.setdefault((doc_type, _lead(digits.group(0))), []).append(d)
                 self.by_type_leading.setdefault((None, _lead(digits.group(0))), []).append(d)
         self._incoming: dict[str, list[tuple[Document, Reference]]] | None = None
+        self._views: dict[frozenset[str], NumberTable] = {}  # readable_by, per set of readable documents
+
+    def readable_by(self, doc_ids: frozenset[str] | None) -> NumberTable:
+        """The table as a reader of only `doc_ids` sees it (None: every document): the others are absent
+        and references to them point at no corpus document, as an unknown number would (index.access)."""
+        if doc_ids is None:
+            return self
+        if doc_ids not in self._views:
+            if len(self._views) >= MAX_VIEWS:
+                self._views.clear()
+            self._views[doc_ids] = NumberTable(
+                [_unlinked(d, doc_ids) for d in self.documents.values() if d.doc_id in doc_ids]
+            )
+        return self._views[doc_ids]
 
     def incoming(self, doc_id: str) -> list[tuple[Document, Reference]]:
         if self._incoming is None:  # built on the first relation question or card
@@ -318,6 +333,19 @@ class NumberTable:
             ]
             ranking = put_first(ranking, np.asarray(lead, dtype=np.int64))
         return ranking
+
+
+def _unlinked(document: Document, doc_ids: frozenset[str]) -> Document:
+    """`document` with its references to documents outside `doc_ids` pointing at no corpus document."""
+    if all(r.target_doc_id is None or r.target_doc_id in doc_ids for r in document.references):
+        return document
+    references = [
+        r
+        if r.target_doc_id is None or r.target_doc_id in doc_ids
+        else r.model_copy(update={"target_doc_id": None})
+        for r in document.references
+    ]
+    return document.model_copy(update={"references": references})
 
 
 def with_lookup(response: SearchResponse, lookup: NumberLookup | None, relations: list) -> SearchResponse:

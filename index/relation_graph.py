@@ -85,15 +85,12 @@ class _Citations:
                     self.by_node.setdefault(node, []).append((d, r))
 
 
-_citations: dict[int, _Citations] = {}
-
-
 def _citations_of(table) -> _Citations:
-    key = id(table)
-    if key not in _citations:
-        _citations.clear()  # one live table per process (a reload replaces it)
-        _citations[key] = _Citations(table)
-    return _citations[key]
+    """Kept on the table: a searcher's table and each reader's view of it (NumberTable.readable_by)."""
+    citations = getattr(table, "_graph_citations", None)
+    if citations is None:
+        citations = table._graph_citations = _Citations(table)
+    return citations
 
 
 def relation_graph(table, doc_id: str, depth: int = 2) -> RelationGraph | None:

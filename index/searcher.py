@@ -30,6 +30,7 @@ from index.hybrid import MODES, HybridSearcher, Mode, restrict
 from index.lexical import DocumentEvidence, LexicalIndex, document_runs
 from index.mandate_search import mandate_book
 from index.number_lookup import NumberTable, with_lookup
+from index.reader import Reader
 from index.relation_search import find_relations
 from index.results import Page, ResultBuilder
 from index.retrievers import DenseRetriever, LexicalRetriever, RetrievalQuery
@@ -245,10 +246,12 @@ class Searcher:
         masks = [access] if wanted is None else [access, mask]
         ranked = self.hybrid.rank(RetrievalQuery(analysis, vector), fetch, mode, masks)
         unfiltered, filtered = ranked.fused[0], ranked.fused[-1]
-        lookup, named = self.numbers.lookup(query)
+        readable = self.store.readable_ids(audience)
+        numbers = self.numbers.readable_by(readable)  # the documents `audience` may read, references unlinked
+        lookup, named = numbers.lookup(query)
         if lookup is not None and lookup.cards:  # only references: the named documents' own paragraphs first
             unfiltered, filtered = (
-                restrict(self.numbers.promote_named(r, named, self.store), m)
+                restrict(numbers.promote_named(r, named, self.store), m)
                 for r, m in ((unfiltered, access), (filtered, mask))
             )
         if wanted is None:
@@ -257,5 +260,9 @@ class Searcher:
             asked, analysis, unfiltered, filtered, vector, k, offset, access, mask, filters, ranked.dense
         )
         response = self.results.response(page)
-        response = with_lookup(response, lookup, find_relations(asked, self.numbers))
-        return mandate_book(self).answer(response, asked)
+        response = with_lookup(response, lookup, find_relations(asked, numbers))
+        return mandate_book(self, readable).answer(response, asked)
+
+    def reader(self, audience: Audience) -> Reader:
+        """What `audience` may read of this index, for everything but searching (pages, API, exports)."""
+        return Reader(self, audience)

@@ -8,6 +8,7 @@ filled records its origin in `metadata_sources` as "reference:<doc_id>#<paragrap
 
 from __future__ import annotations
 
+from ingest.access_level import opens_to
 from ingest.models import Document, Reference
 from ingest.orgnames import same_body
 from ingest.reference_links import MIN_TITLE_COVERAGE, title_coverage
@@ -37,8 +38,8 @@ def fill_from_references(
             continue
         candidates: list[tuple[float, int, Document, Reference]] = []
         for other in documents:
-            if other.doc_id == document.doc_id:
-                continue
+            if other.doc_id == document.doc_id or not opens_to(other.access, document.access):
+                continue  # a value cited in a document some of this one's readers may not read
             for reference in other.references:
                 score = _matches(document, reference, issuer_aliases.get(document.doc_id, []))
                 if score:

@@ -17,17 +17,20 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.access_level import FolderAccess
 from ingest.clean import clean_text
 from ingest.dedupe import link_duplicates, mark_attached_copies
 from ingest.doctypes import NEWS_TYPE
 from ingest.errors import ReadError
 from ingest.gapfill import fill_from_references
+from ingest.given import read_sidecar
 from ingest.ids import paragraph_ids, paragraph_prefix, slugify, unique_doc_id
 from ingest.limits import IngestLimits
 from ingest.metadata import apply_given, content_metadata
-from ingest.models import Corpus, Document, Paragraph, SkippedFile
+from ingest.models import AccessLevel, Corpus, Document, Paragraph, SkippedFile
 from ingest.ocr import mark_ocr_paragraphs
-from ingest.readers import SUPPORTED_SUFFIXES, RawDocument, read_path, read_sidecar
+from ingest.raw import RawDocument
+from ingest.readers import SUPPORTED_SUFFIXES, read_path
 from ingest.reference_links import attached_references, link_references
 from ingest.references import find_references
 from ingest.structure import structure
@@ -83,10 +86,12 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
     files, skipped = collect_files(paths)
     built: list[_Built] = []
     taken: dict[str, str] = {}  # doc_id -> where it came from
+    folders = FolderAccess()
     for file in _progress(files, progress):
         try:
+            folder_access = folders.of(file)  # first: a bad .access.json skips the file before reading it
             result = read_path(file, limits)
-            sidecar = read_sidecar(file)
+            sidecar, sidecar_access = read_sidecar(file)
         except ReadError as exc:
             skipped.append(SkippedFile(path=str(file), reason=exc.reason))
             continue
@@ -101,8 +106,9 @@ def ingest_paths(paths: list[Path], progress: bool = False, limits: IngestLimits
                 raw.given_source = "sidecar"
                 if "id" in sidecar:
                     raw.id_hint, raw.given_id = raw.given_metadata.pop("id"), True
+            access = _access_of(raw, sidecar_access, folder_access)
             try:
-                item = _build_document(raw, taken)
+                item = _build_document(raw, taken, access)
             except ReadError as exc:
                 skipped.append(SkippedFile(path=raw.source_path, reason=exc.reason))
                 continue
@@ -168,7 +174,18 @@ def _doc_id(raw: RawDocument, taken: dict[str, str]) -> str:
     return unique_doc_id(slugify(raw.id_hint), raw.source_path, taken)
 
 
-def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
+def _access_of(
+    raw: RawDocument, sidecar: AccessLevel | None, folder: tuple[AccessLevel, str] | None
+) -> tuple[AccessLevel, str]:
+    """The most specific level given: the JSONL record's, the sidecar's, the nearest folder's, else public."""
+    if raw.access is not None:
+        return raw.access, "jsonl"
+    if sidecar is not None:
+        return sidecar, "sidecar"
+    return folder if folder is not None else ("public", "default")
+
+
+def _build_document(raw: RawDocument, taken: dict[str, str], access: tuple[AccessLevel, str]) -> _Built:
     blocks = clean_text(raw.text)
     if not blocks:
         raise ReadError("không còn nội dung sau khi làm sạch (nothing but page furniture)")
@@ -211,7 +228,8 @@ def _build_document(raw: RawDocument, taken: dict[str, str]) -> _Built:
         source_path=raw.source_path,
         source_sha256=raw.sha256,
         text="\n\n".join(texts),
-        metadata_sources=dict(meta.sources),
+        metadata_sources={**meta.sources, **({"access": access[1]} if access[1] != "default" else {})},
+        access=access[0],
         **{
             name: meta.values.get(name)
             for name in ("number", "doc_type", "title", "issuer", "date", "signer", "place", "source_name")

@@ -12,16 +12,15 @@ The text keeps the source's line structure: blocks separated by blank lines, lea
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.encoding import decode_text
 from ingest.errors import ReadError
+from ingest.given import read_jsonl
 from ingest.legacy_doc import read_doc
 from ingest.limits import IngestLimits, megabytes
-from ingest.models import SkippedFile
+from ingest.raw import RawDocument, ReadResult, too_big
 from ingest.tables import (
     assignment_rows,
     docx_rows,
@@ -32,33 +31,6 @@ from ingest.tables import (
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".doc", ".pdf", ".jsonl"}
-JSONL_META_FIELDS = ("number", "type", "issuer", "date", "signer", "title", "place", "source")
-MAX_GIVEN_ID = 200  # characters: an id is a key to join on, not a text
-
-
-@dataclass
-class RawDocument:
-    source_path: str
-    text: str
-    sha256: str
-    id_hint: str  # file stem, or the id given in a JSONL line
-    given_id: bool = False  # True when the id came from the data (JSONL), not the file name
-    given_metadata: dict[str, str] = field(default_factory=dict)  # JSONL fields / sidecar file
-    given_source: str = (
-        "content"  # where given_metadata came from: "jsonl", "sidecar" or "content" (HTML meta)
-    )
-    captions: list[str] = field(
-        default_factory=list
-    )  # texts the markup itself marks as captions (<figcaption>)
-    ocr_texts: list[str] = field(
-        default_factory=list
-    )  # texts of the PDF pages recognised by OCR (ingest.ocr)
-
-
-@dataclass
-class ReadResult:
-    documents: list[RawDocument] = field(default_factory=list)
-    problems: list[SkippedFile] = field(default_factory=list)
 
 
 def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
@@ -76,7 +48,7 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
             2 * limits.max_text_bytes if suffix in TEXT_SUFFIXES else limits.max_raw_bytes
         )  # 2: UTF-16
         if suffix not in (".jsonl", ".pdf") and size > raw_limit:
-            raise ReadError(_too_big(size, raw_limit))
+            raise ReadError(too_big(size, raw_limit))
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"không đọc được tệp: {exc.strerror or exc}") from exc
@@ -84,7 +56,7 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
         raise ReadError("tệp rỗng (empty file)")
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".jsonl":
-        return _read_jsonl(path, data, limits)
+        return read_jsonl(path, data, limits)
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data)
     elif suffix in HTML_SUFFIXES:
@@ -104,18 +76,11 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> ReadResult:
     return ReadResult([_raw(path, text, digest, {}, limits)])
 
 
-def _too_big(size: int, limit: int) -> str:
-    return (
-        f"tệp quá lớn ({megabytes(size)} > giới hạn {megabytes(limit)}); "
-        "tăng TRACUU_MAX_FILE_MB hoặc chia nhỏ tệp"
-    )
-
-
 def _raw(path: Path, text: str, digest: str, meta: dict[str, str], limits: IngestLimits) -> RawDocument:
     if not text.strip():
         raise ReadError("không có nội dung văn bản (no text content)")
     if len(text.encode("utf-8")) > limits.max_text_bytes:
-        raise ReadError(_too_big(len(text.encode("utf-8")), limits.max_text_bytes))
+        raise ReadError(too_big(len(text.encode("utf-8")), limits.max_text_bytes))
     return RawDocument(
         source_path=str(path), text=text, sha256=digest, id_hint=path.stem, given_metadata=meta
     )
@@ -241,95 +206,3 @@ def _read_pdf(path: Path) -> tuple[str, list[str]]:
         raise ReadError("PDF không có lớp chữ và không nhận dạng (OCR) được chữ nào (trang trắng?)")
     # Page boundaries become block boundaries; the cleaner rejoins sentences split by them.
     return "\n\n".join(p.strip("\n") for p in pages if p.strip()), [p.text for p in recognised if p.text]
-
-
-def _jsonl_lines(data: bytes):
-    """(line number, text or None when the line is not UTF-8) per line; a BOM or UTF-16 file is decoded whole."""
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00\x00" in data[:4096]:
-        yield from enumerate(decode_text(data).splitlines(), 1)
-        return
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            yield number, raw.decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError:
-            yield number, None
-
-
-def _read_jsonl(path: Path, data: bytes, limits: IngestLimits) -> ReadResult:
-    result = ReadResult()
-    for number, line in _jsonl_lines(data):
-        where = f"{path}:{number}"
-        try:
-            record = _jsonl_record(number, line, limits)
-        except ReadError as exc:
-            result.problems.append(SkippedFile(path=where, reason=exc.reason))
-            continue
-        if record is None:
-            continue
-        meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
-        result.documents.append(
-            RawDocument(
-                source_path=where,
-                text=str(record["text"]),
-                sha256=hashlib.sha256(line.encode("utf-8")).hexdigest(),
-                id_hint=given_id(record["id"], f"dòng {number}"),
-                given_id=True,
-                given_metadata=meta,
-                given_source="jsonl",
-            )
-        )
-    if not result.documents and not result.problems:
-        raise ReadError("tệp JSONL không có dòng nào")
-    return result
-
-
-def _jsonl_record(number: int, line: str | None, limits: IngestLimits) -> dict | None:
-    """One JSONL line as a record; None for a blank line; ReadError saying what is wrong with it."""
-    if line is None:
-        raise ReadError(f"dòng {number}: không phải UTF-8")
-    if not line.strip():
-        return None
-    if "\x00" in line:
-        raise ReadError(f"dòng {number}: có ký tự NUL (dữ liệu nhị phân)")
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"dòng {number}: JSON không hợp lệ ({exc.msg})") from exc
-    if not isinstance(record, dict):
-        raise ReadError(f"dòng {number}: không phải đối tượng JSON")
-    missing = [k for k in ("id", "text") if not str(record.get(k) or "").strip()]
-    if missing:
-        raise ReadError(f"dòng {number}: thiếu trường {', '.join(missing)}")
-    if len(str(record["text"]).encode("utf-8")) > limits.max_text_bytes:
-        raise ReadError(
-            f"dòng {number}: " + _too_big(len(str(record["text"]).encode("utf-8")), limits.max_text_bytes)
-        )
-    given_id(record["id"], f"dòng {number}")
-    return record
-
-
-def given_id(value, where: str) -> str:
-    """An id given in the data, kept exactly; refused when it cannot serve as a key."""
-    text = str(value)
-    if not text.strip() or len(text) > MAX_GIVEN_ID or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ReadError(
-            f"{where}: id không hợp lệ (rỗng, có ký tự điều khiển, hoặc dài hơn {MAX_GIVEN_ID} ký tự)"
-        )
-    return text
-
-
-def read_sidecar(path: Path) -> dict[str, str]:
-    """Metadata given next to a document as `<file>.meta.json` (e.g. `report.pdf.meta.json`)."""
-    sidecar = path.with_name(path.name + ".meta.json")
-    if not sidecar.is_file():
-        return {}
-    try:
-        record = json.loads(decode_text(sidecar.read_bytes()))
-    except (ReadError, json.JSONDecodeError) as exc:
-        raise ReadError(f"tệp siêu dữ liệu {sidecar.name} không hợp lệ: {exc}") from exc
-    if not isinstance(record, dict):
-        raise ReadError(f"tệp siêu dữ liệu {sidecar.name} phải là một đối tượng JSON")
-    meta = {k: str(record[k]).strip() for k in JSONL_META_FIELDS if record.get(k)}
-    if record.get("id") is not None:
-        meta["id"] = given_id(record["id"], f"tệp siêu dữ liệu {sidecar.name}")
-    return meta

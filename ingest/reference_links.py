@@ -8,9 +8,11 @@ full, in place of the references found inside that copy.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
+from ingest.access_level import opens_to
 from ingest.doctypes import type_from_number
 from ingest.models import Document, Paragraph, Reference
 from ingest.normalize import fold_accents
@@ -48,10 +50,16 @@ def link_references(documents: list[Document]) -> None:
         key = number_key(document.number)
         if key and key not in by_number:
             by_number[key] = document
+    # A short form is completed only from documents every reader of the citing one may read: the number
+    # it takes ("12" -> "12-KH/TU") is shown with the citing document.
+    readable_by_level: dict[str, list[Document]] = {}
     for document in documents:
+        level = json.dumps(document.access)
         for reference in document.references:
             if not reference.number:
-                _resolve_short_form(reference, documents)
+                if level not in readable_by_level:
+                    readable_by_level[level] = [d for d in documents if opens_to(d.access, document.access)]
+                _resolve_short_form(reference, readable_by_level[level])
             target = by_number.get(number_key(reference.number))
             reference.target_doc_id = target.doc_id if target and target.doc_id != document.doc_id else None
 

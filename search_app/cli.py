@@ -128,6 +128,9 @@ def ingest(
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
         f"-> {settings.index_dir}"
     )
+    restricted = sum(1 for d in corpus.documents if d.access != "public")
+    if restricted:
+        console.print(f"{restricted} văn bản không công khai (nội bộ hoặc theo nhóm)")
 
 
 @app.command()
@@ -141,13 +144,15 @@ def search(
     embedder: EmbedderOption = None,
 ) -> None:
     """Search the index and print ranked, cited paragraphs and the answer."""
+    from index.access import OPERATOR
     from index.searcher import IndexLoadError, QueryError, Searcher
 
     settings = _settings(index_dir, embedder)
     loaded_embedder = _embedder(settings)
     try:
         searcher = Searcher.load(settings.index_dir, loaded_embedder)
-        response = searcher.search(query, k=k, max_query_chars=settings.max_query_chars)
+        # the operator reads the index folder itself: every document, whatever its access level
+        response = searcher.search(query, k=k, max_query_chars=settings.max_query_chars, audience=OPERATOR)
     except (QueryError, IndexLoadError) as exc:
         _fail(str(exc))
     if as_json:

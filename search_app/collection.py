@@ -64,20 +64,21 @@ def encode(ids: list[str]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def valid_ids(ids: list[str], searcher) -> list[str]:
-    """Keep ids the index knows, in order, first occurrence only, at most MAX_ITEMS."""
+def valid_ids(ids: list[str], reader) -> list[str]:
+    """Keep ids the caller may read (index.reader.Reader: forbidden ones are unknown), in order,
+    first occurrence only, at most MAX_ITEMS."""
     seen: set[str] = set()
     kept: list[str] = []
     for pid in ids:
-        if pid in seen or searcher.store.paragraph(pid) is None:
+        if pid in seen or reader.paragraph(pid) is None:
             continue
         seen.add(pid)
         kept.append(pid)
     return kept[:MAX_ITEMS]
 
 
-def read(request: Request, searcher) -> list[str]:
-    ids = valid_ids(decode(request.cookies.get(COOKIE_NAME)), searcher)
+def read(request: Request, reader) -> list[str]:
+    ids = valid_ids(decode(request.cookies.get(COOKIE_NAME)), reader)
     request.state.collection_ids = ids  # the navigation's count (collection_count) reuses it
     return ids
 

@@ -55,11 +55,23 @@ SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
 AudienceDep = Annotated[Audience, Depends(get_audience)]
 
 
-class SearchRunner:
-    """The one way routes search: on the search pool, with the settings' query-length limit."""
+def get_reader(searcher: SearcherDep, audience: AudienceDep):
+    """The caller's view of the index for everything but searching (index.reader.Reader)."""
 
-    def __init__(self, searcher: Searcher, settings: Settings, pool: ThreadPoolExecutor):
-        self.searcher, self.settings, self.pool = searcher, settings, pool
+    return searcher.reader(audience)
+
+
+ReaderDep = Annotated[Any, Depends(get_reader)]
+
+
+class SearchRunner:
+    """The one way routes search: on the search pool, with the settings' query-length limit, within what
+    the caller may read."""
+
+    def __init__(
+        self, searcher: Searcher, settings: Settings, pool: ThreadPoolExecutor, audience: Audience = ANONYMOUS
+    ):
+        self.searcher, self.settings, self.pool, self.audience = searcher, settings, pool, audience
 
     def __call__(
         self,
@@ -80,11 +92,14 @@ class SearchRunner:
             issuer=issuer,
             year=year,
             max_query_chars=self.settings.max_query_chars,
+            audience=self.audience,
         ).result()
 
 
-def get_search_runner(searcher: SearcherDep, settings: SettingsDep, pool: SearchPoolDep) -> SearchRunner:
-    return SearchRunner(searcher, settings, pool)
+def get_search_runner(
+    searcher: SearcherDep, settings: SettingsDep, pool: SearchPoolDep, audience: AudienceDep
+) -> SearchRunner:
+    return SearchRunner(searcher, settings, pool, audience)
 
 
 SearchRunnerDep = Annotated[SearchRunner, Depends(get_search_runner)]

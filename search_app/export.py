@@ -53,15 +53,16 @@ class Passage:
     url: str  # link to the paragraph anchor: absolute under the configured public address, else relative
 
 
-def collect_passages(searcher, paragraph_ids: list[str], base_url: str | None) -> list[Passage]:
-    """Look every id up; raises UnknownParagraphs listing all ids the index does not hold."""
-    unknown = [pid for pid in paragraph_ids if searcher.store.paragraph(pid) is None]
+def collect_passages(reader, paragraph_ids: list[str], base_url: str | None) -> list[Passage]:
+    """Look every id up in what the caller may read (index.reader.Reader); raises UnknownParagraphs
+    listing all ids it does not hold, a forbidden paragraph being one of them."""
+    unknown = [pid for pid in paragraph_ids if reader.paragraph(pid) is None]
     if unknown:
         raise UnknownParagraphs(unknown)
     passages = []
     for pid in paragraph_ids:
-        paragraph = searcher.store.paragraph(pid)
-        citation = searcher.store.citation(pid)
+        paragraph = reader.paragraph(pid)
+        citation = reader.citation(pid)
         passages.append(
             Passage(
                 pid,

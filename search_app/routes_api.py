@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -18,8 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from index.relation_graph import relation_graph
 from index.types import SearchResponse, paragraph_url
 from ingest.models import Document, Paragraph, Reference
-from search_app import export
-from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep
+from search_app import audit, export
+from search_app.deps import ReaderDep, SearchRunnerDep, SettingsDep
 from search_app.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -104,7 +104,7 @@ class ExportRequest(BaseModel):
     format: Literal["docx", "md"] = "docx"
 
 
-def _summary(searcher, document: Document) -> dict:
+def _summary(reader, document: Document) -> dict:
     return {
         "doc_id": document.doc_id,
         "number": document.number,
@@ -113,7 +113,7 @@ def _summary(searcher, document: Document) -> dict:
         "issuer": document.issuer,
         "date": document.date,
         "signer": document.signer,
-        "paragraph_count": len(searcher.store.paragraphs_of(document.doc_id)),
+        "paragraph_count": len(reader.paragraphs_of(document.doc_id)),
     }
 
 
@@ -148,16 +148,16 @@ def api_search(
 
 
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
-def api_documents(searcher: SearcherDep):
-    return [_summary(searcher, d) for d in searcher.store.documents()]
+def api_documents(reader: ReaderDep):
+    return [_summary(reader, d) for d in reader.documents()]
 
 
 @router.get(
     "/documents/{doc_id:path}/graph", summary="Sơ đồ quan hệ của một văn bản (nút, cạnh)", responses=NOT_FOUND
 )
-def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int, Query(ge=1, le=3)] = 2):
+def api_document_graph(doc_id: str, reader: ReaderDep, depth: Annotated[int, Query(ge=1, le=3)] = 2):
     """Declared before the catch-all document route: "{doc_id:path}" would take "a/b/graph" whole."""
-    graph = relation_graph(searcher.numbers, doc_id, depth)
+    graph = relation_graph(reader.numbers, doc_id, depth)
     if graph is None:
         raise HTTPException(404, f"Không có văn bản '{doc_id[:100]}' trong kho.")
     return graph.as_json()
@@ -169,10 +169,11 @@ def api_document_graph(doc_id: str, searcher: SearcherDep, depth: Annotated[int,
     summary="Một văn bản: đoạn văn và quan hệ",
     responses=NOT_FOUND,
 )
-def api_document(doc_id: str, searcher: SearcherDep):
-    document = searcher.store.document(doc_id)
+def api_document(request: Request, doc_id: str, reader: ReaderDep):
+    document = reader.document(doc_id)  # None for a document the caller may not read: the same 404
     if document is None:
         raise HTTPException(404, f"Không có văn bản '{doc_id[:100]}' trong kho.")
+    audit.record_view(request, reader.audience, document)  # non-public documents only
     referenced_by = [
         {
             "doc_id": other.doc_id,
@@ -184,11 +185,11 @@ def api_document(doc_id: str, searcher: SearcherDep):
             "paragraph_id": ref.paragraph_id,
             "url": paragraph_url(other.doc_id, ref.paragraph_id),
         }
-        for other, ref in searcher.store.referenced_by(doc_id)
+        for other, ref in reader.referenced_by(doc_id)
     ]
     return {
-        **_summary(searcher, document),
-        "paragraphs": searcher.store.paragraphs_of(doc_id),
+        **_summary(reader, document),
+        "paragraphs": reader.paragraphs_of(doc_id),
         "references": document.references,
         "referenced_by": referenced_by,
     }
@@ -210,11 +211,11 @@ def api_document(doc_id: str, searcher: SearcherDep):
         **TOO_LARGE,
     },
 )
-def api_export(body: ExportRequest, searcher: SearcherDep, settings: SettingsDep):
+def api_export(body: ExportRequest, reader: ReaderDep, settings: SettingsDep):
     if len(body.paragraph_ids) > settings.max_export_ids:
         raise invalid(("body", "paragraph_ids"), f"Tối đa {settings.max_export_ids} đoạn mỗi lần xuất.")
     try:
-        passages = export.collect_passages(searcher, body.paragraph_ids, settings.public_base_url)
+        passages = export.collect_passages(reader, body.paragraph_ids, settings.public_base_url)
     except export.UnknownParagraphs as exc:
         return JSONResponse(
             {"detail": "Có đoạn không có trong chỉ mục.", "unknown_ids": [i[:200] for i in exc.ids[:50]]},

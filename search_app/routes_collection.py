@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from search_app import collection, export
-from search_app.deps import SearcherDep, SettingsDep, TemplatesDep
+from search_app.deps import ReaderDep, SettingsDep, TemplatesDep
 from search_app.params import local_target
 from search_app.security import CsrfDep
 
@@ -39,22 +39,20 @@ def _back_to_result(target: str, paragraph_id: str) -> str:
     return urlunsplit(("", "", parts.path, urlencode(query), anchor))
 
 
-def _items(searcher, ids: list[str]) -> list[dict]:
-    return [
-        {"paragraph": searcher.store.paragraph(pid), "citation": searcher.store.citation(pid)} for pid in ids
-    ]
+def _items(reader, ids: list[str]) -> list[dict]:
+    return [{"paragraph": reader.paragraph(pid), "citation": reader.citation(pid)} for pid in ids]
 
 
 @router.get("/collection", response_class=HTMLResponse)
 def collection_page(
-    request: Request, searcher: SearcherDep, templates: TemplatesDep, full: str = "", clear: str = ""
+    request: Request, reader: ReaderDep, templates: TemplatesDep, full: str = "", clear: str = ""
 ):
-    ids = collection.read(request, searcher)
+    ids = collection.read(request, reader)
     return templates.TemplateResponse(
         request,
         "collection.html",
         {
-            "items": _items(searcher, ids),
+            "items": _items(reader, ids),
             "max_items": collection.MAX_ITEMS,
             "full": full == "1",
             "confirm_clear": clear == "ask" and bool(ids),
@@ -63,25 +61,25 @@ def collection_page(
 
 
 @router.get("/collection/print", response_class=HTMLResponse)
-def collection_print(request: Request, searcher: SearcherDep, settings: SettingsDep, templates: TemplatesDep):
-    ids = collection.read(request, searcher)
+def collection_print(request: Request, reader: ReaderDep, settings: SettingsDep, templates: TemplatesDep):
+    ids = collection.read(request, reader)
     return templates.TemplateResponse(
         request,
         "collection_print.html",
-        {"items": _items(searcher, ids), "base_url": settings.public_base_url or ""},
+        {"items": _items(reader, ids), "base_url": settings.public_base_url or ""},
     )
 
 
 @router.post("/collection/add", dependencies=[CsrfDep])
 def collection_add(
     request: Request,
-    searcher: SearcherDep,
+    reader: ReaderDep,
     paragraph_id: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/collection",
 ):
-    ids = collection.read(request, searcher)
+    ids = collection.read(request, reader)
     target = local_target(next, fallback="/collection")
-    if searcher.store.paragraph(paragraph_id) is None:
+    if reader.paragraph(paragraph_id) is None:
         return _redirect(request, target)
     ids, added = collection.add(ids, paragraph_id)
     if not added:
@@ -90,20 +88,20 @@ def collection_add(
 
 
 @router.post("/collection/remove", dependencies=[CsrfDep])
-def collection_remove(request: Request, searcher: SearcherDep, paragraph_id: Annotated[str, Form()] = ""):
+def collection_remove(request: Request, reader: ReaderDep, paragraph_id: Annotated[str, Form()] = ""):
     return _redirect(
-        request, "/collection", collection.remove(collection.read(request, searcher), paragraph_id)
+        request, "/collection", collection.remove(collection.read(request, reader), paragraph_id)
     )
 
 
 @router.post("/collection/move", dependencies=[CsrfDep])
 def collection_move(
     request: Request,
-    searcher: SearcherDep,
+    reader: ReaderDep,
     paragraph_id: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "",
 ):
-    ids = collection.read(request, searcher)
+    ids = collection.read(request, reader)
     if direction in ("up", "down"):
         ids = collection.move(ids, paragraph_id, direction)
     return _redirect(request, "/collection", ids)
@@ -118,10 +116,10 @@ def collection_clear(request: Request, confirm: Annotated[str, Form()] = ""):
 
 
 @router.get("/collection/export")
-def collection_export(request: Request, searcher: SearcherDep, settings: SettingsDep, format: str = "docx"):
+def collection_export(request: Request, reader: ReaderDep, settings: SettingsDep, format: str = "docx"):
     fmt = format if format in export.MEDIA_TYPES else "docx"
-    ids = collection.read(request, searcher)  # already validated: export cannot fail on unknown ids
-    body = export.render(export.collect_passages(searcher, ids, settings.public_base_url), fmt)
+    ids = collection.read(request, reader)  # already validated: export cannot fail on unknown ids
+    body = export.render(export.collect_passages(reader, ids, settings.public_base_url), fmt)
     return Response(
         body,
         media_type=export.MEDIA_TYPES[fmt],

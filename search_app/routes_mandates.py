@@ -1,6 +1,6 @@
 """Mandates: who must do what — the "Nhiệm vụ" page, the actor page, exports and the JSON API.
 
-Consumes the Searcher's mandates (index/mandate_search.py) and the query string; produces the pages
+Consumes the mandates the caller may read (index.reader.Reader.mandates, index/mandate_search.py) and the query string; produces the pages
 /mandates (cards with the six "rõ" fields, each value linked to its paragraph, filters), /actors/{key}
 ("Việc của đơn vị": chủ trì / phối hợp tabs, dated deadlines first), /mandates/export (.docx, .xlsx, .csv
 of the filtered list) and GET /api/mandates, /api/actors. Server-rendered, no JavaScript; every query
@@ -16,9 +16,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from index.mandate_search import RECURRENCES, ActorSummary, MandateItem, mandate_book
+from index.mandate_search import RECURRENCES, ActorSummary, MandateItem
 from search_app import mandate_export
-from search_app.deps import SearcherDep, TemplatesDep
+from search_app.deps import ReaderDep, TemplatesDep
 from search_app.params import int_or_none
 
 router = APIRouter(include_in_schema=False)
@@ -44,8 +44,8 @@ def _deadline_flag(raw: str) -> bool | None:
     )
 
 
-def _filtered(searcher, actor="", doc_id="", q="", recurrence="", has_deadline="", role=""):
-    book = mandate_book(searcher)
+def _filtered(reader, actor="", doc_id="", q="", recurrence="", has_deadline="", role=""):
+    book = reader.mandates()
     recurrence = recurrence if recurrence in RECURRENCES else ""
     return book, book.filter(
         actor=actor,
@@ -61,7 +61,7 @@ def _filtered(searcher, actor="", doc_id="", q="", recurrence="", has_deadline="
     "/mandates", response_model=MandateList, summary="Nhiệm vụ: ai chủ trì, phối hợp, thời hạn, báo cáo ai"
 )
 def api_mandates(
-    searcher: SearcherDep,
+    reader: ReaderDep,
     actor: Annotated[str, Query(max_length=200, description="Khóa hoặc tên cơ quan")] = "",
     doc_id: Annotated[str, Query(max_length=200)] = "",
     q: Annotated[str, Query(max_length=500, description="Từ trong nội dung nhiệm vụ")] = "",
@@ -70,20 +70,20 @@ def api_mandates(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ):
-    book = mandate_book(searcher)  # recurrence is checked by its type: a 422 in the documented shape
+    book = reader.mandates()  # recurrence is checked by its type: a 422 in the documented shape
     found = book.filter(actor=actor, doc_id=doc_id, q=q, recurrence=recurrence, has_deadline=has_deadline)
     return {"total": len(found), "mandates": [book.item(m) for m in found[offset : offset + limit]]}
 
 
 @api.get("/actors", response_model=list[ActorSummary], summary="Cơ quan được giao nhiệm vụ")
-def api_actors(searcher: SearcherDep):
-    return mandate_book(searcher).actors()
+def api_actors(reader: ReaderDep):
+    return reader.mandates().actors()
 
 
 @router.get("/mandates", response_class=HTMLResponse)
 def mandates_page(
     request: Request,
-    searcher: SearcherDep,
+    reader: ReaderDep,
     templates: TemplatesDep,
     actor: str = "",
     doc_id: str = "",
@@ -99,7 +99,7 @@ def mandates_page(
         "recurrence": recurrence if recurrence in RECURRENCES else "",
         "has_deadline": has_deadline if _deadline_flag(has_deadline) is not None else "",
     }
-    book, found = _filtered(searcher, **params)
+    book, found = _filtered(reader, **params)
     number = int_or_none(page, 1, 9999) or 1
     items = [book.item(m) for m in found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
     query = urlencode({k: v for k, v in params.items() if v})
@@ -114,19 +114,17 @@ def mandates_page(
             "pages": max(1, -(-len(found) // PAGE_SIZE)),
             "query": query,
             "actors": book.actors(),
-            "documents": list(searcher.store.documents()),
+            "documents": list(reader.documents()),
             "recurrences": RECURRENCE_NAMES,
             "formats": mandate_export.FORMATS,
-            "docs": {d.doc_id: d for d in searcher.store.documents()},
+            "docs": {d.doc_id: d for d in reader.documents()},
         },
     )
 
 
 @router.get("/actors/{key}", response_class=HTMLResponse)
-def actor_page(
-    request: Request, key: str, searcher: SearcherDep, templates: TemplatesDep, tab: str = "chu-tri"
-):
-    book = mandate_book(searcher)
+def actor_page(request: Request, key: str, reader: ReaderDep, templates: TemplatesDep, tab: str = "chu-tri"):
+    book = reader.mandates()
     keys = book.resolve_actor(key)
     if not keys:
         raise HTTPException(404, "Không có cơ quan này trong các nhiệm vụ đã trích.")
@@ -146,7 +144,7 @@ def actor_page(
             "items": items,
             "query": urlencode({"actor": key, "role": tab}),
             "formats": mandate_export.FORMATS,
-            "docs": {d.doc_id: d for d in searcher.store.documents()},
+            "docs": {d.doc_id: d for d in reader.documents()},
             "recurrences": RECURRENCE_NAMES,
         },
     )
@@ -154,7 +152,7 @@ def actor_page(
 
 @router.get("/mandates/export")
 def export_mandates(
-    searcher: SearcherDep,
+    reader: ReaderDep,
     format: str = "xlsx",
     actor: str = "",
     doc_id: str = "",
@@ -166,7 +164,7 @@ def export_mandates(
     if format not in mandate_export.FORMATS:
         raise HTTPException(422, f"Định dạng xuất phải là một trong: {', '.join(mandate_export.FORMATS)}.")
     book, found = _filtered(
-        searcher, actor[:200], doc_id[:200], q[:500], recurrence, has_deadline, role if role in TABS else ""
+        reader, actor[:200], doc_id[:200], q[:500], recurrence, has_deadline, role if role in TABS else ""
     )
     title = "Danh sách nhiệm vụ" + (
         f" của {book.display(sorted(book.resolve_actor(actor))[0])}"
@@ -174,7 +172,7 @@ def export_mandates(
         else ""
     )
     body = mandate_export.render(
-        [book.item(m) for m in found], {d.doc_id: d for d in searcher.store.documents()}, format, title
+        [book.item(m) for m in found], {d.doc_id: d for d in reader.documents()}, format, title
     )
     return Response(
         body,
@@ -183,12 +181,12 @@ def export_mandates(
     )
 
 
-def mandate_panel(searcher, doc_id: str) -> dict:
+def mandate_panel(reader, doc_id: str) -> dict:
     """Context of the "Nhiệm vụ" panel on a document page."""
-    book = mandate_book(searcher)
+    book = reader.mandates()
     found = book.filter(doc_id=doc_id)
     return {
         "mandate_items": [book.item(m) for m in found],
         "mandate_total": len(found),
-        "docs": {d.doc_id: d for d in searcher.store.documents()},
+        "docs": {d.doc_id: d for d in reader.documents()},
     }

