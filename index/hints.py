@@ -18,6 +18,7 @@ from index.analysis import QueryAnalysis
 from index.corpus_store import LocalCorpusStore
 from index.dense import sentence_spans
 from index.fusion import Ranking, candidates
+from index.named_numbers import lead_number
 from ingest.dates import long_date, numeric_date
 from ingest.normalize import fold_accents
 from ingest.sections import section_key, within
@@ -33,11 +34,6 @@ def _dated_citation(number: str) -> re.Pattern:
     return re.compile(rf"(?<![\w/-]){re.escape(number)}\s*,?\s*(?:ban hanh\s+)?ngay\s+(?:{date})\b")
 
 
-def _number_key(number: str) -> str:
-    """ "09" and "9" name the same document number."""
-    return number.lstrip("0") or "0"
-
-
 class ReferenceHints:
     def __init__(self, store: LocalCorpusStore):
         self.store = store
@@ -51,7 +47,7 @@ class ReferenceHints:
             if d.number:
                 number = fold_accents(d.number)
                 self._by_number.setdefault(number, []).append(d.doc_id)
-                leading = _number_key(re.split(r"[-/]", number, maxsplit=1)[0])
+                leading = lead_number(re.split(r"[-/]", number, maxsplit=1)[0])
                 self._by_leading.setdefault(leading, []).append((d.doc_id, fold_accents(d.doc_type or "")))
         # Each document's own place-and-date line, a header paragraph (not that of a copy attached to it).
         self._issue_date_line: dict[str, int] = {}
@@ -76,7 +72,7 @@ class ReferenceHints:
         for wanted_type, number in query.typed_numbers:
             hits.update(
                 doc_id
-                for doc_id, doc_type in self._by_leading.get(_number_key(number), ())
+                for doc_id, doc_type in self._by_leading.get(lead_number(number), ())
                 if not doc_type or doc_type == wanted_type
             )
         return hits

@@ -14,47 +14,15 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from pydantic import BaseModel
-
 from index.abbreviations import expand_abbreviations, read_resource_lines
-from index.types import paragraph_url
+from index.named_numbers import lead_number, named_numbers
+from index.types import ActorOut, ActorSummary, MandateItem, paragraph_url
 from ingest.actors import actor_key, display_name, registry
-from ingest.models import ActorRef, Deadline, Mandate
+from ingest.models import ActorRef, Mandate
 from ingest.normalize import fold_accents, normalize
 
 RECURRENCES = ("yearly", "quarterly", "monthly", "periodic")
 MAX_QUERY_MANDATES = 10
-
-
-class ActorOut(BaseModel):
-    name: str
-    key: str
-
-
-class MandateItem(BaseModel):
-    mandate_id: str
-    doc_id: str
-    doc_number: str | None
-    paragraph_id: str
-    section: str
-    url: str
-    text: str
-    action: str
-    assignees: list[ActorOut]
-    partners: list[ActorOut]
-    assigned_by: ActorOut | None
-    reports_to: list[ActorOut]
-    deadline: Deadline | None
-    product: str | None
-    flags: list[str]
-
-
-class ActorSummary(BaseModel):
-    key: str
-    name: str
-    aliases: list[str]
-    mandate_count: int
-    doc_ids: list[str]
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +85,10 @@ class MandateBook:
                 target = registry()[key].key if key in registry() else key
                 self._keys_by_first.setdefault(phrase[0], []).append((phrase, target))
         self._doc_numbers = {m.mandate_id: fold_accents(m.basis_number or "") for m in self.mandates}
+        self._leading = {
+            key: lead_number(digits.group(0)) if (digits := re.match(r"\d+", number)) else ""
+            for key, number in self._doc_numbers.items()
+        }
         # A conclusion attached in full to a letter repeats its mandates: lists show the document's own copy
         # (a document's page still shows what its attachment assigns).
         own = {
@@ -249,19 +221,11 @@ class MandateBook:
             return []
         reports = next((p for p in questions.get("report_to", []) if f" {p} " in f" {text} "), None)
         candidates = [m for m in self.mandates if m.mandate_id not in self.copies]
-        numbers = re.findall(
-            r"(?:chi thi|ket luan|ke hoach|cong van|nghi quyet|ct|kl|kh|nq|cv)\s*(?:so\s*)?(\d+)", text
-        )
+        # The documents the question names ("Kết luận 44", "KL44"), by leading number: one reading of
+        # numbers for lookups, relations and tasks (index.named_numbers).
+        numbers = {n.leading for n in named_numbers(query)[0]}
         if numbers:
-            candidates = [
-                m
-                for m in candidates
-                if any(
-                    self._doc_numbers[m.mandate_id].startswith(n + "-")
-                    or self._doc_numbers[m.mandate_id].startswith(n + "/")
-                    for n in numbers
-                )
-            ]
+            candidates = [m for m in candidates if self._leading[m.mandate_id] in numbers]
         actor_keys, report_keys = self._actors_in(words, reports)
         if report_keys:
             candidates = [m for m in candidates if {a.key for a in m.reports_to} & report_keys]

@@ -15,7 +15,8 @@ import re
 from functools import lru_cache
 
 from index.abbreviations import read_resource_lines
-from index.number_lookup import NumberTable, named_numbers
+from index.named_numbers import named_numbers
+from index.number_lookup import NumberTable
 from index.types import RelationHit, paragraph_url
 from ingest.models import Document
 from ingest.normalize import fold_accents, normalize

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from ingest.models import Deadline
+
 
 def document_url(doc_id: str) -> str:
     """Link to a document's page; a given id ("Luật ...|1", "a/b") is percent-encoded whole."""
@@ -129,6 +131,38 @@ class NumberLookup(BaseModel):
     citing: list[CitingDocument] = Field(default_factory=list)
 
 
+# The mandates of a task question (index/mandate_search.py), also /api/mandates and /api/actors.
+class ActorOut(BaseModel):
+    name: str
+    key: str
+
+
+class MandateItem(BaseModel):
+    mandate_id: str
+    doc_id: str
+    doc_number: str | None
+    paragraph_id: str
+    section: str
+    url: str
+    text: str
+    action: str
+    assignees: list[ActorOut]
+    partners: list[ActorOut]
+    assigned_by: ActorOut | None
+    reports_to: list[ActorOut]
+    deadline: Deadline | None
+    product: str | None
+    flags: list[str]
+
+
+class ActorSummary(BaseModel):
+    key: str
+    name: str
+    aliases: list[str]
+    mandate_count: int
+    doc_ids: list[str]
+
+
 class SearchResponse(BaseModel):
     query: str
     answer: Answer | None = None
@@ -141,7 +175,5 @@ class SearchResponse(BaseModel):
     lookup: NumberLookup | None = None  # a named document number: its card, or that the corpus lacks it
     mandates: list[MandateItem] = Field(default_factory=list)  # task questions: who must do what (issue 17)
 
-
-from index.mandate_search import MandateItem  # noqa: E402  (it imports paragraph_url from here)
 
 SearchResponse.model_rebuild()

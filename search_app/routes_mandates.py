@@ -16,7 +16,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from index.mandate_search import RECURRENCES, ActorSummary, MandateItem
+from index.mandate_search import RECURRENCES
+from index.types import ActorSummary, MandateItem
 from search_app import mandate_export
 from search_app.deps import ReaderDep, TemplatesDep
 from search_app.params import int_or_none

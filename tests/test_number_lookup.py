@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from index.number_lookup import NumberTable, named_numbers
+from index.named_numbers import named_numbers
+from index.number_lookup import NumberTable
 from ingest.pipeline import ingest_paths
 
 RECORDS = [
