@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.access import OPERATOR
 from index.eval_labels import DEFAULT_QUERIES, LabelledQuery, RelevanceJudge, load_queries
 from index.eval_metrics import RANK_DEPTH, EvalReport, QueryOutcome, aggregate_by_kind, first_relevant_rank
 from index.types import SearchResponse, SearchResult
@@ -79,7 +80,10 @@ def evaluate_searcher(
     """The numbers for one searcher (tests and sweeps use this; `run_evaluation` prints it)."""
     judge = RelevanceJudge(searcher.store.documents())
     report = evaluate_with(
-        lambda text: searcher.search(text, k=RANK_DEPTH, mode=mode), queries, judge, fold_all=fold_all
+        lambda text: searcher.search(text, k=RANK_DEPTH, mode=mode, audience=OPERATOR),
+        queries,
+        judge,
+        fold_all=fold_all,
     )
     paragraphs = [p for d in searcher.store.documents() for p in searcher.store.paragraphs_of(d.doc_id)]
     report.label_problems = judge.unmatched(queries, paragraphs)

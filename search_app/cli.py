@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ingest.dates import dmy
 from search_app.cli_users import tokens_app, users_app
 from search_app.settings import Settings
 
@@ -168,7 +169,7 @@ def search(
             )
     for card in lookup.cards if lookup else []:
         out.print(f"[bold green]{card.type or ''} {card.number or ''}[/bold green]: {card.title or ''}")
-        out.print(f"  [dim]{card.issuer or ''}, {card.date or ''} — {card.url}[/dim]\n")
+        out.print(f"  [dim]{card.issuer or ''}, {dmy(card.date) or ''} — {card.url}[/dim]\n")
     for h in response.relations:
         out.print(
             f"[bold]{h.from_doc_id}[/bold] {h.relation} {h.to_number or h.to_doc_id}: {h.sentence or ''}"
