@@ -20,13 +20,13 @@ Kết luận 44 attached to Công văn 48). A result counts for the other docume
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import normalize
+from ingest.numbers import loose_number_key
 
 if TYPE_CHECKING:
     from ingest.models import Document, Paragraph
@@ -55,11 +55,6 @@ class LabelledQuery:
 def match_key(text: str) -> str:
     """The form labels and paragraphs are compared in: normalized, lower-case, single spaces."""
     return " ".join(normalize(text).lower().split())
-
-
-def number_key(number: str) -> str:
-    """'44-KL/TW', '44/KL-TW', 'số 44-kl/tw' -> '44kltw' (document numbers compared loosely)."""
-    return re.sub(r"[^0-9a-z]", "", fold_accents(normalize(number)).removeprefix("so "))
 
 
 def load_queries(path: Path | None = None) -> list[LabelledQuery]:
@@ -97,7 +92,7 @@ class RelevanceJudge:
     """Decides which result paragraphs are relevant, given the documents of the index."""
 
     def __init__(self, documents: Iterable[Document]):
-        self._numbers = {d.doc_id: number_key(d.number) for d in documents if d.number}
+        self._numbers = {d.doc_id: loose_number_key(d.number) for d in documents if d.number}
         self._texts = {d.doc_id: match_key(d.text) for d in documents}
         self._doc_cache: dict[RelevantSpec, frozenset[str] | None] = {}
 
@@ -107,7 +102,7 @@ class RelevanceJudge:
             if spec.doc_number is None and spec.doc_contains is None:
                 self._doc_cache[spec] = None
             else:
-                wanted_number = number_key(spec.doc_number) if spec.doc_number else None
+                wanted_number = loose_number_key(spec.doc_number) if spec.doc_number else None
                 wanted_text = match_key(spec.doc_contains) if spec.doc_contains else None
                 self._doc_cache[spec] = frozenset(
                     doc_id

@@ -18,9 +18,9 @@ from index.analysis import QueryAnalysis
 from index.corpus_store import LocalCorpusStore
 from index.dense import sentence_spans
 from index.fusion import Ranking, candidates
-from index.named_numbers import lead_number
 from ingest.dates import long_date, numeric_date
 from ingest.normalize import fold_accents
+from ingest.numbers import lead_number
 from ingest.sections import section_key, within
 
 # The place-and-date line of an official document ("Hà Nội, ngày 22 tháng 01 năm 2019"), folded.

@@ -15,11 +15,12 @@ from collections import Counter
 from functools import lru_cache
 
 from index.abbreviations import expand_abbreviations, read_resource_lines
-from index.named_numbers import lead_number, named_numbers
+from index.named_numbers import named_numbers
 from index.types import ActorOut, ActorSummary, MandateItem, paragraph_url
 from ingest.actors import actor_key, display_name, registry
 from ingest.models import ActorRef, Mandate
 from ingest.normalize import fold_accents, normalize
+from ingest.numbers import lead_number
 
 RECURRENCES = ("yearly", "quarterly", "monthly", "periodic")
 MAX_QUERY_MANDATES = 10

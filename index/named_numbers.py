@@ -16,7 +16,7 @@ from functools import lru_cache
 from index.analysis import DOC_NUMBER, stopwords, syllables
 from ingest.doctypes import doc_types, type_from_number
 from ingest.normalize import fold_accents, normalize
-from ingest.references import number_key
+from ingest.numbers import lead_number, number_key
 
 _YEAR = re.compile(r"\b(?:nam|ngay\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]|\d{1,2}/\d{1,2}/)\s*((?:19|20)\d\d)\b")
 _EXTRA_WORDS = frozenset(("so", "nam", "ngay", "thang", "van", "ban", "hieu"))  # "số", "năm", "văn bản số"
@@ -42,11 +42,6 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str], dict[str, str]]
         rf"\b({'|'.join(sorted(map(re.escape, codes), key=len, reverse=True))})\s?(\d{{1,5}})(?![\w/-])"
     )
     return typed, short, names, codes
-
-
-def lead_number(digits: str) -> str:
-    """ "09" and "9" name the same document number."""
-    return digits.lstrip("0") or "0"
 
 
 def named_numbers(query: str) -> tuple[list[NamedNumber], str]:

@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from index.fusion import Ranking, promote, put_first
-from index.named_numbers import NamedNumber, is_reference_only, lead_number, named_numbers
+from index.named_numbers import NamedNumber, is_reference_only, named_numbers
 from index.types import (
     CitingDocument,
     DocumentCard,
@@ -28,7 +28,7 @@ from index.types import (
 )
 from ingest.doctypes import type_from_number
 from ingest.models import Document, Reference
-from ingest.references import number_key
+from ingest.numbers import lead_number, number_key
 
 IMPLEMENTING = ("implements", "continues")
 MAX_ALTERNATIVES = 3

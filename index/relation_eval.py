@@ -22,7 +22,7 @@ from typing import get_args
 
 from ingest.models import Reference, RelationKind
 from ingest.normalize import fold_accents
-from ingest.references import number_key
+from ingest.numbers import number_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

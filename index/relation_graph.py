@@ -23,7 +23,7 @@ from index.relation_labels import RELATION_OUT, RELATION_RANK
 from index.types import document_url, paragraph_url
 from ingest.models import Document, Reference
 from ingest.normalize import fold_accents
-from ingest.references import number_key
+from ingest.numbers import number_key
 
 MAX_NODES = 60  # a graph larger than this is cut (a much-cited directive): the nearest documents stay
 OTHER_LEVEL = "Khác"

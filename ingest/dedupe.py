@@ -24,7 +24,7 @@ from collections import defaultdict
 
 from ingest.models import Paragraph
 from ingest.normalize import fold_accents
-from ingest.references import number_key
+from ingest.numbers import number_key
 
 THRESHOLD = 0.6  # Jaccard of 3-gram shingles; OCR'd copies of the same paragraph score 0.75-1.0
 MIN_WORDS = 8

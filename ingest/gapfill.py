@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ingest.access_level import opens_to
 from ingest.models import Document, Reference
+from ingest.numbers import number_key
 from ingest.orgnames import same_body
 from ingest.reference_links import MIN_TITLE_COVERAGE, title_coverage
-from ingest.references import number_key
 
 
 def _matches(document: Document, reference: Reference, aliases: list[str]) -> float:

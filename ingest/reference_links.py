@@ -16,8 +16,8 @@ from ingest.access_level import opens_to
 from ingest.doctypes import type_from_number
 from ingest.models import Document, Paragraph, Reference
 from ingest.normalize import fold_accents
+from ingest.numbers import number_key
 from ingest.orgnames import same_body
-from ingest.references import number_key
 
 MIN_TITLE_COVERAGE = 0.8  # share of the document title's word pairs found in the citation's title
 

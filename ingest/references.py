@@ -17,13 +17,13 @@ what follows it ("về ..." or a title opener such as "quy định ...").
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ingest.dates import long_date, numeric_date, parse_date
 from ingest.doctypes import canonical_type, type_alternation
 from ingest.issuers import issuer_length, title_openers
 from ingest.models import Paragraph, Reference
 from ingest.normalize import fold_accents
+from ingest.numbers import number_key
 from ingest.orgnames import org_case
 from ingest.relation_rules import relation_from_wording
 
@@ -39,14 +39,6 @@ _TITLE_END = re.compile(r"[”\";:(]|\.(?:\s|$)")
 _CLAUSE_END = re.compile(r"[;:]|[.!?](?:\s|$)|\n")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s+[^\W\d_]*[A-ZĐÀ-Ỹ]|\s*$)|\n")
 NEWS_RELATION = "reports_on"
-
-
-@lru_cache(maxsize=65536)
-def number_key(number: str | None) -> str:
-    """Comparable form of a document number: '44-KL/TW' == '44–kl/tw' == '44-KL/TW '."""
-    if not number:
-        return ""
-    return re.sub(r"\s+", "", fold_accents(number).replace("–", "-")).upper()
 
 
 def sentence_of(text: str, start: int, end: int) -> str:
