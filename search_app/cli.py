@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from search_app.settings import Settings
 
@@ -53,7 +54,8 @@ def _settings(index_dir: Path | None = None, embedder: str | None = None, **over
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]Lỗi:[/red] {message}", soft_wrap=True)  # one line a log can grep, whatever the width
+    # one line a log can grep, whatever the width; the message is text, not markup ('.[cluster]' stays)
+    console.print(f"[red]Lỗi:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 
