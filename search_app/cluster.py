@@ -46,14 +46,18 @@ def require_ray():
     return ray
 
 
-def connect(address: str | None, num_cpus: int | None = None):
+def connect(address: str | None, num_cpus: int | None = None, log_to_driver: bool = True):
     """Join the Ray cluster at `address` ("auto": the one `ray start` runs on this machine), or start a
     local instance (address None or "local"); returns the `ray` module."""
     ray = require_ray()
     if ray.is_initialized():
         return ray
     local = address in (None, "local")
-    options: dict = {"address": "local" if local else address, "logging_level": "WARNING"}
+    options: dict = {
+        "address": "local" if local else address,
+        "logging_level": "WARNING",
+        "log_to_driver": log_to_driver,  # replicas' access and error lines on this terminal
+    }
     if local:
         # a dashboard is optional; on a small machine its processes take CPU from the replicas
         options.update(include_dashboard=False, num_cpus=num_cpus)
