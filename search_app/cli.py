@@ -245,11 +245,14 @@ def _serve_on_ray(settings: Settings, replicas: int, ray_address: str | None) ->
             f"chưa có chỉ mục trong {settings.index_dir}; lập trước: tracuu ingest <thư mục văn bản> "
             f"--index-dir {settings.index_dir}"
         )
-    console.print(
-        f"Mở http://{settings.host}:{settings.port}/ ({replicas} bản sao trên Ray; Ctrl-C để dừng)."
-    )
+
+    def ready() -> None:
+        console.print(
+            f"Mở http://{settings.host}:{settings.port}/ ({replicas} bản sao trên Ray; Ctrl-C để dừng)."
+        )
+
     try:
-        cluster.serve_forever(settings, replicas, ray_address)
+        cluster.serve_forever(settings, replicas, ray_address, on_ready=ready)
     except cluster.ClusterUnavailable as exc:
         _fail(str(exc))
 

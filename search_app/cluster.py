@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -52,6 +53,7 @@ def connect(address: str | None, num_cpus: int | None = None, log_to_driver: boo
     ray = require_ray()
     if ray.is_initialized():
         return ray
+    _reachable(address)
     local = address in (None, "local")
     options: dict = {
         "address": "local" if local else address,
@@ -66,6 +68,18 @@ def connect(address: str | None, num_cpus: int | None = None, log_to_driver: boo
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ClusterUnavailable(f"không kết nối được cụm Ray {address}: {exc}") from exc
     return ray
+
+
+def _reachable(address: str | None, timeout: float = 5.0) -> None:
+    """A host:port address must accept a connection: ray.init waits minutes on one that does not."""
+    if address in (None, "local", "auto") or "://" in address or ":" not in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return
+    except (OSError, ValueError) as exc:
+        raise ClusterUnavailable(f"không kết nối được cụm Ray {address}: {exc}") from exc
 
 
 def replica_settings(settings: Settings) -> tuple[dict, str]:
@@ -155,10 +169,14 @@ def deploy(settings: Settings, replicas: int, address: str | None = None, num_cp
         raise ClusterUnavailable(f"các bản sao không khởi động được: {exc}") from exc
 
 
-def serve_forever(settings: Settings, replicas: int, address: str | None = None) -> None:
-    """`tracuu serve --replicas N`: deploy, then keep the driver alive until Ctrl-C, then shut Serve down."""
+def serve_forever(settings: Settings, replicas: int, address: str | None = None, on_ready=None) -> None:
+    """`tracuu serve --replicas N`: deploy, call `on_ready()`, keep the driver alive until Ctrl-C, then
+    shut Serve down."""
     deploy(settings, replicas, address)
     from ray import serve
+
+    if on_ready is not None:
+        on_ready()
 
     try:
         while True:

