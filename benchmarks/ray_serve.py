@@ -49,7 +49,9 @@ def ray_processes() -> dict[str, list]:
         title = " ".join(proc.info["cmdline"] or []) or proc.info["name"] or ""
         if "ServeReplica:" in title:
             roles["replicas"].append(proc)
-        elif "ProxyActor" in title:
+        elif "ProxyActor" in title or (proc.info["name"] or "").startswith(
+            "haproxy"
+        ):  # RAY_SERVE_ENABLE_HA_PROXY
             roles["proxy"].append(proc)
         elif any(k in title for k in ("ServeController", "raylet", "gcs_server", "ray::", "default_worker")):
             roles["ray_other"].append(proc)
