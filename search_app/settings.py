@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # runs searches on that many threads; seconds between the health checks that make Ray replace it
     replica_cpus: int = Field(default=1, ge=1)
     replica_health_check_s: float = Field(default=2.0, gt=0)
+    # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
+    # replica's FIFO search queue, which costs less than the proxy re-trying to place them
+    replica_max_requests: int = Field(default=16, ge=1)
     # CPUs (and encoder threads) of each Ray actor that embeds passages at `tracuu ingest --ray-address`
     ray_worker_cpus: int = Field(default=1, ge=1)
 
