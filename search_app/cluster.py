@@ -158,7 +158,7 @@ def deploy(settings: Settings, replicas: int, address: str | None = None, num_cp
     from ray import serve
 
     serve.start(
-        proxy_location="HeadOnly",  # one entry point, behind the organisation's nginx/Caddy
+        proxy_location=settings.ray_proxy_location,  # default: one entry point, behind nginx/Caddy
         http_options={"host": settings.host, "port": settings.port},
     )
     try:

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
     # replica's FIFO search queue, which costs less than the proxy re-trying to place them
     replica_max_requests: int = Field(default=16, ge=1)
+    # where Ray's HTTP proxy runs: the head node only (one entry point), or one on every node
+    ray_proxy_location: Literal["HeadOnly", "EveryNode"] = "HeadOnly"
     # CPUs (and encoder threads) of each Ray actor that embeds passages at `tracuu ingest --ray-address`
     ray_worker_cpus: int = Field(default=1, ge=1)
 
