@@ -153,6 +153,8 @@ def ingest(
     for skipped in corpus.skipped:
         console.print(f"[yellow]Bỏ qua[/yellow] {skipped.path}: {skipped.reason}")
     if not corpus.documents:
+        if encode_passages is not None:
+            encode_passages.close()
         _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
 
     def waiting() -> None:
@@ -172,6 +174,9 @@ def ingest(
         _fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
     except OSError as exc:
         _fail(_os_error_message(exc, settings.index_dir))
+    finally:
+        if encode_passages is not None:  # the actors free their CPUs now, not when this process exits
+            encode_passages.close()
     console.print(
         f"Đã lập chỉ mục {len(corpus.documents)} văn bản, {len(corpus.paragraphs)} đoạn "
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "

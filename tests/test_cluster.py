@@ -116,6 +116,35 @@ def test_ray_actors_embed_the_same_index(local_ray, tmp_path, bundled_corpus, na
         assert ray_ids == [h.paragraph_id for h in plain_searcher.search(query, k=10).results], query
 
 
+def test_tracuu_ingest_on_ray_builds_the_same_index(local_ray, tmp_path, data_dir, index_dir):
+    from typer.testing import CliRunner
+
+    from index import store
+    from search_app.cli import app
+
+    ray_dir = tmp_path / "cli-ray"
+    result = CliRunner().invoke(
+        app,
+        [
+            "ingest",
+            str(data_dir),
+            "--index-dir",
+            str(ray_dir),
+            "--ray-address",
+            "local",
+            "--ray-workers",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Nhúng trên Ray: 2 tiến trình" in result.output
+    np.testing.assert_allclose(
+        np.load(store.current_build(ray_dir) / "vectors.npy"),
+        np.load(store.current_build(index_dir) / "vectors.npy"),
+        atol=1e-5,
+    )
+
+
 def test_two_replicas_answer_as_one_process(replicas, single_process):
     assert len(cluster.replica_actor_names()) == 2
     assert all(single_process.values()), "the bundled index answers every query"
