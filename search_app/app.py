@@ -132,10 +132,12 @@ def validation_details(exc: RequestValidationError) -> list[dict]:
     ]
 
 
-def _search_pool() -> ThreadPoolExecutor:
+def _search_pool(settings: Settings) -> ThreadPoolExecutor:
     # Searches are CPU-bound (query embedding, scoring): more running at once than there are cores only
-    # fight over the GIL, so they run on one worker per core and the rest queue in arrival order (FIFO).
-    return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="search")
+    # fight over the GIL, so they run on one worker per core (a Ray replica: per core it is given) and the
+    # rest queue in arrival order (FIFO).
+    workers = settings.search_workers or max(1, os.cpu_count() or 1)
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search")
 
 
 class ProtectedApp(FastAPI):
@@ -203,7 +205,9 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
                 ) from exc
             served.start()
         app.state.search_pool.shutdown(wait=False)
-        app.state.search_pool = _search_pool()  # fresh per server run: the previous one may be shut down
+        app.state.search_pool = _search_pool(
+            settings
+        )  # fresh per server run: the previous one may be shut down
         try:
             yield
         finally:
@@ -230,7 +234,7 @@ def create_app(settings: Settings, embedder=None) -> FastAPI:
     app.state.audit = AuditLog(settings.audit_path)
     app.state.failure_limits = auth.FailureLimits(settings)
     app.state.searcher = None
-    app.state.search_pool = _search_pool()
+    app.state.search_pool = _search_pool(settings)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         auth.AuthMiddleware,

@@ -16,8 +16,6 @@ import os
 import secrets
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from search_app.settings import Settings
@@ -93,26 +91,13 @@ def replica_settings(settings: Settings) -> tuple[dict, str]:
     return values, secret
 
 
-def _search_workers(app, workers: int) -> None:
-    """Run the app's searches on `workers` threads: the replica's share of the CPUs, not the machine's
-    (create_app sizes its search pool by os.cpu_count(), which in a replica is every core of the node)."""
-    serving = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(asgi_app):
-        async with serving(asgi_app) as state:
-            asgi_app.state.search_pool.shutdown(wait=False)
-            asgi_app.state.search_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search")
-            yield state
-
-    app.router.lifespan_context = lifespan
-
-
 class TracuuReplica:
     """One replica: the web app on the index folder, read-only (never built here)."""
 
     def __init__(self, settings_values: dict, secret_key: str):
-        self.settings = Settings(**settings_values, secret_key=secret_key)
+        # searches on the replica's share of the CPUs, not on every core of the node (search_app.app)
+        values = {**settings_values, "search_workers": settings_values.get("replica_cpus") or 1}
+        self.settings = Settings(**values, secret_key=secret_key)
 
     def __serve_build_asgi_app__(self):
         from index import store
@@ -122,9 +107,7 @@ class TracuuReplica:
             raise RuntimeError(
                 f"Không có chỉ mục trong {self.settings.index_dir}: bản sao không tự lập chỉ mục."
             )
-        app = create_app(self.settings)
-        _search_workers(app, self.settings.replica_cpus)
-        return app
+        return create_app(self.settings)
 
     def check_health(self) -> None:
         """Ray calls this every `replica_health_check_s`; a raise gets the replica replaced."""

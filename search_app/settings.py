@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_query_chars: int = 1000
+    # threads that run searches (one per core is the best a CPU-bound search gets); unset: os.cpu_count()
+    search_workers: int | None = Field(default=None, ge=1)
     # query vectors the server keeps (paging and filters re-run a query); 0 turns the cache off
     query_cache: int = Field(default=1024, ge=0)
     # seconds between checks for a new index build, which the server then loads and swaps in; 0: never
