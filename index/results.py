@@ -144,10 +144,12 @@ class ResultBuilder:
         # the dense rankings' scores are the paragraphs' best-unit cosines: only the others are computed
         cosines = {i: sc for ranking in dense for i, sc in zip(ranking.ids.tolist(), ranking.scores.tolist())}
         for n, index in enumerate(ids.tolist()):
+            cosine = cosines.get(index)
+            if cosine is not None and cosine >= limits.match_cosine:
+                continue  # matches whatever its words: the coverage (folding its text) is not needed
             cover = self.cover_at(index, analysis, weights, known)
             if cover >= self.config.min_match_cover and unknown <= limits.max_unknown_words:
                 continue
-            cosine = cosines.get(index)
             if cosine is None:
                 cosine = self.dense.best_unit(index, query_vector)[0]
             keep[n] = cosine >= limits.match_cosine or is_relevant(cosine, cover, unknown, limits)
