@@ -74,26 +74,6 @@ def _check_manifest(build: Path, embedder: Embedder) -> dict:
             f"nhưng đang dùng {embedder.name!r} ({embedder.dim} chiều). Hãy chọn đúng bộ nhúng đó "
             f"(--embedder, TRACUU_EMBEDDER) hoặc lập lại chỉ mục bằng `tracuu ingest`."
         )
-    return manifest
-
-
-def _check_manifest(build: Path, embedder: Embedder) -> dict:
-    try:
-        manifest = store.read_manifest(build)
-    except (OSError, ValueError) as exc:
-        raise IndexLoadError(f"Chỉ mục {build} bị hỏng (không đọc được manifest.json): {exc}") from exc
-    if manifest.get("format_version") != store.FORMAT_VERSION:
-        raise IndexLoadError(
-            f"Chỉ mục {build} có định dạng {manifest.get('format_version')!r}, cần "
-            f"{store.FORMAT_VERSION}: hãy lập lại chỉ mục bằng `tracuu ingest`."
-        )
-    built_with = manifest.get("embedder", {})
-    if built_with.get("name") != embedder.name or built_with.get("dim") != embedder.dim:
-        raise IndexLoadError(
-            f"Chỉ mục {build} được lập bằng bộ nhúng {built_with.get('name')!r} ({built_with.get('dim')} chiều) "
-            f"nhưng đang dùng {embedder.name!r} ({embedder.dim} chiều). Hãy chọn đúng bộ nhúng đó "
-            f"(--embedder, TRACUU_EMBEDDER) hoặc lập lại chỉ mục bằng `tracuu ingest`."
-        )
     try:
         RetrievalConfig.model_validate(manifest["retrieval"])
     except (KeyError, ValueError) as exc:
