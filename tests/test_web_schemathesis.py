@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
+from live_server import free_port, serving
 
 from search_app.app import create_app
 from search_app.settings import Settings
@@ -25,24 +21,11 @@ EXAMPLES = 100
 
 @pytest.fixture(scope="module")
 def live_url(bundled_index_dir, data_dir):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     settings = Settings(index_dir=bundled_index_dir, data_dir=data_dir, host="127.0.0.1", port=port)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", **settings.uvicorn_options())
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    url = f"http://127.0.0.1:{port}"
-    assert httpx.get(url + "/api/documents").status_code == 200
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    options = {k: v for k, v in settings.uvicorn_options().items() if k not in ("host", "port")}
+    with serving(create_app(settings), port, "/api/documents", **options) as url:
+        yield url
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_url, tmp_path):
