@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from index.analysis import QueryAnalysis
 from index.config import AnswerThresholds
 from index.dense import sentence_spans
@@ -28,6 +30,56 @@ def padded_words(folded: str) -> str:
     return f" {' '.join(_WORD.findall(folded))} "
 
 
+class Coverage:
+    """IDF-weighted share of the query's content words (and document numbers) found in a paragraph.
+
+    Words, not syllables, weighted by rarity: "giá vàng hôm nay" shares only the common "hôm nay" with
+    a page about something else, which must not count as half an answer. Words the corpus never
+    contains (`known` False) are left to `unknown_share` and not counted here. The query's side is
+    prepared once, so scoring the few hundred paragraphs of a candidate pool is substring tests only.
+    """
+
+    def __init__(
+        self, query: QueryAnalysis, weights: list[float] | None = None, known: list[bool] | None = None
+    ):
+        words = query.content_words
+        weights = weights if weights is not None else [1.0] * len(words)
+        known = known if known is not None else [True] * len(words)
+        number_weight = max(weights, default=1.0)
+        # A word of an expanded abbreviation is found when the paragraph writes the abbreviation itself.
+        self.words = [
+            (tuple(f" {w} " for w in (word, query.abbreviated.get(word)) if w), weight)
+            for word, weight, k in zip(words, weights, known)
+            if k
+        ]
+        self.numbers = [(n, number_weight) for n in query.numbers]
+        self.total = sum(w for _, w in self.words) + number_weight * len(self.numbers)
+
+    def of_many(self, readings: list[tuple[str, str]]) -> np.ndarray:
+        """The coverage of each paragraph given as (folded text, its padded words), at once."""
+        found = np.zeros(len(readings))
+        if self.total <= 0 or not readings:
+            return found
+        folded, padded = zip(*readings)
+        for needles, weight in self.words:
+            present = np.zeros(len(readings), dtype=bool)
+            for needle in needles:
+                present |= np.fromiter((needle in text for text in padded), bool, len(readings))
+            found += weight * present
+        for number, weight in self.numbers:
+            found += weight * np.fromiter((number in text for text in folded), bool, len(readings))
+        return found / self.total
+
+    def __call__(self, paragraph_folded: str, padded: str | None = None) -> float:
+        """`padded`: padded_words(paragraph_folded), when the caller keeps it."""
+        if self.total <= 0:
+            return 0.0
+        text = padded_words(paragraph_folded) if padded is None else padded
+        found = sum(w for needles, w in self.words if any(n in text for n in needles))
+        found += sum(w for n, w in self.numbers if n in paragraph_folded)
+        return found / self.total
+
+
 def coverage(
     paragraph_folded: str,
     query: QueryAnalysis,
@@ -35,31 +87,8 @@ def coverage(
     known: list[bool] | None = None,
     padded: str | None = None,
 ) -> float:
-    """IDF-weighted share of the query's content words (and document numbers) found in the paragraph.
-
-    Words, not syllables, weighted by rarity: "giá vàng hôm nay" shares only the common "hôm nay" with
-    a page about something else, which must not count as half an answer. Words the corpus never
-    contains (`known` False) are left to `unknown_share` and not counted here. `padded`:
-    padded_words(paragraph_folded), when the caller keeps it.
-    """
-    words = query.content_words
-    weights = weights if weights is not None else [1.0] * len(words)
-    known = known if known is not None else [True] * len(words)
-    number_weight = max(weights, default=1.0)
-    text = padded_words(paragraph_folded) if padded is None else padded  # `padded`: the caller's, cached
-    total = sum(w for w, k in zip(weights, known) if k) + number_weight * len(query.numbers)
-
-    def present(word: str) -> bool:
-        return f" {word} " in text
-
-    # A word of an expanded abbreviation is found when the paragraph writes the abbreviation itself.
-    found = sum(
-        w
-        for word, w, k in zip(words, weights, known)
-        if k and (present(word) or (word in query.abbreviated and present(query.abbreviated[word])))
-    )
-    found += number_weight * sum(1 for n in query.numbers if n in paragraph_folded)
-    return found / total if total > 0 else 0.0
+    """Coverage of one paragraph (see `Coverage`)."""
+    return Coverage(query, weights, known)(paragraph_folded, padded)
 
 
 def unknown_share(query: QueryAnalysis, known: list[bool]) -> float:

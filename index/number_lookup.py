@@ -61,6 +61,7 @@ class NumberTable:
                 self.by_type_leading.setdefault((doc_type, lead_number(digits.group(0))), []).append(d)
                 self.by_type_leading.setdefault((None, lead_number(digits.group(0))), []).append(d)
         self._incoming: dict[str, list[tuple[Document, Reference]]] | None = None
+        self._citations: dict[str, list[tuple[Document, Reference]]] | None = None
         self._views: dict[frozenset[str], NumberTable] = {}  # readable_by, per set of readable documents
 
     def readable_by(self, doc_ids: frozenset[str] | None) -> NumberTable:
@@ -132,11 +133,27 @@ class NumberTable:
         ]
         return list(dict.fromkeys(labels))[:MAX_ALTERNATIVES]
 
+    def _citations_of(self, named: NamedNumber) -> list[tuple[Document, Reference]]:
+        """The references that may cite `named`, in corpus order: those with its whole number or, for a
+        type and leading number, with that leading number (`cites` decides; a scan of every reference of
+        a large corpus took milliseconds per query)."""
+        if self._citations is None:
+            self._citations = {}
+            for d in self.documents.values():
+                for r in d.references:
+                    digits = re.search(r"(\d+)", r.number or r.mention)
+                    keys = {number_key(r.number) if r.number else None}
+                    keys.add(f"lead:{lead_number(digits.group(1))}" if digits else None)
+                    for key in keys - {None}:
+                        self._citations.setdefault(key, []).append((d, r))
+        return self._citations.get(named.full if named.full else f"lead:{named.leading}", [])
+
     def citing(self, named: NamedNumber) -> list[CitingDocument]:
-        out = []
-        for d in self.documents.values():
-            for r in d.references:
+        out, citing_documents = [], set()
+        for d, r in self._citations_of(named):
+            if d.doc_id not in citing_documents:
                 if self.cites(r, named):
+                    citing_documents.add(d.doc_id)
                     out.append(
                         CitingDocument(
                             doc_id=d.doc_id,
@@ -147,8 +164,7 @@ class NumberTable:
                             paragraph_id=r.paragraph_id,
                             url=paragraph_url(d.doc_id, r.paragraph_id),
                         )
-                    )
-                    break  # one line per citing document
+                    )  # one line per citing document: its first reference to the number
         return out[:MAX_CITING]
 
     def card(self, document: Document) -> DocumentCard:

@@ -9,14 +9,13 @@ document's own text when that member is an attached copy.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from index.analysis import QueryAnalysis
-from index.answer import best_sentences, coverage, is_relevant, padded_words, unknown_share
+from index.answer import Coverage, best_sentences, is_relevant, padded_words, unknown_share
 from index.answer_checks import fits
 from index.config import RetrievalConfig
 from index.corpus_store import Filters, LocalCorpusStore
@@ -125,9 +124,9 @@ class ResultBuilder:
         folded = f"{folded_text(self.store.paragraph_at(index).text)} | {fold_accents(name)}"
         return folded, padded_words(folded)
 
-    def cover_at(self, index: int, analysis: QueryAnalysis, weights: list[float], known: list[bool]) -> float:
+    def cover_at(self, index: int, cover: Coverage) -> float:
         folded, padded = self.reading(index)
-        return coverage(folded, analysis, weights, known, padded)
+        return cover(folded, padded)
 
     def relevant(
         self, ids: np.ndarray, analysis: QueryAnalysis, query_vector: np.ndarray | None, dense: list[Ranking]
@@ -142,17 +141,25 @@ class ResultBuilder:
         weights, known = self.word_weights(analysis)
         unknown = unknown_share(analysis, known)
         # the dense rankings' scores are the paragraphs' best-unit cosines: only the others are computed
-        cosines = {i: sc for ranking in dense for i, sc in zip(ranking.ids.tolist(), ranking.scores.tolist())}
-        for n, index in enumerate(ids.tolist()):
-            cosine = cosines.get(index)
-            if cosine is not None and cosine >= limits.match_cosine:
-                continue  # matches whatever its words: the coverage (folding its text) is not needed
-            cover = self.cover_at(index, analysis, weights, known)
-            if cover >= self.config.min_match_cover and unknown <= limits.max_unknown_words:
-                continue
-            if cosine is None:
-                cosine = self.dense.best_unit(index, query_vector)[0]
-            keep[n] = cosine >= limits.match_cosine or is_relevant(cosine, cover, unknown, limits)
+        cosines = np.full(len(ids), np.nan)
+        order = np.argsort(ids, kind="stable")
+        for ranking in dense:  # a dense ranking may hold paragraphs beyond the pool
+            at = order[np.minimum(np.searchsorted(ids, ranking.ids, sorter=order), len(ids) - 1)]
+            inside = ids[at] == ranking.ids
+            cosines[at[inside]] = ranking.scores[inside]
+        # matches whatever its words: the coverage (folding its text) is not needed
+        undecided = np.flatnonzero(~(cosines >= limits.match_cosine))
+        cover_of = Coverage(analysis, weights, known)
+        covers = cover_of.of_many([self.reading(i) for i in ids[undecided].tolist()])
+        if unknown <= limits.max_unknown_words:
+            settled = covers >= self.config.min_match_cover
+            undecided, covers = undecided[~settled], covers[~settled]
+        missing = undecided[np.isnan(cosines[undecided])]
+        cosines[missing] = self.dense.best_cosines(ids[missing], query_vector)
+        keep[undecided] = [
+            cosine >= limits.match_cosine or is_relevant(cosine, cover, unknown, limits)
+            for cosine, cover in zip(cosines[undecided].tolist(), covers.tolist())
+        ]
         return keep
 
     def answer(self, index: int, analysis: QueryAnalysis, query_vector: np.ndarray | None) -> Answer | None:
@@ -161,7 +168,7 @@ class ResultBuilder:
         cosine, window = self.dense.best_unit(index, query_vector)
         p = self.store.paragraph_at(index)
         weights, known = self.word_weights(analysis)
-        cover = self.cover_at(index, analysis, weights, known)
+        cover = self.cover_at(index, Coverage(analysis, weights, known))
         if not is_relevant(cosine, cover, unknown_share(analysis, known), self.config.answer):
             return None
         start, end = best_sentences(p.text, analysis, window, folded_text(p.text))
@@ -205,11 +212,16 @@ class ResultBuilder:
             codes, labels = self.store.facet_values(name)
             mask = self.store.filter_mask(filters.without(name))
             chosen = matching if mask is None else matching[mask[matching]]
-            groups = {(int(codes[i]), int(self.store.group[i])) for i in chosen.tolist()}
-            counts = Counter(code for code, _ in groups if code)
-            seen = [code for code in dict.fromkeys(codes[matching].tolist()) if code]
-            ordered = sorted(seen, key=lambda c: -counts.get(c, 0))
-            out[name] = {str(labels[code]): counts.get(code, 0) for code in ordered}
+            # one count per (value, near-duplicate group) pair; code 0 is "no value"
+            groups = self.store.group[chosen].astype(np.int64)
+            stride = int(groups.max(initial=0)) + 1
+            pairs = np.unique(codes[chosen].astype(np.int64) * stride + groups)
+            counts = np.bincount(pairs // stride, minlength=len(labels))
+            seen_codes, first = np.unique(codes[matching], return_index=True)
+            seen = seen_codes[np.argsort(first, kind="stable")]  # in the order the matches name them
+            seen = seen[seen != 0]
+            ordered = seen[np.argsort(-counts[seen], kind="stable")]
+            out[name] = {str(labels[code]): int(counts[code]) for code in ordered.tolist()}
         return out
 
     def response(self, page: Page) -> SearchResponse:
@@ -220,8 +232,9 @@ class ResultBuilder:
         answer_pool = ids[: self.config.answer_depth]  # the answer keeps its own, calibrated, decision
         # Counts, pages and facets cover the paragraphs that match, not the whole candidate pool.
         pool = np.union1d(page.unfiltered.ids, page.filtered.ids).astype(np.int64)
-        matching = pool[self.relevant(pool, analysis, page.query_vector, page.dense)]
-        keep_ids = np.isin(ids, matching)
+        matches = self.relevant(pool, analysis, page.query_vector, page.dense)
+        matching = pool[matches]
+        keep_ids = matches[np.searchsorted(pool, ids)]  # ids: deduplicated from the rankings, all in the pool
         ids, scores = ids[keep_ids], scores[keep_ids]
         window = slice(page.offset, page.offset + page.k)
         shown = [(self.representative(int(i), mask), float(sc)) for i, sc in zip(ids[window], scores[window])]

@@ -102,7 +102,23 @@ class DenseRetriever:
         lo, hi = int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1])
         if hi <= lo:
             return 0.0, (0, 0)
-        cosines = self.index.vectors(lo, hi - lo) @ query_vector
+        cosines = self.index.stored_vectors[lo:hi].astype(np.float32) @ query_vector
         best = int(np.argmax(cosines))
         start, end = self.unit_spans[lo + best]
         return float(cosines[best]), (int(start), int(end))
+
+    def best_cosines(self, paragraphs: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+        """best_unit's cosine for each of `paragraphs` at once (0 for a paragraph without units)."""
+        paragraphs = np.asarray(paragraphs, dtype=np.int64)
+        lo, hi = self.first_unit[paragraphs], self.first_unit[paragraphs + 1]
+        counts = hi - lo
+        out = np.zeros(len(paragraphs), dtype=np.float32)
+        has = counts > 0
+        if not has.any():
+            return out
+        lo, counts = lo[has], counts[has]
+        starts = np.cumsum(counts) - counts  # each paragraph's first unit in the gathered rows
+        units = np.repeat(lo - starts, counts) + np.arange(int(counts.sum()))
+        cosines = self.index.stored_vectors[units].astype(np.float32) @ query_vector
+        out[has] = np.maximum.reduceat(cosines, starts)
+        return out

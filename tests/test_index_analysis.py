@@ -15,7 +15,7 @@ from index.analysis import (
     query_text,
     stopwords,
 )
-from index.answer import coverage
+from index.answer import Coverage, coverage, padded_words
 from index.highlights import highlight_spans
 from index.tones import ToneRestorer
 from ingest.normalize import fold_accents
@@ -216,6 +216,24 @@ def test_abbreviation_in_paragraph_counts_for_its_expansion():
     assert query.abbreviated == {"canh sat": "cscd", "co dong": "cscd"}
     assert coverage(fold_accents("Lực lượng CSCĐ sẵn sàng phương tiện."), query) == 1.0
     assert coverage(fold_accents("Lực lượng dân quân sẵn sàng."), query) < 0.5
+
+
+def test_coverage_of_many_paragraphs_equals_one_at_a_time():
+    texts = [
+        "Lực lượng CSCĐ sẵn sàng phương tiện theo Kết luận 44-KL/TW.",
+        "Người đứng đầu cấp ủy chịu trách nhiệm.",
+        "",
+        "Ban Chỉ đạo họp giao ban hôm nay.",
+    ]
+    for query in ("lực lượng CSCĐ", "trách nhiệm người đứng đầu", "Kết luận 44-KL/TW", "giá vàng hôm nay"):
+        analysis = analyze_query(query)
+        weights = [1.0 + n for n in range(len(analysis.content_words))]
+        known = [n % 3 != 2 for n in range(len(analysis.content_words))]
+        cover = Coverage(analysis, weights, known)
+        readings = [(fold_accents(t), padded_words(fold_accents(t))) for t in texts]
+        expected = [coverage(folded, analysis, weights, known) for folded, _ in readings]
+        assert cover.of_many(readings).tolist() == pytest.approx(expected)
+    assert Coverage(analyze_query("ban chỉ đạo")).of_many([]).shape == (0,)
 
 
 def test_so_before_a_number_belongs_to_the_reference():

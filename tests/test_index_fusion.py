@@ -229,3 +229,36 @@ def test_a_query_searches_on_one_faiss_thread_and_leaves_the_callers_setting_alo
         assert faiss.omp_get_max_threads() == 2 and seen == [1] and got[0] == 7
     finally:
         faiss.omp_set_num_threads(before)
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_stored_vectors_and_best_cosines_match_brute_force(approximate, monkeypatch):
+    """The zero-copy view of the index's vectors equals what FAISS reconstructs (float16 under HNSW), and
+    the batch best-unit cosine of any paragraphs (some without units, in any order, repeated) is the
+    brute-force max over their units, as best_unit gives one at a time."""
+    from index.retrievers import DenseRetriever
+
+    rng = np.random.default_rng(13)
+    dim = 24
+    units_of = rng.integers(0, 4, size=400)  # 0 to 3 units per paragraph
+    owners = np.repeat(np.arange(400), units_of)
+    vectors = rng.normal(size=(len(owners), dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    if approximate:
+        monkeypatch.setattr("index.dense.HNSW_THRESHOLD", 100)
+    dense = DenseIndex.build(vectors, owners)
+    stored = dense.stored_vectors
+    assert stored.dtype == (np.float16 if approximate else np.float32)
+    assert np.array_equal(stored.astype(np.float32), dense.index.reconstruct_n(0, dense.size))
+    retriever = DenseRetriever(dense, np.zeros((len(owners), 2), dtype=np.int64), 400)
+    q = rng.normal(size=dim).astype(np.float32)
+    q /= np.linalg.norm(q)
+    asked = np.concatenate([rng.permutation(400)[:150], [7, 7, 0, 399]])
+    got = retriever.best_cosines(asked, q)
+    unit_cosines = stored.astype(np.float32) @ q
+    for p, cosine in zip(asked.tolist(), got.tolist()):
+        mine = unit_cosines[owners == p]
+        expected = float(mine.max()) if len(mine) else 0.0
+        assert cosine == pytest.approx(expected, abs=1e-6)
+        assert cosine == pytest.approx(retriever.best_unit(p, q)[0], abs=1e-6)
+    assert retriever.best_cosines(np.array([], dtype=np.int64), q).shape == (0,)
