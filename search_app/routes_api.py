@@ -118,7 +118,7 @@ def _summary(reader, document: Document) -> dict:
 
 
 @router.get("/search", response_model=SearchResponse, summary="Tìm đoạn văn trả lời câu hỏi, có trích dẫn")
-def api_search(
+async def api_search(
     run_search: SearchRunnerDep,
     q: Annotated[
         str,
@@ -138,13 +138,15 @@ def api_search(
     from index.searcher import QueryError
 
     try:
-        response = run_search(q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year)
+        body = await run_search.json(
+            q, k=k, offset=offset, doc_type=type or None, issuer=issuer or None, year=year
+        )
     except QueryError as exc:  # validated once, by the searcher; the same message as the search page's
         if exc.kind != "no_terms":
             raise invalid(("query", "q"), str(exc)) from None
-        response = SearchResponse(query=q)  # nothing to search ("!!!"): nothing matches it
-    # Serialized once here: returned as a model, FastAPI would validate it again against response_model.
-    return Response(response.model_dump_json(), media_type="application/json")
+        body = SearchResponse(query=q).model_dump_json()  # nothing to search ("!!!"): nothing matches it
+    # Serialized once, on the search pool: returned as a model, FastAPI would validate it again.
+    return Response(body, media_type="application/json")
 
 
 @router.get("/documents", response_model=list[DocumentSummary], summary="Danh sách văn bản")
