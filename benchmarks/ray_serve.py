@@ -19,6 +19,7 @@ Searches cycle through the dev queries with the query-vector cache off, so every
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import statistics
 import subprocess
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from load import free_port, load_queries, start_server
@@ -69,6 +71,34 @@ def cpu_seconds(procs) -> dict[int, float]:
     return out
 
 
+class LeanClient:
+    """One keep-alive connection with http.client: a few tens of microseconds of CPU per request, where
+    httpx took ~2 ms across 20 threads, so the load generator takes little of the cores it shares."""
+
+    def __init__(self, base: str, timeout: float = 60):
+        parts = urlsplit(base)
+        self.host, self.port, self.timeout = parts.hostname, parts.port, timeout
+        self.connection = None
+
+    def search(self, query: str) -> tuple[int, str]:
+        """(status, what failed) of GET /api/search?q=query; status 0 when the connection failed."""
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.connection.request("GET", f"{PATH}?{urlencode({'q': query})}")
+            response = self.connection.getresponse()
+            response.read()
+            return response.status, f"HTTP {response.status}"
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()  # a fresh connection for the next request
+            return 0, type(exc).__name__
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 def closed_loop(base: str, queries: list[str], clients: int, warmup: float, seconds: float, on_tick=None):
     """`clients` closed-loop threads for warmup + seconds; returns the measured window's samples
     (start offset, latency, ok, what failed) and the CPU seconds per role over that window."""
@@ -81,20 +111,18 @@ def closed_loop(base: str, queries: list[str], clients: int, warmup: float, seco
     counter = iter(range(10**9))
 
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=60) as client:
-            while time.perf_counter() < end:
+        client = LeanClient(base)
+        while time.perf_counter() < end:
+            with lock:
+                i = next(counter)
+            started = time.perf_counter()
+            status, problem = client.search(queries[i % len(queries)])
+            ok = status == 200
+            finished = time.perf_counter()
+            if started >= begin and finished <= end:
                 with lock:
-                    i = next(counter)
-                started = time.perf_counter()
-                try:
-                    response = client.get(PATH, params={"q": queries[i % len(queries)]})
-                    ok, problem = response.status_code == 200, f"HTTP {response.status_code}"
-                except httpx.HTTPError as exc:
-                    ok, problem = False, type(exc).__name__
-                finished = time.perf_counter()
-                if started >= begin and finished <= end:
-                    with lock:
-                        samples.append((started - begin, finished - started, ok, "" if ok else problem))
+                    samples.append((started - begin, finished - started, ok, "" if ok else problem))
+        client.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -160,15 +188,20 @@ def deploy_warm(settings: Settings, replicas: int, base: str, queries: list[str]
             client.get(PATH, params={"q": query})
 
 
-def one_client_p50(base: str, queries: list[str], requests: int) -> float:
+def one_client_p50(base: str, queries: list[str], requests: int, processes: int = 1) -> float:
+    """One client's p50 over `requests` searches, after every query was asked once per serving process
+    (`processes`): a replica that replaced a killed one starts as cold as a fresh server."""
     latencies = []
-    with httpx.Client(base_url=base, timeout=60) as client:
-        for query in queries[:5]:
-            client.get(PATH, params={"q": query})
-        for i in range(requests):
-            started = time.perf_counter()
-            client.get(PATH, params={"q": queries[i % len(queries)]}).raise_for_status()
-            latencies.append(time.perf_counter() - started)
+    client = LeanClient(base)
+    for query in queries * processes:
+        client.search(query)
+    for i in range(requests):
+        started = time.perf_counter()
+        status, problem = client.search(queries[i % len(queries)])
+        if status != 200:
+            raise SystemExit(f"one-client run against {base}: {problem}")
+        latencies.append(time.perf_counter() - started)
+    client.close()
     return 1000 * statistics.median(latencies)
 
 
@@ -255,11 +288,15 @@ def main() -> None:
     port = free_port()
     settings = Settings(index_dir=args.index_dir, port=port, query_cache=0)
     base = f"http://127.0.0.1:{port}"
-    cluster.connect("local", num_cpus=args.ray_cpus, log_to_driver=False)  # logs: /tmp/ray/session_latest
+    # logs: /tmp/ray/session_latest
+    cluster.connect("local", args.ray_cpus, log_to_driver=False, env=cluster.serve_env(settings))
     from ray import serve
 
     try:
-        print(f"\n{args.clients} closed-loop clients, {PATH}, Ray instance of {args.ray_cpus} CPUs")
+        print(
+            f"\n{args.clients} closed-loop clients, {PATH}, Ray instance of {args.ray_cpus} CPUs, "
+            f"ingress {settings.ray_ingress}, replicas pinned to their own cores: {settings.replica_pin_cores}"
+        )
         print(f"{'replicas':<12} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7}")
         levels = {}
         for replicas in (1, 2):
@@ -311,11 +348,11 @@ def main() -> None:
         print(
             f"replica killed at {killed_at:.1f} s of the window: {row['errors']} failed request(s), "
             f"{in_flight} of them in flight at the kill (start, end in s from the kill: "
-            f"{[(round(a, 2), round(b, 2)) for a, b in failed[:8]]}); 2 replicas running again after "
+            f"{[(round(a, 2), round(b, 2)) for a, b in failed[:20]]}); 2 replicas running again after "
             f"{recovery.get('seconds', float('nan')):.1f} s"
         )
 
-        ray_one = one_client_p50(base, queries, args.single_requests)
+        ray_one = one_client_p50(base, queries, args.single_requests, processes=2)
         print(
             f"\none client p50: Ray (2 replicas, 1 encoder thread each) {ray_one:.1f} ms; plain tracuu serve "
             f"on 1 encoder thread {plain_one:.1f} ms (ratio {ray_one / plain_one:.2f}, target <= 1.15: "

@@ -89,7 +89,9 @@ def main(argv=None) -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=2, help="serve runs per tree, alternating")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--work", type=Path, help="folder to keep builds in (default: temporary)")
+    parser.add_argument(
+        "--work", type=Path, help="folder to keep builds in, reused by a later run (default: temporary)"
+    )
     args = parser.parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="tracuu-same-run-"))
@@ -101,9 +103,12 @@ def main(argv=None) -> None:
     indexes = {}
     for label, tree in trees.items():
         keep = work / label.split()[0]
+        indexes[label] = keep / f"index-{args.size}"
+        if (indexes[label] / "current").exists():  # a build kept by an earlier run of the same trees
+            print(f"reusing {indexes[label]} for {label}", flush=True)
+            continue
         print(f"building {args.size} paragraphs with {label} ...", flush=True)
         run(tree, ["benchmarks/perf.py", "--build-only", str(args.size), "--keep", str(keep)])
-        indexes[label] = keep / f"index-{args.size}"
     results: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
     for _ in range(args.rounds):
         for label, tree in trees.items():

@@ -137,7 +137,16 @@ def _search_pool(settings: Settings) -> ThreadPoolExecutor:
     # fight over the GIL, so they run on one worker per core (a Ray replica: per core it is given) and the
     # rest queue in arrival order (FIFO).
     workers = settings.search_workers or max(1, os.cpu_count() or 1)
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search")
+    cores = settings.search_cores
+    if not cores or not hasattr(os, "sched_setaffinity"):
+        return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search")
+    # On Linux pid 0 is the calling thread: each search thread, and what it starts, keeps to `cores`.
+    return ThreadPoolExecutor(
+        max_workers=workers,
+        thread_name_prefix="search",
+        initializer=os.sched_setaffinity,
+        initargs=(0, cores),
+    )
 
 
 class ProtectedApp(FastAPI):

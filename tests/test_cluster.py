@@ -51,13 +51,21 @@ def ranked_ids(payload: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def local_ray():
-    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
+def local_ray(settings):
+    """A local Ray instance started as `tracuu serve --replicas` starts one: with the HAProxy ingress."""
+    env = cluster.serve_env(settings)
+    saved = {name: os.environ.get(name) for name in env}
+    cluster.connect("local", num_cpus=2, log_to_driver=False, env=env)
     yield ray
     from ray import serve
 
     serve.shutdown()
     ray.shutdown()
+    for name, value in saved.items():  # later tests start their own Ray, with their own settings
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +179,20 @@ def test_two_replicas_answer_as_one_process(replicas, single_process):
         assert ids == single_process[query], query
     page = httpx.get(f"{replicas}/search", params={"q": QUERIES[0]}, timeout=60)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+def test_haproxy_serves_and_listens_on_loopback_only(replicas, settings):
+    """The default ingress is HAProxy, and none of its listeners (the app's port, and the stats and
+    metrics ports Ray's template binds to every interface) is reachable from another machine."""
+    import psutil
+
+    haproxies = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("haproxy")]
+    assert haproxies, "no HAProxy process: the ingress is Ray's Python proxy"
+    listening = [
+        c.laddr for p in haproxies for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+    ]
+    assert (settings.host, settings.port) in [(a.ip, a.port) for a in listening]
+    assert len(listening) >= 3 and all(a.ip == "127.0.0.1" for a in listening), listening
 
 
 def test_a_killed_replica_is_replaced(replicas):

