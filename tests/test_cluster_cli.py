@@ -179,8 +179,10 @@ def test_haproxy_ingress_keeps_every_listener_on_the_loopback_host(tmp_path, mon
     # asked again in the same process (the variable now names the wrapper): a real binary, not itself
     os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = wrapper
     again = cluster.serve_env(Settings(host="127.0.0.1"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
-    assert again == wrapper and f"exec {wrapper} " not in Path(wrapper).read_text()
+    assert f"exec {wrapper} " not in Path(again).read_text() and "real-haproxy" not in Path(again).read_text()
+    assert Path(wrapper).stat().st_mode & 0o077 == 0 and Path(wrapper).parent.stat().st_mode & 0o077 == 0
     assert "RAY_SERVE_HAPROXY_BINARY_PATH" not in cluster.serve_env(Settings(host="0.0.0.0"))
+    assert "RAY_SERVE_HAPROXY_BINARY_PATH" in cluster.serve_env(Settings(host="localhost"))
     assert cluster.serve_env(Settings(ray_ingress="proxy")) == cluster.SERVE_LOG_ENV
 
 
