@@ -76,6 +76,14 @@ def start_server(index_dir: Path, port: int, timeout: float, query_cache: int) -
     raise SystemExit("server did not come up in time")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def run_level(base: str, path: str, queries: list[str], clients: int, total: int, think: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
@@ -179,11 +187,7 @@ def main() -> None:
                 f"(target <= 3x, zero errors): {'met' if ok else 'NOT met'}"
             )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import argparse
 import http.client
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from load import free_port, load_queries, start_server
+from load import free_port, load_queries, start_server, stop_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -223,11 +222,7 @@ def plain_p50(index_dir: Path, queries: list[str], requests: int, threads: str |
     try:
         return one_client_p50(f"http://127.0.0.1:{port}", queries, requests)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 def print_level(name: str, row: dict, cpu: dict, seconds: float) -> None:

@@ -129,7 +129,7 @@ def http_times(index_dir: Path, queries: list[str], rounds: int, k: int) -> np.n
     import http.client
     from urllib.parse import urlencode
 
-    from load import free_port, start_server
+    from load import free_port, start_server, stop_server
 
     port = free_port()
     server = start_server(index_dir, port, timeout=300, query_cache=0)
@@ -154,8 +154,7 @@ def http_times(index_dir: Path, queries: list[str], rounds: int, k: int) -> np.n
         return out
     finally:
         connection.close()
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 def main(argv=None) -> None:

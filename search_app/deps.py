@@ -10,7 +10,7 @@ they only read attributes: FastAPI runs a sync dependency in its threadpool, one
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -85,8 +85,9 @@ class SearchRunner:
     def _search_json(self, q: str, **params) -> str:
         return self._search(q, **params).model_dump_json()
 
-    def __call__(
+    def _submit(
         self,
+        work,
         q: str,
         *,
         k: int,
@@ -94,25 +95,17 @@ class SearchRunner:
         doc_type: str | None = None,
         issuer: str | None = None,
         year: int | None = None,
-    ):
-        """The SearchResponse, waited for in the calling (threadpool) thread."""
-        params = dict(k=k, offset=offset, doc_type=doc_type, issuer=issuer, year=year)
-        return self.pool.submit(self._search, q, **params).result()
+    ) -> Future:
+        return self.pool.submit(work, q, k=k, offset=offset, doc_type=doc_type, issuer=issuer, year=year)
 
-    async def json(
-        self,
-        q: str,
-        *,
-        k: int,
-        offset: int = 0,
-        doc_type: str | None = None,
-        issuer: str | None = None,
-        year: int | None = None,
-    ) -> str:
+    def __call__(self, q: str, **params):
+        """The SearchResponse (params: _submit's), waited for in the calling (threadpool) thread."""
+        return self._submit(self._search, q, **params).result()
+
+    async def json(self, q: str, **params) -> str:
         """The SearchResponse as JSON, searched and serialized on the search pool and awaited on the event
         loop: an async route then costs no threadpool hop of its own. Raises what the search raises."""
-        params = dict(k=k, offset=offset, doc_type=doc_type, issuer=issuer, year=year)
-        return await asyncio.wrap_future(self.pool.submit(self._search_json, q, **params))
+        return await asyncio.wrap_future(self._submit(self._search_json, q, **params))
 
 
 async def get_search_runner(
