@@ -12,51 +12,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
-from index.abbreviations import expand_abbreviations, read_resource_lines
+from index.mandate_questions import contains, folded_words, question_kinds, question_pattern, question_words
 from index.named_numbers import named_numbers
 from index.types import ActorOut, ActorSummary, MandateItem, paragraph_url
 from ingest.actors import actor_key, display_name, registry
 from ingest.models import ActorRef, Mandate
-from ingest.normalize import fold_accents, normalize
+from ingest.normalize import fold_accents
 from ingest.numbers import lead_number
 
 RECURRENCES = ("yearly", "quarterly", "monthly", "periodic")
 MAX_QUERY_MANDATES = 10
-
-
-@lru_cache(maxsize=1)
-def _questions() -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for line in read_resource_lines("mandate_questions.txt"):
-        kind, phrase = line.split("\t", 1)
-        out.setdefault(kind.strip(), []).append(" ".join(fold_accents(normalize(phrase)).split()))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _question_pattern() -> re.Pattern:
-    phrases = sorted({p for kind in _questions().values() for p in kind}, key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
-
-
-@lru_cache(maxsize=1)
-def _question_words() -> set[str]:
-    return {w for phrases in _questions().values() for p in phrases for w in p.split()} | {"ai", "gi", "nao"}
-
-
-def _folded_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold_accents(expand_abbreviations(normalize(text))))
-
-
-def _contains(words: list[str], phrase: list[str]) -> int:
-    """Index of `phrase` inside `words`, or -1."""
-    n = len(phrase)
-    for i in range(len(words) - n + 1):
-        if words[i : i + n] == phrase:
-            return i
-    return -1
 
 
 class MandateBook:
@@ -76,7 +42,7 @@ class MandateBook:
                 self.names.setdefault(ref.key, Counter())[ref.name] += 1
             for ref in [*m.assignees, *m.partners]:
                 self.roles.setdefault(ref.key, set()).add(m.mandate_id)
-        self._folded = {m.mandate_id: " ".join(_folded_words(m.text)) for m in self.mandates}
+        self._folded = {m.mandate_id: " ".join(folded_words(m.text)) for m in self.mandates}
         self._mandates_with_word: dict[str, list[str]] | None = None
         # every actor key (and registry alias key) of two words or more, by its first word, for questions
         self._keys_by_first: dict[str, list[tuple[list[str], str]]] = {}
@@ -182,7 +148,7 @@ class MandateBook:
         role: str = "",
     ) -> list[Mandate]:
         keys = self.resolve_actor(actor) if actor else None
-        words = _folded_words(q) if q else []
+        words = folded_words(q) if q else []
         out = []
         for m in self.mandates:
             if m.mandate_id in self.copies and not doc_id:
@@ -214,11 +180,11 @@ class MandateBook:
     # -- task questions -----------------------------------------------------------------------------
 
     def for_query(self, query: str) -> list[Mandate]:
-        if not _question_pattern().search(" ".join(re.findall(r"[a-z0-9]+", fold_accents(query)))):
+        if not question_pattern().search(" ".join(re.findall(r"[a-z0-9]+", fold_accents(query)))):
             return []  # no task question: ~1 us instead of the analysis below
-        words = _folded_words(query)
+        words = folded_words(query)
         text = " ".join(words)
-        questions = _questions()
+        questions = question_kinds()
         if not any(f" {p} " in f" {text} " for kind in questions for p in questions[kind]):
             return []
         reports = next((p for p in questions.get("report_to", []) if f" {p} " in f" {text} "), None)
@@ -234,7 +200,7 @@ class MandateBook:
         if actor_keys:
             candidates = [m for m in candidates if {a.key for a in [*m.assignees, *m.partners]} & actor_keys]
         elif not report_keys and not numbers:
-            content = [w for w in words if w not in _question_words()]
+            content = [w for w in words if w not in question_words()]
             hits = Counter(
                 i for w in content for i in self._with_word().get(w, ())
             )  # once per word of the question
@@ -280,7 +246,7 @@ class MandateBook:
         for f in found:  # longest first; a shorter match inside a longer one is the same name
             if all(f[0] + f[1] <= t[0] or f[0] >= t[0] + t[1] for t in taken):
                 taken.append(f)
-        report_at = _contains(words, reports.split()) if reports else -1
+        report_at = contains(words, reports.split()) if reports else -1
         actors, reported = set(), set()
         for at, _, keys in taken:
             (reported if report_at >= 0 and at > report_at else actors).update(keys)

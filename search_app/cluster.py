@@ -2,9 +2,11 @@
 
 Consumes the Settings (their `index_dir` must already hold a build, on a path every Ray node reads) and a
 Ray address (None: a Ray instance started for this process on this machine); produces a Ray Serve
-application whose HTTP proxy listens on `settings.host:settings.port` (loopback by default) and spreads
+application whose ingress (HAProxy forwarding to each replica's own HTTP server, or Ray's Python proxy:
+`settings.ray_ingress`) listens on `settings.host:settings.port` (loopback by default) and spreads
 requests over replicas. Each replica runs the same `search_app.app.create_app(settings)`, reserves
-`settings.replica_cpus` CPUs and searches on that many threads (query encoder included), and follows the
+`settings.replica_cpus` CPUs and searches on that many threads (query encoder included) kept to its own
+cores, and follows the
 index with its own reload poller (search_app.reload): a new build is swapped in by each replica on its
 own, in one assignment, so a rollout fails no request. Ray replaces a replica whose process dies or
 whose health check (the index is loaded) fails. Ray is imported only here and in search_app.cluster_ingest.
