@@ -16,9 +16,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from search_app.cli_common import console, fail
 from search_app.settings import Settings
 from search_app.user_records import UserError
 from search_app.users import UserStore
@@ -27,7 +27,6 @@ users_app = typer.Typer(
     help="Người dùng đăng nhập và nhóm của họ (users file outside the index).", no_args_is_help=True
 )
 tokens_app = typer.Typer(help="Mã truy cập (API tokens) cho chương trình gọi /api/.", no_args_is_help=True)
-console = Console(stderr=True)
 
 UsersFileOption = Annotated[
     Path | None,
@@ -40,11 +39,6 @@ IndexDirOption = Annotated[
     Path | None,
     typer.Option("--index-dir", help="Index folder whose parent holds the users file by default."),
 ]
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]Lỗi:[/red] {escape(message)}", soft_wrap=True)  # names typed may hold [brackets]
-    raise typer.Exit(code=2)
 
 
 def _reason(exc: Exception) -> str:
@@ -60,7 +54,7 @@ def _store(users_file: Path | None, index_dir: Path | None) -> UserStore:
     try:
         settings = Settings(**values)
     except ValidationError as exc:
-        _fail("; ".join(e["msg"] for e in exc.errors()))
+        fail("; ".join(e["msg"] for e in exc.errors()))
     return UserStore(settings.users_path)
 
 
@@ -69,7 +63,7 @@ def _password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Mật khẩu: ")
     if first and getpass.getpass("Nhập lại mật khẩu: ") != first:
-        _fail("hai lần nhập mật khẩu không khớp")
+        fail("hai lần nhập mật khẩu không khớp")
     return first
 
 
@@ -95,7 +89,7 @@ def users_add(
         store.check_new_user(name, group or [])  # before asking for a password that would be thrown away
         user = store.add_user(name, _password(password_stdin), group or [])
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     console.print(f"Đã thêm người dùng {user.name} (nhóm: {', '.join(user.groups)}) vào {store.path}")
 
 
@@ -113,7 +107,7 @@ def users_passwd(
             raise UserError(f"không có người dùng {name} (xem: tracuu users list)")
         store.set_password(name, _password(password_stdin))
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     console.print(f"Đã đổi mật khẩu của {name}; các phiên đăng nhập cũ đã hết hiệu lực.")
 
 
@@ -128,7 +122,7 @@ def users_remove(
     try:
         tokens = store.remove_user(name)
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     console.print(f"Đã xoá người dùng {name} và {tokens} mã truy cập của họ.")
 
 
@@ -139,7 +133,7 @@ def users_list(users_file: UsersFileOption = None, index_dir: IndexDirOption = N
     try:
         users, tokens = store.users(), store.tokens()
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     table = Table("Người dùng", "Nhóm", "Mã truy cập")
     for user in users:
         table.add_row(user.name, ", ".join(user.groups), str(sum(t.user == user.name for t in tokens)))
@@ -158,7 +152,7 @@ def tokens_create(
     try:
         token = store.create_token(user, label)
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     sys.stdout.write(token + "\n")
     console.print(
         f"Mã truy cập của {user} (chỉ hiện một lần; dùng: Authorization: Bearer <mã>). Thu hồi: tracuu tokens revoke {token[:8]}"
@@ -178,7 +172,7 @@ def tokens_revoke(
     try:
         info = store.revoke_token(prefix)
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     console.print(f"Đã thu hồi mã {info.prefix}… của {info.user}{f' ({info.label})' if info.label else ''}.")
 
 
@@ -189,7 +183,7 @@ def tokens_list(users_file: UsersFileOption = None, index_dir: IndexDirOption = 
     try:
         tokens = store.tokens()
     except (UserError, OSError) as exc:
-        _fail(_reason(exc))
+        fail(_reason(exc))
     table = Table("Mã (đầu)", "Người dùng", "Nhãn", "Tạo lúc (UTC)")
     for t in tokens:
         table.add_row(t.prefix + "…", t.user, t.label, t.created)
