@@ -11,6 +11,7 @@ import io
 import random
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -104,7 +105,9 @@ def scanned_look(page: Image.Image, seed: int = 0) -> Image.Image:
     rng = random.Random(seed)
     page = page.rotate(rng.uniform(-0.6, 0.6), resample=Image.BICUBIC, expand=False, fillcolor=255)
     page = page.filter(ImageFilter.GaussianBlur(0.6))
-    page = Image.blend(page, Image.effect_noise(page.size, 40), 0.15)  # grey paper grain
+    # grey paper grain, from the seed (PIL's effect_noise draws from C's rand(): a new page every run)
+    grain = np.random.default_rng(seed).normal(128, 40, (page.size[1], page.size[0]))
+    page = Image.blend(page, Image.fromarray(grain.clip(0, 255).astype(np.uint8)), 0.15)
     pixels = page.load()
     for _ in range(page.size[0] * page.size[1] // 400):  # specks
         pixels[rng.randrange(page.size[0]), rng.randrange(page.size[1])] = rng.randrange(0, 160)
