@@ -8,7 +8,9 @@ by Ray's HTTP proxy, the load generator, each replica and the rest of Ray (contr
 with psutil over their pids; from the per-request CPU costs it prints a model of N nodes. Then, with 2
 replicas under the same load, one replica actor is killed (`ray.kill`): the failed requests and the time
 until Serve runs 2 replicas again are printed. Last, one client's p50 through Ray against plain
-`tracuu serve` (uvicorn) on one encoder thread, the replica's setting, and on its default threads.
+`tracuu serve` (uvicorn) on one encoder thread, the replica's setting, and on its default threads: the
+three measured in alternating rounds while all three run (closed_loop.one_client_rounds), since one
+client's p50 drifts by 15-25% between runs minutes apart on these cores.
 
     PYTHONPATH=. .venv/bin/python benchmarks/ray_serve.py --index-dir .tracuu-index --seconds 20
 
@@ -19,16 +21,15 @@ Searches cycle through the dev queries with the query-vector cache off, so every
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import httpx
+from closed_loop import PATH, closed_loop, one_client_rounds, p50, stolen_seconds, summary
 from load import free_port, load_queries, start_server, stop_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +38,6 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 from search_app import cluster  # noqa: E402
 from search_app.settings import Settings  # noqa: E402
-
-PATH = "/api/search"
 
 
 def ray_processes() -> dict[str, list]:
@@ -57,112 +56,6 @@ def ray_processes() -> dict[str, list]:
         elif any(k in title for k in ("ServeController", "raylet", "gcs_server", "ray::", "default_worker")):
             roles["ray_other"].append(proc)
     return roles
-
-
-def cpu_seconds(procs) -> dict[int, float]:
-    out = {}
-    for proc in procs:
-        try:
-            t = proc.cpu_times()
-            out[proc.pid] = t.user + t.system
-        except Exception:  # a process that ended (a killed replica) counts what it had
-            continue
-    return out
-
-
-class LeanClient:
-    """One keep-alive connection with http.client: a few tens of microseconds of CPU per request, where
-    httpx took ~2 ms across 20 threads, so the load generator takes little of the cores it shares."""
-
-    def __init__(self, base: str, timeout: float = 60):
-        parts = urlsplit(base)
-        self.host, self.port, self.timeout = parts.hostname, parts.port, timeout
-        self.connection = None
-
-    def search(self, query: str) -> tuple[int, str]:
-        """(status, what failed) of GET /api/search?q=query; status 0 when the connection failed."""
-        try:
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            self.connection.request("GET", f"{PATH}?{urlencode({'q': query})}")
-            response = self.connection.getresponse()
-            response.read()
-            return response.status, f"HTTP {response.status}"
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()  # a fresh connection for the next request
-            return 0, type(exc).__name__
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-
-def closed_loop(base: str, queries: list[str], clients: int, warmup: float, seconds: float, on_tick=None):
-    """`clients` closed-loop threads for warmup + seconds; returns the measured window's samples
-    (start offset, latency, ok, what failed) and the CPU seconds per role over that window."""
-    import psutil
-
-    samples: list[tuple[float, float, bool, str]] = []
-    lock = threading.Lock()
-    t0 = time.perf_counter()
-    begin, end = t0 + warmup, t0 + warmup + seconds
-    counter = iter(range(10**9))
-
-    def worker() -> None:
-        client = LeanClient(base)
-        while time.perf_counter() < end:
-            with lock:
-                i = next(counter)
-            started = time.perf_counter()
-            status, problem = client.search(queries[i % len(queries)])
-            ok = status == 200
-            finished = time.perf_counter()
-            if started >= begin and finished <= end:
-                with lock:
-                    samples.append((started - begin, finished - started, ok, "" if ok else problem))
-        client.close()
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    time.sleep(max(0.0, begin - time.perf_counter()))
-    roles = ray_processes()
-    me = psutil.Process()
-    before = {role: cpu_seconds(procs) for role, procs in roles.items()} | {
-        "load_generator": cpu_seconds([me])
-    }
-    if on_tick:
-        on_tick(begin)
-    time.sleep(max(0.0, end - time.perf_counter()))
-    roles = ray_processes()
-    after = {role: cpu_seconds(procs) for role, procs in roles.items()} | {
-        "load_generator": cpu_seconds([me])
-    }
-    for thread in threads:
-        thread.join(timeout=120)
-    cpu = {}
-    for role in after:
-        cpu[role] = sum(after[role][pid] - before.get(role, {}).get(pid, 0.0) for pid in after[role])
-    cpu["per_replica"] = [
-        after["replicas"][pid] - before["replicas"].get(pid, 0.0) for pid in after["replicas"]
-    ]
-    return samples, cpu
-
-
-def summary(samples, seconds: float) -> dict:
-    latencies = sorted(s[1] for s in samples if s[2])
-    errors = [s for s in samples if not s[2]]
-    return {
-        "requests": len(samples),
-        "errors": len(errors),
-        "error_kinds": sorted({s[3] for s in errors}),
-        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
-        "p95_ms": 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-        if latencies
-        else float("nan"),
-        "rps": len(latencies) / seconds,
-    }
 
 
 def running_replicas() -> int:
@@ -187,25 +80,8 @@ def deploy_warm(settings: Settings, replicas: int, base: str, queries: list[str]
             client.get(PATH, params={"q": query})
 
 
-def one_client_p50(base: str, queries: list[str], requests: int, processes: int = 1) -> float:
-    """One client's p50 over `requests` searches, after every query was asked once per serving process
-    (`processes`): a replica that replaced a killed one starts as cold as a fresh server."""
-    latencies = []
-    client = LeanClient(base)
-    for query in queries * processes:
-        client.search(query)
-    for i in range(requests):
-        started = time.perf_counter()
-        status, problem = client.search(queries[i % len(queries)])
-        if status != 200:
-            raise SystemExit(f"one-client run against {base}: {problem}")
-        latencies.append(time.perf_counter() - started)
-    client.close()
-    return 1000 * statistics.median(latencies)
-
-
-def plain_p50(index_dir: Path, queries: list[str], requests: int, threads: str | None) -> float:
-    """One client against `tracuu serve` (uvicorn) in a subprocess; OMP_NUM_THREADS=`threads` when given."""
+def plain_server(index_dir: Path, threads: str | None):
+    """`tracuu serve` (uvicorn) in a subprocess, OMP_NUM_THREADS=`threads` when given; (process, base)."""
     saved = os.environ.get("OMP_NUM_THREADS")
     if threads:
         os.environ["OMP_NUM_THREADS"] = threads
@@ -213,16 +89,39 @@ def plain_p50(index_dir: Path, queries: list[str], requests: int, threads: str |
         os.environ.pop("OMP_NUM_THREADS", None)
     port = free_port()
     try:
-        server = start_server(index_dir, port, 600, 0)
+        return start_server(index_dir, port, 600, 0), f"http://127.0.0.1:{port}"
     finally:
         if saved is None:
             os.environ.pop("OMP_NUM_THREADS", None)
         else:
             os.environ["OMP_NUM_THREADS"] = saved
+
+
+def one_client_overhead(base: str, index_dir: Path, queries: list[str], rounds: int, requests: int) -> None:
+    """One client's p50 through Ray (2 replicas) and on plain servers, in alternating rounds."""
+    plains = {
+        "plain, 1 thread": plain_server(index_dir, "1"),
+        "plain, default": plain_server(index_dir, None),
+    }
     try:
-        return one_client_p50(f"http://127.0.0.1:{port}", queries, requests)
+        bases = {"Ray": base} | {name: plain_base for name, (_, plain_base) in plains.items()}
+        stolen = stolen_seconds()
+        rows = one_client_rounds(bases, queries, rounds, requests, warm={"Ray": 2})
+        stolen = stolen_seconds() - stolen
     finally:
-        stop_server(server)
+        for server, _ in plains.values():
+            stop_server(server)
+    ray, plain = p50(rows["Ray"]), p50(rows["plain, 1 thread"])
+    per_round = [
+        statistics.median(r) / statistics.median(q) for r, q in zip(rows["Ray"], rows["plain, 1 thread"])
+    ]
+    verdict = "met" if ray / plain <= 1.15 else "NOT met"
+    print(
+        f"\none client, {rounds} alternating rounds of {requests}: p50 Ray (2 replicas, 1 encoder thread each) "
+        f"{ray:.1f} ms; plain tracuu serve on 1 encoder thread {plain:.1f} ms (ratio {ray / plain:.2f}, "
+        f"target <= 1.15: {verdict}; per round {min(per_round):.2f}-{max(per_round):.2f}); plain on its "
+        f"default threads {p50(rows['plain, default']):.1f} ms; stolen by the host {stolen:.1f} s"
+    )
 
 
 def print_level(name: str, row: dict, cpu: dict, seconds: float) -> None:
@@ -230,8 +129,8 @@ def print_level(name: str, row: dict, cpu: dict, seconds: float) -> None:
     print(
         f"{name:<12} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
         f"{row['rps']:>7.1f} | cpu s: proxy {cpu['proxy']:.1f}, load gen {cpu['load_generator']:.1f}, "
-        f"replicas [{per}], other Ray {cpu['ray_other']:.1f} (window {seconds:.0f} s)"
-        + (f"  errors: {row['error_kinds']}" if row["errors"] else "")
+        f"replicas [{per}], other Ray {cpu['ray_other']:.1f}, stolen by the host {cpu['stolen']:.1f} "
+        f"(window {seconds:.0f} s)" + (f"  errors: {row['error_kinds']}" if row["errors"] else "")
     )
 
 
@@ -264,7 +163,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="measured window per level")
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--kill-seconds", type=float, default=30, help="window of the killed-replica run")
-    parser.add_argument("--single-requests", type=int, default=100, help="one-client requests per server")
+    parser.add_argument("--single-requests", type=int, default=60, help="one-client requests per round")
+    parser.add_argument("--single-rounds", type=int, default=6, help="one-client rounds per server")
     parser.add_argument("--ray-cpus", type=int, default=2)
     args = parser.parse_args()
 
@@ -276,9 +176,6 @@ def main() -> None:
         )
     queries = load_queries()
     print(f"load average before: {os.getloadavg()}; {os.cpu_count()} CPUs; {len(queries)} distinct queries")
-
-    plain_one = plain_p50(args.index_dir, queries, args.single_requests, "1")
-    plain_auto = plain_p50(args.index_dir, queries, args.single_requests, None)
 
     port = free_port()
     settings = Settings(index_dir=args.index_dir, port=port, query_cache=0)
@@ -296,7 +193,7 @@ def main() -> None:
         levels = {}
         for replicas in (1, 2):
             deploy_warm(settings, replicas, base, queries)
-            samples, cpu = closed_loop(base, queries, args.clients, args.warmup, args.seconds)
+            samples, cpu = closed_loop(base, queries, args.clients, args.warmup, args.seconds, ray_processes)
             levels[replicas] = (summary(samples, args.seconds), cpu)
             print_level(f"{replicas} replica(s)", *levels[replicas], args.seconds)
         (one, cpu_one), (two, cpu_two) = levels[1], levels[2]
@@ -332,7 +229,7 @@ def main() -> None:
             recovery["thread"].start()
 
         samples, cpu = closed_loop(
-            base, queries, args.clients, args.warmup, args.kill_seconds, on_tick=killer
+            base, queries, args.clients, args.warmup, args.kill_seconds, ray_processes, on_tick=killer
         )
         recovery["thread"].join(timeout=130)  # the one-client run below needs both replicas up
         row = summary(samples, args.kill_seconds)
@@ -347,12 +244,7 @@ def main() -> None:
             f"{recovery.get('seconds', float('nan')):.1f} s"
         )
 
-        ray_one = one_client_p50(base, queries, args.single_requests, processes=2)
-        print(
-            f"\none client p50: Ray (2 replicas, 1 encoder thread each) {ray_one:.1f} ms; plain tracuu serve "
-            f"on 1 encoder thread {plain_one:.1f} ms (ratio {ray_one / plain_one:.2f}, target <= 1.15: "
-            f"{'met' if ray_one / plain_one <= 1.15 else 'NOT met'}); plain on its default threads {plain_auto:.1f} ms"
-        )
+        one_client_overhead(base, args.index_dir, queries, args.single_rounds, args.single_requests)
     finally:
         serve.shutdown()
         import ray
