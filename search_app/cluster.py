@@ -152,13 +152,17 @@ class TracuuReplica:
         # searches on the replica's share of the CPUs, not on every core of the node (search_app.app)
         cpus = settings_values.get("replica_cpus") or 1
         values = {**settings_values, "search_workers": cpus}
-        if settings_values.get("replica_pin_cores") and hasattr(os, "sched_getaffinity"):
-            # Ray's num_cpus only reserves: unpinned, two replicas' searches spread over both cores and
-            # slow each other; the event loop and Ray's threads stay free (docs/decisions/0020-ray-serve.md)
+        if settings_values.get("replica_pin_cores") and hasattr(os, "sched_setaffinity"):
+            # Ray's num_cpus only reserves: unpinned, replicas' searches and event loops spread over every
+            # core and slow each other (docs/decisions/0020-ray-serve.md)
             from ray import serve
 
             rank = serve.get_replica_context().rank.local_rank
             values["search_cores"] = own_cores(rank, cpus, sorted(os.sched_getaffinity(0)))
+            if values["search_cores"]:
+                # pid 0 is this thread, the one that runs the app's event loop; the threads it starts
+                # later (the search pool, the index watcher) inherit its cores
+                os.sched_setaffinity(0, values["search_cores"])
         self.settings = Settings(**values, secret_key=secret_key)
 
     def __serve_build_asgi_app__(self):

@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     # runs searches on that many threads; seconds between the health checks that make Ray replace it
     replica_cpus: int = Field(default=1, ge=1)
     replica_health_check_s: float = Field(default=2.0, gt=0)
-    # each replica searches on its own replica_cpus cores of its node (by its rank on the node), when the
-    # node has enough for all of them
+    # each replica (its event loop and its searches) keeps to replica_cpus cores of its node of its own
+    # (by its rank on the node), when the node has enough for all of them
     replica_pin_cores: bool = True
     # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
     # replica's FIFO search queue, which costs less than the proxy re-trying to place them

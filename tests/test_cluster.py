@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -193,6 +194,23 @@ def test_haproxy_serves_and_listens_on_loopback_only(replicas, settings):
     ]
     assert (settings.host, settings.port) in [(a.ip, a.port) for a in listening]
     assert len(listening) >= 3 and all(a.ip == "127.0.0.1" for a in listening), listening
+
+
+@pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="needs 2 cores")
+def test_each_replica_keeps_to_a_core_of_its_own(replicas):
+    """Two replicas of one CPU on a node of two cores: each replica's event loop (and the search threads
+    it starts) keeps to one core, and not the same one as the other replica's."""
+    import psutil
+
+    pinned = []  # per replica: its threads kept to one core, by core
+    for proc in psutil.process_iter(["cmdline"]):
+        if "ServeReplica:" in " ".join(proc.info["cmdline"] or []):
+            masks = [frozenset(os.sched_getaffinity(thread.id)) for thread in proc.threads()]
+            pinned.append(Counter(mask for mask in masks if len(mask) == 1))
+    assert len(pinned) == 2 and all(len(cores) == 1 for cores in pinned), pinned
+    assert pinned[0].keys() != pinned[1].keys()
+    # the event loop and the index watcher too, not only the search thread
+    assert all(sum(threads.values()) >= 2 for threads in pinned), pinned
 
 
 def test_a_killed_replica_is_replaced(replicas):
