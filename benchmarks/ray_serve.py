@@ -1,7 +1,8 @@
 """Ray Serve replicas on loopback: throughput of 1 and 2 replicas, a replica killed mid-run, Ray's overhead.
 
 Starts a local Ray instance (`--ray-cpus`, default 2), deploys the app (search_app.cluster) on an existing
-index with 1 replica, then 2, each given one CPU and one encoder thread, and drives GET /api/search from
+index with 1 replica and with 2 (in ABBA order, `--level-rounds` windows each, so that a drift of the
+machine lands on both), each given one CPU and one encoder thread, and drives GET /api/search from
 closed-loop client threads in this process (the load generator), each with its own connection, for a
 bounded time after a warm-up. Per level: requests, errors, p50/p95, throughput, and the CPU seconds taken
 by Ray's HTTP proxy, the load generator, each replica and the rest of Ray (controller, raylet, GCS), read
@@ -124,6 +125,16 @@ def one_client_overhead(base: str, index_dir: Path, queries: list[str], rounds: 
     )
 
 
+def merged(windows: list, seconds: float) -> tuple[dict, dict]:
+    """One level's windows as one: (summary over `seconds` in all, CPU seconds summed per role)."""
+    samples = [sample for window_samples, _ in windows for sample in window_samples]
+    cpu: dict = {"per_replica": [sum(c for _, cpu in windows for c in cpu["per_replica"])]}
+    for role in windows[0][1]:
+        if role != "per_replica":
+            cpu[role] = sum(cpu[role] for _, cpu in windows)
+    return summary(samples, seconds), cpu
+
+
 def print_level(name: str, row: dict, cpu: dict, seconds: float) -> None:
     per = " ".join(f"{c:.1f}" for c in cpu["per_replica"])
     print(
@@ -162,6 +173,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20, help="measured window per level")
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--level-rounds", type=int, default=2, help="windows per level, in ABBA order")
     parser.add_argument("--kill-seconds", type=float, default=30, help="window of the killed-replica run")
     parser.add_argument("--single-requests", type=int, default=60, help="one-client requests per round")
     parser.add_argument("--single-rounds", type=int, default=6, help="one-client rounds per server")
@@ -190,13 +202,20 @@ def main() -> None:
             f"ingress {settings.ray_ingress}, replicas pinned to their own cores: {settings.replica_pin_cores}"
         )
         print(f"{'replicas':<12} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7}")
-        levels = {}
-        for replicas in (1, 2):
-            deploy_warm(settings, replicas, base, queries)
-            samples, cpu = closed_loop(base, queries, args.clients, args.warmup, args.seconds, ray_processes)
-            levels[replicas] = (summary(samples, args.seconds), cpu)
-            print_level(f"{replicas} replica(s)", *levels[replicas], args.seconds)
-        (one, cpu_one), (two, cpu_two) = levels[1], levels[2]
+        # ABBA: 1, 2 | 2, 1 replicas (windows of seconds / level_rounds), so that a drift of the machine
+        # over the run lands on both levels alike
+        windows: dict[int, list] = {1: [], 2: []}
+        window = args.seconds / args.level_rounds
+        for round_number in range(args.level_rounds):
+            for replicas in (1, 2) if round_number % 2 == 0 else (2, 1):
+                if running_replicas() != replicas:
+                    deploy_warm(settings, replicas, base, queries)
+                samples, cpu = closed_loop(base, queries, args.clients, args.warmup, window, ray_processes)
+                windows[replicas].append((samples, cpu))
+                print_level(f"{replicas} replica(s)", summary(samples, window), cpu, window)
+        (one, cpu_one), (two, cpu_two) = (merged(windows[n], args.seconds) for n in (1, 2))
+        print_level("1, all", one, cpu_one, args.seconds)
+        print_level("2, all", two, cpu_two, args.seconds)
         ratio = two["rps"] / one["rps"]
         per_cpu_one = (one["requests"] - one["errors"]) / max(1e-9, sum(cpu_one["per_replica"]))
         per_cpu_two = (two["requests"] - two["errors"]) / max(1e-9, sum(cpu_two["per_replica"]))
@@ -207,6 +226,8 @@ def main() -> None:
         )
         node_model(two, cpu_two, args.ray_cpus)
 
+        if running_replicas() != 2:
+            deploy_warm(settings, 2, base, queries)
         kill_at = args.kill_seconds / 3
         recovery: dict = {}
 
