@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     # each replica (its event loop and its searches) keeps to replica_cpus cores of its node of its own
     # (by its rank on the node), when the node has enough for all of them
     replica_pin_cores: bool = True
-    # requests Ray's proxy hands one replica at once; beyond its search threads they wait in the
-    # replica's FIFO search queue, which costs less than the proxy re-trying to place them
+    # requests Ray's Python proxy hands one replica at once; beyond its search threads they wait in the
+    # replica's FIFO search queue, which costs less than the proxy re-trying to place them. HAProxy hands
+    # one replica at most 2 per search thread (and never more than this), queueing the rest itself
     replica_max_requests: int = Field(default=16, ge=1)
     # where Ray's HTTP proxy runs: the head node only (one entry point), or one on every node
     ray_proxy_location: Literal["HeadOnly", "EveryNode"] = "HeadOnly"
