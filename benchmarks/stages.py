@@ -5,10 +5,12 @@ development set's short queries (what cadres type, at most --max-words words). P
 p50 of each stage of `Searcher.search` timed on its own (query analysis and tone restoration, encoding,
 lexical and dense retrieval, fusion with hints, results with highlights, answer, facets, lookups, JSON
 encoding), the whole in-process search, and GET /api/search from one client on loopback through a real
-uvicorn server with the query-vector cache off; each as a multiple of the encoding measured in the
-same run (issue 19's target: the API's p50 within 1.3x the query encoding).
+uvicorn server with the query-vector cache off; each as a multiple of the encoding (issue 19's target:
+the API's p50 within 1.3x the query encoding). Rounds of requests alternate with rounds of the stages
+(ABBA): the machine's speed drifts by a third over minutes, and timed after all the stages, the API once
+came out at 2.1x.
 
-    .venv/bin/python benchmarks/stages.py [--index-dir DIR] [--rounds 5] [--max-words 6]
+    .venv/bin/python benchmarks/stages.py [--index-dir DIR] [--rounds 6] [--max-words 6]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 HEADERS = {"Accept-Encoding": "gzip"}
+HTTP = "GET /api/search (HTTP, one client)"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -122,39 +125,35 @@ def stage_functions(searcher, k: int):
     }
 
 
-def http_times(index_dir: Path, queries: list[str], rounds: int, k: int) -> np.ndarray:
+class ApiClient:
     """GET /api/search from one keep-alive connection through a real uvicorn on loopback. The client is
     http.client, whose own cost per request is a few tens of microseconds (httpx's is ~0.5 ms on these
     cores), so the times are the server's; it asks for gzip, as a browser does."""
-    import http.client
-    from urllib.parse import urlencode
 
-    from load import free_port, start_server, stop_server
+    def __init__(self, index_dir: Path, k: int):
+        import http.client
 
-    port = free_port()
-    server = start_server(index_dir, port, timeout=300, query_cache=0)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        from load import free_port, start_server
 
-    def get(query: str) -> None:
-        connection.request("GET", "/api/search?" + urlencode({"q": query, "k": k}), headers=HEADERS)
-        response = connection.getresponse()
+        port = free_port()
+        self.k = k
+        self.server = start_server(index_dir, port, timeout=300, query_cache=0)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, query: str) -> None:
+        from urllib.parse import urlencode
+
+        self.connection.request("GET", "/api/search?" + urlencode({"q": query, "k": self.k}), headers=HEADERS)
+        response = self.connection.getresponse()
         response.read()
         if response.status != 200:
             raise SystemExit(f"GET /api/search answered {response.status} for {query!r}")
 
-    try:
-        for q in queries[:5]:
-            get(q)
-        out = np.zeros((rounds, len(queries)))
-        for r in range(rounds):
-            for i, q in enumerate(queries):
-                start = time.perf_counter()
-                get(q)
-                out[r, i] = (time.perf_counter() - start) * 1000
-        return out
-    finally:
-        connection.close()
-        stop_server(server)
+    def close(self) -> None:
+        from load import stop_server
+
+        self.connection.close()
+        stop_server(self.server)
 
 
 def main(argv=None) -> None:
@@ -162,7 +161,7 @@ def main(argv=None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--index-dir", type=Path)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--max-words", type=int, default=6)
     parser.add_argument("-k", type=int, default=10)
     args = parser.parse_args(argv)
@@ -182,26 +181,37 @@ def main(argv=None) -> None:
     prepare, stages = stage_functions(searcher, args.k)
     for q in queries:
         prepare(q)
-    order = np.random.default_rng(0)
-    times = {name: np.zeros((args.rounds, len(queries))) for name in stages}
-    for r in range(args.rounds):
-        for i, q in enumerate(queries):
-            for name in order.permutation(list(stages)):
-                searcher.forget_queries()
-                start = time.perf_counter()
-                stages[name](q)
-                times[name][r, i] = (time.perf_counter() - start) * 1000
-    http = http_times(index_dir, queries, args.rounds, args.k)
+    api = ApiClient(index_dir, args.k)
+    try:
+        for q in queries[:5]:
+            api.get(q)
+        # Rounds of the in-process stages and rounds of requests alternate (ABBA...): the machine's speed
+        # drifts over minutes and then falls on both, while each process keeps its own model warm (steps
+        # of the two processes interleaved one by one made each request re-read the server's model: +2 ms).
+        order = np.random.default_rng(0)
+        times = {name: np.zeros((args.rounds, len(queries))) for name in [*stages, HTTP]}
+        for r in range(args.rounds):
+            blocks = ["stages", "http"] if r % 4 in (0, 3) else ["http", "stages"]
+            for block in blocks:
+                for i, q in enumerate(queries):
+                    steps = order.permutation(list(stages)) if block == "stages" else [HTTP]
+                    for name in steps:
+                        searcher.forget_queries()
+                        start = time.perf_counter()
+                        (api.get if name == HTTP else stages[name])(q)
+                        times[name][r, i] = (time.perf_counter() - start) * 1000
+    finally:
+        api.close()
     encode = float(np.median(times["encode"]))
     print(
         f"{len(queries)} short queries (<= {args.max_words} words) x {args.rounds} rounds, k={args.k}, "
         f"query-vector cache off, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"{'stage':44} {'p50 ms':>8} {'x encode':>9}")
-    for name, values in [*times.items(), ("GET /api/search (HTTP, one client)", http)]:
+    for name, values in times.items():
         p50 = float(np.median(values))
         print(f"{name:44} {p50:8.2f} {p50 / encode:9.2f}")
-    overhead = float(np.median(http)) - float(np.median(times["search (in-process, whole)"]))
+    overhead = float(np.median(times[HTTP])) - float(np.median(times["search (in-process, whole)"]))
     print(f"HTTP, routing and JSON over the in-process search: {overhead:.2f} ms")
 
 
