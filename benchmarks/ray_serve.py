@@ -37,7 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-from search_app import cluster  # noqa: E402
+from search_app import cluster, cluster_env  # noqa: E402
 from search_app.settings import Settings  # noqa: E402
 
 
@@ -193,7 +193,7 @@ def main() -> None:
     settings = Settings(index_dir=args.index_dir, port=port, query_cache=0)
     base = f"http://127.0.0.1:{port}"
     # logs: /tmp/ray/session_latest
-    cluster.connect("local", args.ray_cpus, log_to_driver=False, env=cluster.serve_env(settings))
+    cluster.connect("local", args.ray_cpus, log_to_driver=False, env=cluster_env.serve_env(settings))
     from ray import serve
 
     try:

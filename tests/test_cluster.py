@@ -28,7 +28,7 @@ pytest.importorskip("ray.serve", reason="the cluster extra is not installed: pip
 
 from index.build import build_index  # noqa: E402
 from ingest.models import Corpus  # noqa: E402
-from search_app import cluster  # noqa: E402
+from search_app import cluster, cluster_env  # noqa: E402
 from search_app.app import create_app  # noqa: E402
 from search_app.settings import Settings  # noqa: E402
 
@@ -55,7 +55,7 @@ def ranked_ids(payload: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def local_ray(settings):
     """A local Ray instance started as `tracuu serve --replicas` starts one: with the HAProxy ingress."""
-    env = cluster.serve_env(settings)
+    env = cluster_env.serve_env(settings)
     saved = {name: os.environ.get(name) for name in env}
     cluster.connect("local", num_cpus=2, log_to_driver=False, env=env)
     yield ray

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from search_app import cli, cluster
+from search_app import cli, cluster, cluster_env
 from search_app.cli import app
 
 runner = CliRunner()
@@ -174,7 +174,7 @@ def test_haproxy_wrapper_keeps_listeners_on_loopback_and_caps_each_replica(tmp_p
     )
 
     def run_wrapper(settings: Settings) -> list[str]:
-        env = cluster.serve_env(settings)
+        env = cluster_env.serve_env(settings)
         assert (
             env["RAY_SERVE_ENABLE_HA_PROXY"] == "1" and env["RAY_SERVE_HAPROXY_BALANCE_ALGORITHM"] == "first"
         )
@@ -201,11 +201,11 @@ def test_haproxy_wrapper_keeps_listeners_on_loopback_and_caps_each_replica(tmp_p
     assert [line.split()[1] for line in public if "bind" in line] == [":9101", "127.0.0.1:8000", "*:8404"]
     assert sum("maxconn 1 " in line or line.endswith("maxconn 1") for line in public) == 2
     # asked again in the same process (the variable now names a wrapper): a real binary, not itself
-    wrapper = cluster.serve_env(Settings(host="localhost"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
+    wrapper = cluster_env.serve_env(Settings(host="localhost"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
     os.environ["RAY_SERVE_HAPROXY_BINARY_PATH"] = wrapper
-    again = cluster.serve_env(Settings(host="127.0.0.1"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
+    again = cluster_env.serve_env(Settings(host="127.0.0.1"))["RAY_SERVE_HAPROXY_BINARY_PATH"]
     assert f"exec {wrapper} " not in Path(again).read_text() and "real-haproxy" not in Path(again).read_text()
-    assert cluster.serve_env(Settings(ray_ingress="proxy")) == cluster.SERVE_LOG_ENV
+    assert cluster_env.serve_env(Settings(ray_ingress="proxy")) == cluster_env.SERVE_LOG_ENV
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity"), reason="Linux only")
