@@ -1,8 +1,9 @@
 """Ingest time with mandate extraction against ingest without it (issue 17: within 10%).
 
 Runs `ingest_paths` on the bundled data/ plus the mandate test documents (index/resources/mandates/),
-and on a synthetic corpus of real sentences (benchmarks/perf.py's), alternating runs with extraction
-and with `extract_mandates` replaced by a no-op; prints the median CPU time of each and the overhead.
+and on a synthetic corpus of real sentences (perf.py's, from benchmarks/perf_corpus.py), alternating
+runs with extraction and with `extract_mandates` replaced by a no-op; prints the median CPU time of
+each and the overhead.
 
     .venv/bin/python benchmarks/mandates_perf.py --runs 7 --synthetic 5000
 """
@@ -65,7 +66,7 @@ def main() -> None:
         write_test_documents(tmp)
         measure("data/ + mandate test documents", [ROOT / "data", tmp], args.runs)
         if args.synthetic:
-            from benchmarks.perf import real_sentences, synthetic_corpus
+            from benchmarks.perf_corpus import real_sentences, synthetic_corpus
 
             path = tmp / "synthetic" / "perf.jsonl"
             path.parent.mkdir()
