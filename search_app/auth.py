@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from index.access import Audience
@@ -40,6 +41,28 @@ LOGIN_REQUIRED = "Cần đăng nhập: gửi kèm mã truy cập (Authorization:
 OPEN_PATHS = ("/login", "/healthz")  # reachable without login even when require_login is on
 OPEN_PREFIXES = ("/static/",)
 log = logging.getLogger("tracuu.auth")
+
+
+class AuthRefusal(BaseModel):
+    """The body of a 401 or 429 from this layer: the reason, in Vietnamese."""
+
+    detail: str
+
+
+# What AuthMiddleware may answer on any /api/ route before the route runs, declared on the API routers so
+# OpenAPI lists every status a client can get.
+API_AUTH_RESPONSES = {
+    401: {
+        "model": AuthRefusal,
+        "description": "Mã truy cập sai hoặc đã thu hồi; hoặc máy chủ yêu cầu đăng nhập",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    },
+    429: {
+        "model": AuthRefusal,
+        "description": "Quá nhiều lần gửi mã truy cập sai từ địa chỉ này",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Số giây phải chờ"}},
+    },
+}
 
 
 def too_many_message(retry_after: int) -> str:

@@ -19,10 +19,11 @@ from index.relation_graph import relation_graph
 from index.types import SearchResponse, paragraph_url
 from ingest.models import Document, Paragraph, Reference
 from search_app import audit, export
+from search_app.auth import API_AUTH_RESPONSES
 from search_app.deps import ReaderDep, SearchRunnerDep, SettingsDep
 from search_app.settings import Settings
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=API_AUTH_RESPONSES)
 # The schema states the default limit; a server configured otherwise still answers 422 beyond its own.
 QUERY_CHARS_DOCUMENTED = Settings.model_fields["max_query_chars"].default
 

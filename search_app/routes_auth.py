@@ -16,14 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from search_app.audit import client_address
-from search_app.auth import too_many_message
+from search_app.auth import API_AUTH_RESPONSES, AuthRefusal, too_many_message
 from search_app.deps import AudienceDep, TemplatesDep
 from search_app.params import local_target
 from search_app.security import CsrfDep
 from search_app.user_records import UsersFileError
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api")
+api = APIRouter(prefix="/api", responses=API_AUTH_RESPONSES)
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 USERS_UNREADABLE = "Máy chủ chưa đọc được danh sách người dùng; hãy báo cho người quản trị."
@@ -119,15 +119,11 @@ class Me(BaseModel):
     groups: list[str]
 
 
-class NotSignedIn(BaseModel):
-    detail: str
-
-
 @api.get(
     "/me",
     response_model=Me,
     summary="Người dùng đang gọi (theo mã truy cập hoặc phiên đăng nhập)",
-    responses={401: {"model": NotSignedIn, "description": "Chưa đăng nhập hoặc mã truy cập sai"}},
+    responses={401: {"model": AuthRefusal, "description": "Chưa đăng nhập hoặc mã truy cập sai"}},
 )
 def me(audience: AudienceDep) -> Me:
     if audience.user is None:

@@ -19,11 +19,12 @@ from pydantic import BaseModel
 from index.mandate_search import RECURRENCES
 from index.types import ActorSummary, MandateItem
 from search_app import mandate_export
+from search_app.auth import API_AUTH_RESPONSES
 from search_app.deps import ReaderDep, TemplatesDep
 from search_app.params import int_or_none
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["api"])
+api = APIRouter(prefix="/api", tags=["api"], responses=API_AUTH_RESPONSES)
 PAGE_SIZE = 20
 RECURRENCE_NAMES = {
     "yearly": "hằng năm",

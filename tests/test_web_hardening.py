@@ -169,6 +169,18 @@ def test_openapi_declares_every_status_the_api_answers(client):
     assert {"200", "404", "422"} <= set(paths["/api/documents/{doc_id}"]["get"]["responses"])
     assert {"200", "413", "422"} <= set(paths["/api/export"]["post"]["responses"])
     assert {"200", "422"} <= set(paths["/api/search"]["get"]["responses"])
+    # the authentication layer answers a bad token (401, 429 past its limit) before any /api/ route runs
+    operations = [
+        (path, op) for path, ops in paths.items() if path.startswith("/api/") for op in ops.values()
+    ]
+    assert len(operations) >= 8
+    for path, operation in operations:
+        assert {"401", "429"} <= set(operation["responses"]), path
+    assert "Retry-After" in paths["/api/search"]["get"]["responses"]["429"]["headers"]
+    assert paths["/api/me"]["get"]["responses"]["401"]["description"] == "Chưa đăng nhập hoặc mã truy cập sai"
+    refused = client.get("/api/search", params={"q": "an ninh"}, headers={"Authorization": "Bearer sai"})
+    assert refused.status_code == 401 and isinstance(refused.json()["detail"], str)
+    assert refused.headers["www-authenticate"] == "Bearer"
     # the 422 of a hand-made check has the documented list shape, like FastAPI's own
     assert isinstance(client.get("/api/search", params={"q": " "}).json()["detail"], list)
     assert isinstance(client.get("/api/documents/khong-co").json()["detail"], str)
