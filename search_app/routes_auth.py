@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from search_app.audit import client_address
-from search_app.auth import API_AUTH_RESPONSES, AuthRefusal, too_many_message
+from search_app.auth import API_AUTH_RESPONSES, too_many_message
 from search_app.deps import AudienceDep, TemplatesDep
 from search_app.params import local_target
 from search_app.security import CsrfDep
@@ -123,7 +123,7 @@ class Me(BaseModel):
     "/me",
     response_model=Me,
     summary="Người dùng đang gọi (theo mã truy cập hoặc phiên đăng nhập)",
-    responses={401: {"model": AuthRefusal, "description": "Chưa đăng nhập hoặc mã truy cập sai"}},
+    responses={401: {**API_AUTH_RESPONSES[401], "description": "Chưa đăng nhập hoặc mã truy cập sai"}},
 )
 def me(audience: AudienceDep) -> Me:
     if audience.user is None:
